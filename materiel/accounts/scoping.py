@@ -1,0 +1,50 @@
+"""The one scoping door: which units a user may see, and which actions a role may take.
+
+Every read of domain data goes through `visible_to(user)` on a queryset (units, items, lots, events),
+and each of those calls `scope_root` here. Write permission is checked again inside each service
+with `require`.
+"""
+
+from django.utils.translation import gettext as _
+
+from materiel.core.errors import DomainError
+
+from .models import Role
+
+# Which roles may record which kinds of change. The full table is in docs/security.md.
+RECORDERS = {Role.TECHNICAL_OFFICER, Role.ADMIN}
+ACTIONS = {
+    "ledger.record": RECORDERS | {Role.DEPOT_KEEPER},
+    "ledger.transfer": RECORDERS,
+    "ledger.grade": RECORDERS | {Role.INSPECTOR},
+    "ledger.reverse": RECORDERS,
+    "units.reorganise": RECORDERS,
+}
+
+
+class PermissionDenied(DomainError):
+    def __init__(self, message: str):
+        super().__init__(message, code="forbidden")
+
+
+def scope_root(user):
+    """The unit whose subtree the user sees, or None (superusers see everything, others nothing)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return user.unit
+
+
+def can_see_unit(user, unit) -> bool:
+    if user.is_superuser:
+        return True
+    root = scope_root(user)
+    return root is not None and unit.path.startswith(root.path)
+
+
+def require(user, action: str, *, unit) -> None:
+    """Refuse unless the user's role allows `action` and `unit` lies inside the user's scope."""
+    if not user.is_superuser:
+        if user.role not in ACTIONS.get(action, set()):
+            raise PermissionDenied(_("Vai trò của bạn không được phép thực hiện thao tác này."))
+        if not can_see_unit(user, unit):
+            raise PermissionDenied(_("Đơn vị %(unit)s nằm ngoài phạm vi quản lý của bạn.") % {"unit": unit})

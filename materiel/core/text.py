@@ -1,0 +1,22 @@
+"""Vietnamese text folding for diacritic- and case-insensitive search.
+
+Stripping combining marks does not turn "đ" into "d" (it is a letter of its own, not d plus a mark),
+and SQLite's lower()/LIKE only fold ASCII, so every searchable row stores a folded key computed here
+and queries fold their input the same way.
+"""
+
+import unicodedata
+
+_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "\u00a0": " "})
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII-only form: 'Súng Đại liên' -> 'sung dai lien'."""
+    decomposed = unicodedata.normalize("NFD", str(text).translate(_EXTRA))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
+
+
+def nfc(text: str) -> str:
+    """Normalise to NFC and collapse spaces: imported text comes in NFC or NFD."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ").split())

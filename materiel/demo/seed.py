@@ -1,0 +1,377 @@
+"""A realistic, deterministic demo data set: a military region, three border provinces, 15 years.
+
+The unit tree is built through the reorganisation services (so the 1/7/2025 reform is recorded
+like any real one), and equipment histories go through the ledger's batch path, which applies the
+same rules as the single-event services. Same seed, same data.
+"""
+
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from materiel.accounts.models import Role, User
+from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
+from materiel.equipment.models import Purpose, Status
+from materiel.ledger import reorganisation as reorg
+from materiel.ledger.batch import LedgerBatch
+from materiel.ledger.models import EventKind
+from materiel.ledger.sealing import seal_ledger
+from materiel.units.models import Unit, UnitKind
+
+DATA = Path(__file__).resolve().parent / "data"
+START = date(2010, 1, 1)
+REFORM = date(2025, 7, 1)  # district commands dissolved, regional defence commands founded
+DEMO_PASSWORD = "matkhau-demo"
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Lò", "Giàng", "Vàng", "Sùng", "Lù"]
+GIVEN = ["Văn Hùng", "Văn Nam", "Đức Anh", "Văn Dũng", "Minh Tuấn", "A Páo", "Seo Lử", "Văn Thắng", "Quốc Huy",
+         "Văn Long", "Xuân Trường", "Văn Sơn", "Hữu Nghĩa", "A Dế"]
+
+
+@dataclass
+class Holder:
+    """A unit that holds equipment, with the unit it held it through before the 2025 reform."""
+
+    unit: Unit
+    weight: float
+    before_reform: Unit | None = None  # None: the same unit throughout
+    province: str = ""
+
+    def unit_on(self, day: date) -> Unit:
+        if self.before_reform is not None and day < REFORM:
+            return self.before_reform
+        return self.unit
+
+    @property
+    def earliest(self) -> date:
+        return self.unit.founded_on if self.before_reform is None else self.before_reform.founded_on
+
+
+@dataclass
+class World:
+    actor: User
+    root: Unit | None = None
+    holders: list[Holder] = field(default_factory=list)
+    provinces: list[Unit] = field(default_factory=list)
+    to_dissolve: list[Unit] = field(default_factory=list)
+    merges: list[tuple[Unit, Unit, str]] = field(default_factory=list)
+
+
+def system_user() -> User:
+    user, created = User.objects.get_or_create(
+        username="hethong", defaults={"first_name": "Hệ thống", "is_superuser": True, "is_staff": True, "role": Role.ADMIN}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def load_catalog() -> list[EquipmentType]:
+    data = json.loads((DATA / "catalog.json").read_text(encoding="utf-8"))
+    types = []
+    for order, cat in enumerate(data["categories"], start=1):
+        category, _ = Category.objects.get_or_create(code=cat["code"].lower(), defaults={"name": cat["name"], "order": order})
+        for t in cat["types"]:
+            obj, _ = EquipmentType.objects.get_or_create(
+                code=t["code"].lower(),
+                defaults=dict(category=category, name=t["name"], short_name=t.get("short_name", ""),
+                              unit_of_measure=t["unit_of_measure"], serialised=t["serialised"],
+                              service_life_years=t.get("service_life_years"), origin=t.get("origin", ""),
+                              meters=t.get("meters", [])),
+            )
+            obj.weight = t.get("weight", 10)
+            types.append(obj)
+    return types
+
+
+def build_units(world: World) -> None:
+    kinds = {k.code: k for k in UnitKind.objects.all()}
+    places = json.loads((DATA / "places.json").read_text(encoding="utf-8"))
+    actor = world.actor
+
+    def make(code, name, kind, parent, founded=START, short=""):
+        return reorg.create_unit(code=code, name=name, kind=kinds[kind], parent=parent, founded_on=founded,
+                                 actor=actor, short_name=short)
+
+    mr = places["military_region"]
+    root = world.root = make(mr["code"].lower(), mr["name"], "military-region", None, short=mr["short_name"])
+    world.holders += [
+        Holder(make("qk2-kho-kt", "Kho Kỹ thuật Quân khu", "depot", root), 12),
+        Holder(make("qk2-xuong", "Xưởng Sửa chữa tổng hợp Quân khu", "repair-station", root), 3),
+    ]
+    for p in places["provinces"]:
+        code = p["code"].lower()
+        prov = make(f"{code}-chqs", f"Bộ Chỉ huy Quân sự tỉnh {p['name']}", "provincial-command", root,
+                    short=f"Bộ CHQS {p['name']}")
+        world.provinces.append(prov)
+        tech = make(f"{code}-pkt", "Phòng Kỹ thuật", "staff-office", prov)
+        logi = make(f"{code}-phc", "Phòng Hậu cần", "staff-office", prov)
+        world.merges.append((logi, tech, p["name"]))
+        world.holders += [
+            Holder(tech, 2, province=code),
+            Holder(tech, 1, before_reform=logi, province=code),
+            Holder(make(f"{code}-kho", f"Kho K1 – Bộ CHQS {p['name']}", "depot", prov), 10, province=code),
+            Holder(make(f"{code}-d1", "Tiểu đoàn Bộ binh 1", "battalion", prov), 8, province=code),
+            Holder(make(f"{code}-c-cb", "Đại đội Công binh", "company", prov), 3, province=code),
+            Holder(make(f"{code}-c-tt", "Đại đội Thông tin", "company", prov), 3, province=code),
+            Holder(make(f"{code}-tsc", "Trạm Sửa chữa tổng hợp", "repair-station", prov), 2, province=code),
+        ]
+        districts = {}
+        for d in p["districts"]:
+            prefix = {"huyện": "huyện", "thị xã": "thị xã", "thành phố": "thành phố"}[d["kind"]]
+            dist = make(f"{code}-{d['code'].lower()}", f"Ban Chỉ huy Quân sự {prefix} {d['name']}", "district-command", prov)
+            districts[d["code"]] = (dist, d)
+            world.to_dissolve.append(dist)
+        for r in p["regions"]:
+            first = districts[r["districts"][0]][1]["name"]
+            region = make(f"{code}-ptkv{r['number']}", f"Ban Chỉ huy Phòng thủ khu vực {r['number']} – {first}",
+                          "regional-defence-command", prov, founded=REFORM, short=f"Ban CHPTKV {r['number']}")
+            for n, dcode in enumerate(r["districts"]):
+                dist, d = districts[dcode]
+                world.holders.append(Holder(region, 3 if n == 0 else 1.5, before_reform=dist, province=code))
+                for c_index, commune in enumerate(d["communes"]):
+                    cu = make(f"{code}-{dcode.lower()}-x{c_index + 1}", f"Ban Chỉ huy Quân sự xã {commune}",
+                              "commune-command", dist)
+                    world.holders.append(Holder(cu, 0.5, province=code))
+                    # The reform put commune commands under the regional command: a dated move.
+                    reorg.move_unit(cu, new_parent=region, on=REFORM, actor=actor,
+                                    document="Quyết định tổ chức lại cơ quan quân sự địa phương")
+        guard = make(f"{code}-bdbp", f"Bộ Chỉ huy Bộ đội Biên phòng tỉnh {p['name']}", "provincial-border-guard", root,
+                     short=f"BĐBP {p['name']}")
+        world.provinces.append(guard)
+        world.holders.append(Holder(make(f"{code}-bdbp-kho", f"Kho Kỹ thuật – BĐBP {p['name']}", "depot", guard), 4,
+                                    province=code + "-bp"))
+        for n, post in enumerate(p["border_posts"]):
+            world.holders.append(Holder(make(f"{code}-don{n + 1}", f"Đồn Biên phòng {post}", "border-post", guard), 2,
+                                        province=code + "-bp"))
+
+
+class HistoryMaker:
+    """Writes one item's plausible life through the batch: receipt, wear, repairs, moves, disposal."""
+
+    def __init__(self, rng: random.Random, batch: LedgerBatch, holders: list[Holder], today: date):
+        self.rng, self.batch, self.today = rng, batch, today
+        self.by_province: dict[str, list[Holder]] = {}
+        for h in holders:
+            self.by_province.setdefault(h.province, []).append(h)
+        self.doc = 0
+
+    def document(self, prefix: str, day: date) -> str:
+        self.doc += 1
+        return f"{self.doc % 900 + 100}/{prefix}-{day.year}"
+
+    def day_between(self, start: date, end: date) -> date:
+        span = (end - start).days
+        return start + timedelta(days=self.rng.randint(0, max(span, 0)))
+
+    def make(self, etype, serial: str, holder: Holder) -> None:
+        rng, b = self.rng, self.batch
+        start = max(holder.earliest, START)
+        received = self.day_between(start, self.today - timedelta(days=20))
+        unit = holder.unit_on(received)
+        year_made = max(1965, received.year - rng.choice([0, 0, 1, 2, 5, 10, 20]))
+        grade = 1 if received.year - year_made <= 1 else rng.choice([2, 2, 2, 3])
+        purpose = rng.choices([Purpose.IN_USE, Purpose.COMBAT_RESERVE, Purpose.RESERVE], [70, 20, 10])[0]
+        item = b.receipt(equipment_type=etype, serial=serial, unit=unit, grade=grade, occurred_on=received,
+                         document_number=self.document("PN", received), year_made=year_made, purpose=purpose,
+                         entered_service_on=received)
+        day, reformed = received, holder.before_reform is None or received >= REFORM
+        meters = {m: Decimal(0) for m in etype.meters}
+        while True:
+            day = day + timedelta(days=rng.randint(120, 700))
+            if not reformed and day >= REFORM:
+                self.reform(item, holder)
+                reformed = True
+                day = max(day, REFORM)
+            if day > self.today:
+                break
+            if not self.step(item, etype, holder, day, meters):
+                break
+        if not reformed and self.today >= REFORM:
+            self.reform(item, holder)
+
+    def reform(self, item, holder: Holder) -> None:
+        """Equipment of a dissolved district command goes to its regional command on the reform date."""
+        b, state = self.batch, self.batch.state_of(item)
+        if state.status in (Status.DISPOSED, Status.LOST):
+            return
+        if state.holder:
+            b.return_item(item, occurred_on=REFORM)
+        if b.state_of(item).status == Status.IN_REPAIR:
+            b.status_change(item, EventKind.REPAIR_END, occurred_on=REFORM, grade=2)
+        if b.state_of(item).unit_id != holder.unit.pk:
+            b.transfer(item, to_unit=holder.unit, occurred_on=REFORM,
+                       document_number=self.document("BBBG", REFORM), reason="Tổ chức lại, giải thể Ban CHQS huyện")
+
+    def step(self, item, etype, holder: Holder, day: date, meters) -> bool:
+        """One thing happening to the item on `day`; False once it leaves the books."""
+        rng, b = self.rng, self.batch
+        state = b.state_of(item)
+        for meter in meters:
+            meters[meter] += Decimal(rng.randint(50, 4000) if meter == "km" else rng.randint(5, 300))
+            b.meter_reading(item, meter=meter, value=meters[meter], occurred_on=day)
+        roll = rng.random()
+        if state.status == Status.IN_REPAIR:
+            b.status_change(item, EventKind.REPAIR_END, occurred_on=day, grade=2, reason="Sửa chữa xong, nghiệm thu")
+        elif state.status == Status.SEALED:
+            if roll < 0.5:
+                b.status_change(item, EventKind.UNSEAL, occurred_on=day, reason="Mở niêm cất đưa vào sử dụng")
+        elif state.status == Status.AWAITING_DISPOSAL:
+            if roll < 0.6:
+                b.status_change(item, EventKind.DISPOSE, occurred_on=day, reason="Quyết định thanh lý",
+                                document_number=self.document("QĐ-TL", day))
+                return False
+        elif state.holder:
+            b.return_item(item, occurred_on=day)
+        elif state.grade >= 4 and roll < 0.5:
+            if state.grade == 4:
+                b.grade_change(item, grade=5, reason="Hư hỏng nặng, không còn khả năng sửa chữa", occurred_on=day)
+            b.status_change(item, EventKind.AWAIT_DISPOSAL, occurred_on=day, reason="Đề nghị loại khỏi biên chế")
+        elif state.grade >= 3 and roll < 0.6:
+            b.status_change(item, EventKind.REPAIR_START, occurred_on=day, reason="Sửa chữa vừa theo kế hoạch")
+        elif roll < 0.45 and state.grade < 4:
+            b.grade_change(item, grade=state.grade + 1, reason="Xuống cấp qua sử dụng, kết quả kiểm tra kỹ thuật",
+                           occurred_on=day, document_number=self.document("KTKT", day))
+        elif roll < 0.55 and etype.category.code in ("vkbb",):
+            name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
+            b.issue(item, holder=name, occurred_on=day)
+        elif roll < 0.62 and etype.category.code in ("xe", "tau", "phao"):
+            b.status_change(item, EventKind.SEAL, occurred_on=day, reason="Niêm cất dài hạn theo kế hoạch")
+        elif roll < 0.68:
+            self.move(item, holder, day)
+        elif roll < 0.69:
+            b.status_change(item, EventKind.LOSE, occurred_on=day, reason="Mất trong khi làm nhiệm vụ, đang xác minh")
+            return False
+        return True
+
+    def move(self, item, holder: Holder, day: date) -> None:
+        # Only units that live through the reform, so nothing is left behind in a dissolved one.
+        choices = [h for h in self.by_province.get(holder.province, [])
+                   if h.before_reform is None and h.unit.founded_on <= day]
+        if not choices:
+            return
+        target = self.rng.choice(choices).unit_on(day)
+        state = self.batch.state_of(item)
+        if target.pk != state.unit_id and (target.dissolved_on is None) and not (
+            target.kind.code == "district-command" and day >= REFORM
+        ):
+            if target.founded_on <= day:
+                self.batch.transfer(item, to_unit=target, occurred_on=day,
+                                    document_number=self.document("BBBG", day), reason="Điều chỉnh trang bị")
+
+
+def serial_for(etype, n: int, rng: random.Random) -> str:
+    letters = "".join(ch for ch in etype.code.upper() if ch.isalpha())[:2] or "TB"
+    return f"{letters}{n:06d}"
+
+
+def seed(*, items: int = 50_000, seed: int = 1, progress=print, today: date | None = None) -> World:
+    """Build the whole demo world. Expects an empty database (fresh migrate)."""
+    rng = random.Random(seed)
+    today = today or timezone.localdate()
+    actor = system_user()
+    world = World(actor)
+    with transaction.atomic():
+        types = load_catalog()
+        build_units(world)
+    progress(f"Đã tạo {Unit.objects.count()} đơn vị, {len(types)} chủng loại trang bị.")
+    serialised = [t for t in types if t.serialised]
+    counted = [t for t in types if not t.serialised]
+    for t in types:
+        t.category  # noqa: B018 - load once, used per item
+    weights = [t.weight for t in serialised]
+    holder_weights = [h.weight for h in world.holders]
+    counters: dict[int, int] = {}
+    done = 0
+    while done < items:
+        chunk = min(5000, items - done)
+        with transaction.atomic():
+            batch = LedgerBatch(actor, today=today, backdated=True)
+            maker = HistoryMaker(rng, batch, world.holders, today)
+            for _ in range(chunk):
+                etype = rng.choices(serialised, weights)[0]
+                holder = rng.choices(world.holders, holder_weights)[0]
+                counters[etype.pk] = counters.get(etype.pk, 100000 + rng.randint(0, 800000)) + rng.randint(1, 9)
+                maker.make(etype, serial_for(etype, counters[etype.pk], rng), holder)
+            batch.flush()
+        done += chunk
+        progress(f"Đã tạo {done}/{items} trang bị.")
+    with transaction.atomic():
+        seed_lots(rng, world, counted, actor, today)
+        finish_reform(world)
+        seed_authorisations(rng, world)
+    seal_ledger()
+    return world
+
+
+def seed_lots(rng, world: World, counted, actor, today) -> None:
+    batch = LedgerBatch(actor, today=today, backdated=True)
+    for holder in world.holders:
+        if holder.unit.kind.code == "commune-command":
+            continue
+        for etype in rng.sample(counted, k=min(len(counted), rng.randint(2, 6))):
+            start = max(holder.unit.founded_on, START)
+            day = start + timedelta(days=rng.randint(0, max((today - start).days - 1, 0)))
+            quantity = rng.randint(50, 20000) if etype.category.code == "dan" else rng.randint(5, 400)
+            batch.lot_receipt(equipment_type=etype, unit=holder.unit, grade=rng.choice([1, 2, 2, 3]),
+                              quantity=quantity, occurred_on=day, lot_number=f"L{day.year}-{rng.randint(1, 99):02d}",
+                              document_number=f"{rng.randint(100, 999)}/PN-{day.year}")
+    batch.flush()
+
+
+def finish_reform(world: World) -> None:
+    for dist in world.to_dissolve:
+        reorg.dissolve_unit(Unit.objects.get(pk=dist.pk), on=REFORM, actor=world.actor,
+                            document="Nghị quyết về sắp xếp đơn vị hành chính cấp huyện")
+    for logi, tech, _name in world.merges:
+        reorg.merge_units([Unit.objects.get(pk=logi.pk)], into=tech, on=REFORM, actor=world.actor,
+                          document="Quyết định hợp nhất cơ quan Hậu cần – Kỹ thuật")
+        reorg.rename_unit(Unit.objects.get(pk=tech.pk), name="Phòng Hậu cần – Kỹ thuật", on=REFORM,
+                          actor=world.actor, document="Quyết định hợp nhất cơ quan Hậu cần – Kỹ thuật")
+
+
+def seed_authorisations(rng, world: World) -> None:
+    """Authorised holdings near what each unit holds, so fill rates land between ~80 and 100 %."""
+    from django.db.models import Count
+
+    rows = []
+    held = (
+        Unit.objects.filter(dissolved_on__isnull=True, items__status__in=[Status.IN_SERVICE, Status.IN_REPAIR, Status.SEALED])
+        .values("id", "founded_on", "items__equipment_type_id").annotate(n=Count("items"))
+        .order_by("id", "items__equipment_type_id")
+    )
+    for row in held:
+        quantity = max(1, round(row["n"] * rng.uniform(0.95, 1.25)))
+        rows.append(AuthorizedHolding(unit_id=row["id"], equipment_type_id=row["items__equipment_type_id"],
+                                      quantity=quantity, valid_from=max(row["founded_on"], START)))
+    AuthorizedHolding.objects.bulk_create(rows, batch_size=1000)
+
+
+DEMO_USERS = [
+    # username, name, role, unit code
+    ("admin", "Quản trị hệ thống", Role.ADMIN, None),
+    ("quankhu", "Trợ lý kỹ thuật Quân khu", Role.TECHNICAL_OFFICER, "qk2"),
+    ("laocai", "Trợ lý kỹ thuật Bộ CHQS tỉnh Lào Cai", Role.TECHNICAL_OFFICER, "lci-chqs"),
+    ("chihuy", "Chỉ huy trưởng Bộ CHQS tỉnh Lào Cai", Role.COMMANDER, "lci-chqs"),
+    ("ptkv1", "Trợ lý kỹ thuật Ban CHPTKV 1 Lào Cai", Role.TECHNICAL_OFFICER, "lci-ptkv1"),
+]
+
+
+def create_demo_users(password: str = DEMO_PASSWORD) -> list[User]:
+    users = []
+    for username, name, role, unit_code in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name = name
+        user.role = role
+        user.unit = Unit.objects.filter(code=unit_code).first() if unit_code else None
+        user.is_superuser = user.is_staff = unit_code is None
+        user.set_password(password)
+        user.save()
+        users.append(user)
+    return users

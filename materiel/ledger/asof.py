@@ -1,0 +1,88 @@
+"""State on a past day, folded from the ledger.
+
+Events of an item are kept in date order and only the latest can be reversed, so the state of an
+item on day D is the snapshot carried by its latest effective event (neither a reversal nor
+reversed) dated on or before D. A lot's quantity is the sum of its effective events up to D.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db import connection
+
+from materiel.equipment.models import Status
+
+from .models import Event, EventKind
+
+EVENT = Event._meta.db_table
+
+
+def latest_item_states_sql(day_param: str = "%s") -> str:
+    """SQL giving (item_id, unit_id, grade, status) on a day; one parameter: the day."""
+    return f"""
+        SELECT item_id, unit_id, grade_after, status_after FROM (
+            SELECT e.item_id, e.unit_id, e.grade_after, e.status_after,
+                   ROW_NUMBER() OVER (PARTITION BY e.item_id ORDER BY e.occurred_on DESC, e.id DESC) AS rn
+            FROM {EVENT} e
+            WHERE e.item_id IS NOT NULL AND e.occurred_on <= {day_param} AND e.kind <> '{EventKind.REVERSAL.value}'
+              AND NOT EXISTS (SELECT 1 FROM {EVENT} r WHERE r.reverses_id = e.id)
+        ) latest WHERE rn = 1
+    """
+
+
+def item_ids_sql(day: date, *, unit_ids=None, grade=None, status=None, type_ids=None) -> tuple[str, list]:
+    """SQL and params selecting the ids of items matching a state on `day` (for register filters)."""
+    sql = f"SELECT item_id FROM ({latest_item_states_sql()}) s WHERE 1=1"
+    params: list = [day]
+    if unit_ids is not None:
+        ids = sorted(unit_ids) or [0]
+        sql += f" AND s.unit_id IN ({','.join(str(int(i)) for i in ids)})"
+    if grade is not None:
+        sql += " AND s.grade_after = %s"
+        params.append(int(grade))
+    if status is not None:
+        statuses = [status] if isinstance(status, str) else list(status)
+        sql += f" AND s.status_after IN ({','.join(['%s'] * len(statuses))})"
+        params.extend(str(s) for s in statuses)
+    if type_ids is not None:
+        ids = sorted(type_ids) or [0]
+        sql += f" AND s.item_id IN (SELECT id FROM equipment_item WHERE equipment_type_id IN ({','.join(str(int(i)) for i in ids)}))"
+    return sql, params
+
+
+def item_states_on(day: date, item_ids) -> dict[int, tuple[int, int, str]]:
+    """item_id -> (unit_id, grade, status) on `day`, for a handful of items (a register page)."""
+    ids = [int(i) for i in item_ids]
+    if not ids:
+        return {}
+    sql = f"SELECT * FROM ({latest_item_states_sql()}) s WHERE s.item_id IN ({','.join(map(str, ids))})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day])
+        return {row[0]: (row[1], row[2], row[3]) for row in cursor.fetchall()}
+
+
+def counts_by_unit_on(day: date) -> dict[int, dict[tuple[int, int, str], int]]:
+    """unit_id -> {(type_id, grade, status): quantity} of items and lots held directly on `day`."""
+    result: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    items_sql = f"""
+        SELECT s.unit_id, i.equipment_type_id, s.grade_after, s.status_after, COUNT(*)
+        FROM ({latest_item_states_sql()}) s JOIN equipment_item i ON i.id = s.item_id
+        GROUP BY s.unit_id, i.equipment_type_id, s.grade_after, s.status_after
+    """
+    lots_sql = f"""
+        SELECT l.unit_id, l.equipment_type_id, l.grade, SUM(e.quantity)
+        FROM {EVENT} e JOIN equipment_lot l ON l.id = e.lot_id
+        WHERE e.occurred_on <= %s AND e.kind <> '{EventKind.REVERSAL.value}'
+          AND NOT EXISTS (SELECT 1 FROM {EVENT} r WHERE r.reverses_id = e.id)
+        GROUP BY l.unit_id, l.equipment_type_id, l.grade
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(items_sql, [day])
+        for unit_id, type_id, grade, status, count in cursor.fetchall():
+            if status != Status.VOID:
+                result[unit_id][(type_id, grade, status)] += count
+        cursor.execute(lots_sql, [day])
+        for unit_id, type_id, grade, quantity in cursor.fetchall():
+            if quantity:
+                result[unit_id][(type_id, grade, Status.IN_SERVICE.value)] += int(quantity)
+    return result

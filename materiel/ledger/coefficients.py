@@ -1,0 +1,180 @@
+"""Readiness numbers for a unit subtree, now (from rollups) or on a past day (from the ledger).
+
+Technical coefficient (hệ số kỹ thuật) = quantity in serviceable grades / quantity in counted grades,
+over holdings (not disposed, lost or void), per the CoefficientPolicy in force on the day. The
+overall figure counts serialised items only: adding rounds of ammunition to vehicles would let the
+ammunition decide it. Fill rate (hệ số trang bị) = Σ_types min(held, authorised) / Σ authorised.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from materiel.catalog.models import GRADES, AuthorizedHolding, Category, CoefficientPolicy, EquipmentType
+from materiel.equipment.models import HOLDINGS, Status
+from materiel.units.models import PATH_END, Unit
+from materiel.units.tree import PastTree
+
+from .asof import counts_by_unit_on
+from .models import Rollup
+
+Cells = dict[tuple[int, int, str], int]  # (type_id, grade, status) -> quantity
+
+
+@dataclass
+class Tally:
+    """Quantities by grade and status for one slice (a category, a unit, everything)."""
+
+    by_grade: dict[int, int] = field(default_factory=lambda: {g: 0 for g in GRADES})
+    by_status: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    serviceable: int = 0
+    counted: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_grade.values())
+
+    def add(self, grade: int, status: str, quantity: int, policy) -> None:
+        self.by_status[status] += quantity
+        if status not in HOLDINGS:
+            return
+        self.by_grade[grade] = self.by_grade.get(grade, 0) + quantity
+        if grade in policy.counted_grades:
+            self.counted += quantity
+            if grade in policy.serviceable_grades:
+                self.serviceable += quantity
+
+    def coefficient(self, decimals: int) -> Decimal | None:
+        if not self.counted:
+            return None
+        share = Decimal(self.serviceable * 100) / Decimal(self.counted)
+        return share.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class CategoryLine:
+    category: Category
+    serialised: bool
+    tally: Tally
+    coefficient: Decimal | None
+
+
+@dataclass
+class Summary:
+    unit: Unit
+    day: date | None
+    policy: CoefficientPolicy
+    lines: list[CategoryLine]
+    overall: Tally
+    coefficient: Decimal | None
+    authorised: int
+    filled: int
+
+    @property
+    def fill_rate(self) -> Decimal | None:
+        if not self.authorised:
+            return None
+        return (Decimal(self.filled * 100) / self.authorised).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def in_repair(self) -> int:
+        return self.overall.by_status.get(Status.IN_REPAIR, 0)
+
+    @property
+    def sealed(self) -> int:
+        return self.overall.by_status.get(Status.SEALED, 0)
+
+    @property
+    def awaiting_disposal(self) -> int:
+        return self.overall.by_status.get(Status.AWAITING_DISPOSAL, 0)
+
+
+def type_index() -> dict[int, tuple[int, bool]]:
+    return {pk: (cat, ser) for pk, cat, ser in EquipmentType.objects.values_list("id", "category_id", "serialised")}
+
+
+def current_cells(unit: Unit) -> Cells:
+    rows = Rollup.objects.filter(unit=unit).exclude(quantity=0)
+    return {(t, g, s): q for t, g, s, q in rows.values_list("equipment_type_id", "grade", "status", "quantity")}
+
+
+class PastCounts:
+    """Direct holdings of every unit on a day, and that day's tree, computed once per page."""
+
+    def __init__(self, day: date):
+        self.day = day
+        self.tree = PastTree(day)
+        self.by_unit = counts_by_unit_on(day)
+
+    def cells(self, unit_id: int) -> Cells:
+        total: Cells = defaultdict(int)
+        for uid in self.tree.subtree(unit_id):
+            for key, qty in self.by_unit.get(uid, {}).items():
+                total[key] += qty
+        return total
+
+
+def subtree_unit_ids(unit: Unit, day: date | None, past: PastCounts | None = None) -> set[int]:
+    if day is None:
+        return set(Unit.objects.filter(path__gte=unit.path, path__lt=unit.path + PATH_END).values_list("id", flat=True))
+    return (past or PastCounts(day)).tree.subtree(unit.pk)
+
+
+def summarise(unit: Unit, day: date | None = None, *, past: PastCounts | None = None, types=None) -> Summary:
+    """Grade distribution, coefficients and fill rate of a unit's subtree, now or on `day`."""
+    policy = CoefficientPolicy.objects.in_force(day or timezone.localdate())
+    types = types or type_index()
+    if day is None:
+        cells = current_cells(unit)
+    else:
+        past = past or PastCounts(day)
+        cells = past.cells(unit.pk)
+    per_category: dict[int, Tally] = defaultdict(Tally)
+    overall = Tally()
+    held_by_type: dict[int, int] = defaultdict(int)
+    for (type_id, grade, status), qty in cells.items():
+        category_id, serialised = types[type_id]
+        per_category[category_id].add(grade, status, qty, policy)
+        if serialised:
+            overall.add(grade, status, qty, policy)
+        if status in HOLDINGS:
+            held_by_type[type_id] += qty
+    serialised_categories = {cat for cat, ser in types.values() if ser}
+    lines = [
+        CategoryLine(cat, cat.pk in serialised_categories, per_category[cat.pk],
+                     per_category[cat.pk].coefficient(policy.decimals))
+        for cat in Category.objects.all()
+        if cat.pk in per_category
+    ]
+    authorised, filled = fill(unit, day, held_by_type, past)
+    return Summary(unit, day, policy, lines, overall, overall.coefficient(policy.decimals), authorised, filled)
+
+
+def fill(unit: Unit, day: date | None, held_by_type: dict[int, int], past=None) -> tuple[int, int]:
+    on = day or timezone.localdate()
+    holdings = AuthorizedHolding.objects.valid_on(on)
+    if day is None:
+        holdings = holdings.filter(unit__path__gte=unit.path, unit__path__lt=unit.path + PATH_END)
+    else:
+        holdings = holdings.filter(unit_id__in=subtree_unit_ids(unit, day, past))
+    authorised_by_type: dict[int, int] = defaultdict(int)
+    for type_id, qty in holdings.values_list("equipment_type_id", "quantity"):
+        authorised_by_type[type_id] += qty
+    authorised = sum(authorised_by_type.values())
+    filled = sum(min(held_by_type.get(t, 0), a) for t, a in authorised_by_type.items())
+    return authorised, filled
+
+
+def children_summaries(unit: Unit, day: date | None = None) -> list[Summary]:
+    """Each child unit of `unit` (as the tree stood on `day`) with its own summary."""
+    types = type_index()
+    if day is None:
+        children = list(unit.children.filter(dissolved_on__isnull=True).order_by("path"))
+        return [summarise(child, None, types=types) for child in children]
+    past = PastCounts(day)
+    ids = past.tree.children.get(unit.pk, [])
+    children = list(Unit.objects.filter(pk__in=ids).order_by("path"))
+    return [summarise(child, day, past=past, types=types) for child in children]

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from materiel.ledger.verify import verify_ledger
+
+
+class Command(BaseCommand):
+    help = "Kiểm tra chuỗi băm, phát lại toàn bộ sự kiện và so với sổ hiện tại; mã thoát khác 0 nếu có sai lệch."
+
+    def handle(self, *args, **options):
+        report = verify_ledger()
+        self.stdout.write(
+            f"Đã kiểm tra {report.events:n} sự kiện, {report.items:n} trang bị, {report.lots:n} lô, {report.seals:n} niêm phong."
+        )
+        if report.ok:
+            self.stdout.write(self.style.SUCCESS("Sổ sự kiện toàn vẹn: mọi số liệu khớp với kết quả phát lại."))
+            return
+        for problem in report.problems:
+            self.stderr.write(problem)
+        raise CommandError(f"Phát hiện {len(report.problems)} sai lệch.")

@@ -1,0 +1,154 @@
+"""The append-only ledger: every change to equipment is an Event; rollups are its projection."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from materiel.equipment.models import ScopedQuerySet, Status
+
+
+class EventKind(models.TextChoices):
+    RECEIPT = "receipt", _("Tiếp nhận")
+    TRANSFER = "transfer", _("Điều chuyển")
+    ISSUE = "issue", _("Cấp phát cho cá nhân")
+    RETURN = "return", _("Thu hồi từ cá nhân")
+    GRADE_CHANGE = "grade_change", _("Phân cấp chất lượng")
+    METER_READING = "meter_reading", _("Ghi chỉ số đồng hồ")
+    REPAIR_START = "repair_start", _("Đưa đi sửa chữa")
+    REPAIR_END = "repair_end", _("Sửa chữa xong")
+    SEAL = "seal", _("Niêm cất")
+    UNSEAL = "unseal", _("Mở niêm cất")
+    AWAIT_DISPOSAL = "await_disposal", _("Đề nghị thanh lý")
+    DISPOSE = "dispose", _("Thanh lý")
+    LOSE = "lose", _("Báo mất")
+    FIND = "find", _("Tìm thấy")
+    LOT_RECEIPT = "lot_receipt", _("Nhập lô")
+    LOT_ISSUE = "lot_issue", _("Xuất, tiêu hao lô")
+    LOT_TRANSFER = "lot_transfer", _("Điều chuyển lô")
+    LOT_REGRADE = "lot_regrade", _("Phân cấp lại lô")
+    REVERSAL = "reversal", _("Hủy sự kiện ghi nhầm")
+
+
+LOT_KINDS = {EventKind.LOT_RECEIPT, EventKind.LOT_ISSUE, EventKind.LOT_TRANSFER, EventKind.LOT_REGRADE}
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class EventQuerySet(ScopedQuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Events are append-only: record a reversal instead of updating.")
+
+    def delete(self):
+        raise AppendOnlyError("Events are append-only: record a reversal instead of deleting.")
+
+    def effective(self) -> "EventQuerySet":
+        """Events that count: neither a reversal nor reversed by one."""
+        return self.exclude(kind=EventKind.REVERSAL).filter(reversed_by__isnull=True)
+
+
+class Event(models.Model):
+    """One change to one item or lot, as recorded: never edited, never deleted."""
+
+    kind = models.CharField(_("loại sự kiện"), max_length=20, choices=EventKind.choices)
+    occurred_on = models.DateField(_("ngày phát sinh"))
+    recorded_at = models.DateTimeField(_("thời điểm ghi"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người ghi")
+    )
+    # The owning unit after the event: scoping and rollups follow it.
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="events")
+    from_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, null=True, related_name="+")
+    to_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, null=True, related_name="+")
+    item = models.ForeignKey("equipment.Item", on_delete=models.PROTECT, null=True, related_name="events")
+    lot = models.ForeignKey("equipment.Lot", on_delete=models.PROTECT, null=True, related_name="events")
+    # State of an item before and after: every item event carries the full snapshot after it, so a
+    # past day's state is the latest effective event per item up to that day.
+    grade_before = models.PositiveSmallIntegerField(null=True)
+    grade_after = models.PositiveSmallIntegerField(null=True)
+    status_before = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    status_after = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    holder_before = models.CharField(max_length=150, blank=True)
+    holder_after = models.CharField(max_length=150, blank=True)
+    # Signed change of a lot's quantity.
+    quantity = models.BigIntegerField(null=True)
+    document_number = models.CharField(_("số văn bản"), max_length=80, blank=True)
+    document_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, related_name="reversed_by", verbose_name=_("hủy sự kiện")
+    )
+    # Rows written together (the two sides of a lot transfer) share a group key.
+    group = models.CharField(max_length=36, blank=True, db_index=True)
+    # Per-stream hash chain (one stream per item or lot), so writers on different items never wait
+    # on each other; LedgerSeal chains the streams together in committed ranges.
+    stream = models.CharField(max_length=40)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sự kiện")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["item", "occurred_on", "id"]),
+            models.Index(fields=["lot", "occurred_on", "id"]),
+            models.Index(fields=["unit", "occurred_on"]),
+            models.Index(fields=["kind", "occurred_on"]),
+            models.Index(fields=["occurred_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("Events are append-only: record a reversal instead of editing.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Events are append-only: record a reversal instead of deleting.")
+
+    @property
+    def unit_before_id(self) -> int:
+        return self.from_unit_id if self.from_unit_id else self.unit_id
+
+
+class Rollup(models.Model):
+    """How many items (or lot units) of a type, grade and status lie in a unit's whole subtree.
+
+    One row set per ancestor: a province's totals are read from its own rows, never by scanning items.
+    """
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    equipment_type = models.ForeignKey("catalog.EquipmentType", on_delete=models.PROTECT, related_name="+")
+    grade = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20)
+    quantity = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "equipment_type", "grade", "status"], name="unique_rollup_cell")
+        ]
+
+
+class LedgerSeal(models.Model):
+    """A digest over every event hash in an id range, chained to the previous seal.
+
+    Per-item chains catch an edited or removed event inside a stream; seals also catch a whole
+    stream (an item with all its events) removed or inserted after sealing.
+    """
+
+    first_event_id = models.BigIntegerField()
+    last_event_id = models.BigIntegerField()
+    event_count = models.BigIntegerField()
+    prev_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["last_event_id"]

@@ -1,0 +1,222 @@
+"""The rules of every event kind, as pure functions of an item's state.
+
+`next_state(state, kind, ...)` validates one change and returns the state after it, without touching
+the database. The single-event services, the batch path (seeding, imports) and the property tests
+all go through here, so there is exactly one definition of what is allowed.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from materiel.core.errors import DomainError
+from materiel.equipment.models import Status
+
+from .models import EventKind
+
+GRADES = range(1, 6)
+
+
+@dataclass(frozen=True)
+class ItemState:
+    unit_id: int
+    grade: int
+    status: str
+    holder: str
+    last_event_on: date
+
+
+# kind -> (statuses it may start from, status after). Issued items must be returned first where
+# the holder could not keep them (sealed storage, disposal, a repair shop).
+STATUS_MOVES: dict[str, tuple[set[str], str]] = {
+    EventKind.REPAIR_START: ({Status.IN_SERVICE, Status.SEALED}, Status.IN_REPAIR),
+    EventKind.REPAIR_END: ({Status.IN_REPAIR}, Status.IN_SERVICE),
+    EventKind.SEAL: ({Status.IN_SERVICE}, Status.SEALED),
+    EventKind.UNSEAL: ({Status.SEALED}, Status.IN_SERVICE),
+    EventKind.AWAIT_DISPOSAL: ({Status.IN_SERVICE, Status.IN_REPAIR, Status.SEALED}, Status.AWAITING_DISPOSAL),
+    EventKind.DISPOSE: ({Status.AWAITING_DISPOSAL}, Status.DISPOSED),
+    EventKind.LOSE: ({Status.IN_SERVICE, Status.IN_REPAIR, Status.SEALED, Status.AWAITING_DISPOSAL}, Status.LOST),
+    EventKind.FIND: ({Status.LOST}, Status.IN_SERVICE),
+}
+NEEDS_NO_HOLDER = {EventKind.REPAIR_START, EventKind.SEAL, EventKind.AWAIT_DISPOSAL, EventKind.DISPOSE}
+LIVE = {Status.IN_SERVICE, Status.IN_REPAIR, Status.SEALED, Status.AWAITING_DISPOSAL}
+
+
+def fmt(day: date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def status_label(status: str) -> str:
+    return str(Status(status).label)
+
+
+def check_date(state: ItemState | None, occurred_on: date, today: date) -> None:
+    if occurred_on is None:
+        raise DomainError(_("Chưa nhập ngày phát sinh."), field="occurred_on")
+    if occurred_on > today:
+        raise DomainError(_("Ngày phát sinh %(day)s ở tương lai.") % {"day": fmt(occurred_on)}, field="occurred_on")
+    if state is not None and occurred_on < state.last_event_on:
+        # The book of an item is kept in date order, so any past day's state is a simple fold.
+        raise DomainError(
+            _("Ngày phát sinh %(day)s trước sự kiện gần nhất của trang bị (%(last)s).")
+            % {"day": fmt(occurred_on), "last": fmt(state.last_event_on)},
+            field="occurred_on",
+        )
+
+
+def check_unit_open(unit, occurred_on: date, field: str = "unit") -> None:
+    if unit.founded_on and occurred_on < unit.founded_on:
+        raise DomainError(
+            _("Đơn vị %(unit)s chưa thành lập vào ngày %(day)s.") % {"unit": unit.name, "day": fmt(occurred_on)},
+            field=field,
+        )
+    if unit.dissolved_on and occurred_on >= unit.dissolved_on:
+        raise DomainError(
+            _("Đơn vị %(unit)s đã giải thể từ ngày %(day)s.") % {"unit": unit.name, "day": fmt(unit.dissolved_on)},
+            field=field,
+        )
+
+
+def check_grade(grade, field: str = "grade") -> int:
+    if grade is None or str(grade).strip() == "":
+        raise DomainError(_("Chưa nhập cấp chất lượng."), field=field)
+    try:
+        grade = int(grade)
+    except (TypeError, ValueError):
+        raise DomainError(_("Cấp chất lượng phải là một số từ 1 đến 5."), field=field) from None
+    if grade not in GRADES:
+        raise DomainError(_("Cấp chất lượng %(grade)s không hợp lệ: chỉ có cấp 1 đến 5.") % {"grade": grade}, field=field)
+    return grade
+
+
+def require_live(state: ItemState, what: str) -> None:
+    if state.status not in LIVE:
+        raise DomainError(
+            _("Không thể %(what)s: trang bị đang ở tình trạng “%(status)s”.")
+            % {"what": what, "status": status_label(state.status)},
+            field="item",
+        )
+
+
+def receipt(*, unit, grade, occurred_on: date, today: date) -> ItemState:
+    check_date(None, occurred_on, today)
+    check_unit_open(unit, occurred_on)
+    grade = check_grade(grade)
+    return ItemState(unit.pk, grade, Status.IN_SERVICE, "", occurred_on)
+
+
+def transfer(state: ItemState, *, to_unit, occurred_on: date, today: date, document_number: str) -> ItemState:
+    check_date(state, occurred_on, today)
+    require_live(state, _("điều chuyển"))
+    if state.status == Status.IN_REPAIR:
+        raise DomainError(_("Trang bị đang sửa chữa: nhận về trước khi điều chuyển."), field="item")
+    if state.holder:
+        raise DomainError(
+            _("Trang bị đang cấp cho %(holder)s: thu hồi trước khi điều chuyển.") % {"holder": state.holder},
+            field="item",
+        )
+    if to_unit.pk == state.unit_id:
+        raise DomainError(_("Trang bị đã thuộc %(unit)s.") % {"unit": to_unit.name}, field="to_unit")
+    check_unit_open(to_unit, occurred_on, field="to_unit")
+    if not (document_number or "").strip():
+        raise DomainError(_("Điều chuyển phải có số biên bản bàn giao."), field="document_number")
+    return replace(state, unit_id=to_unit.pk, last_event_on=occurred_on)
+
+
+def issue(state: ItemState, *, holder: str, occurred_on: date, today: date) -> ItemState:
+    check_date(state, occurred_on, today)
+    holder = (holder or "").strip()
+    if not holder:
+        raise DomainError(_("Chưa nhập người nhận."), field="holder")
+    if state.status != Status.IN_SERVICE:
+        raise DomainError(
+            _("Chỉ cấp phát được trang bị đang sử dụng (hiện: “%(status)s”).") % {"status": status_label(state.status)},
+            field="item",
+        )
+    if state.holder:
+        raise DomainError(_("Trang bị đang cấp cho %(holder)s.") % {"holder": state.holder}, field="item")
+    return replace(state, holder=holder, last_event_on=occurred_on)
+
+
+def return_(state: ItemState, *, occurred_on: date, today: date) -> ItemState:
+    check_date(state, occurred_on, today)
+    if not state.holder:
+        raise DomainError(_("Trang bị không cấp cho ai nên không thể thu hồi."), field="item")
+    return replace(state, holder="", last_event_on=occurred_on)
+
+
+def grade_change(state: ItemState, *, grade, reason: str, occurred_on: date, today: date) -> ItemState:
+    check_date(state, occurred_on, today)
+    require_live(state, _("phân cấp"))
+    grade = check_grade(grade)
+    if grade == state.grade:
+        raise DomainError(_("Trang bị đã ở cấp %(grade)s.") % {"grade": grade}, field="grade")
+    if not (reason or "").strip():
+        raise DomainError(_("Phân cấp lại phải ghi lý do."), field="reason")
+    return replace(state, grade=grade, last_event_on=occurred_on)
+
+
+def status_change(state: ItemState, kind: str, *, occurred_on: date, today: date, grade=None) -> ItemState:
+    check_date(state, occurred_on, today)
+    allowed_from, after = STATUS_MOVES[kind]
+    if state.status not in allowed_from:
+        raise DomainError(
+            _("Không thể “%(kind)s” khi trang bị đang ở tình trạng “%(status)s”.")
+            % {"kind": EventKind(kind).label, "status": status_label(state.status)},
+            field="item",
+        )
+    if kind in NEEDS_NO_HOLDER and state.holder:
+        raise DomainError(
+            _("Trang bị đang cấp cho %(holder)s: thu hồi trước.") % {"holder": state.holder}, field="item"
+        )
+    new_grade = state.grade if grade in (None, "") else check_grade(grade)
+    return replace(state, status=after, grade=new_grade, last_event_on=occurred_on)
+
+
+def meter_reading(state: ItemState, *, meter: str, value, allowed_meters, previous, occurred_on, today):
+    """Validate a meter reading; `previous` is (value, read_on) of the same meter or None."""
+    check_date(state, occurred_on, today)
+    if state.status in (Status.DISPOSED, Status.VOID):
+        raise DomainError(_("Trang bị đã thanh lý."), field="item")
+    if meter not in allowed_meters:
+        raise DomainError(_("Chủng loại này không theo dõi đồng hồ “%(meter)s”.") % {"meter": meter}, field="meter")
+    if value is None or value < 0:
+        raise DomainError(_("Chỉ số đồng hồ phải là số không âm."), field="value")
+    if previous is not None and value < previous[0]:
+        raise DomainError(
+            _("Chỉ số %(value)s nhỏ hơn lần ghi trước (%(prev)s ngày %(day)s): đồng hồ không thể chạy lùi.")
+            % {"value": value, "prev": previous[0], "day": fmt(previous[1])},
+            field="value",
+        )
+    return replace(state, last_event_on=occurred_on)
+
+
+def check_quantity(quantity, field: str = "quantity") -> int:
+    try:
+        quantity = int(quantity)
+    except (TypeError, ValueError):
+        raise DomainError(_("Số lượng phải là số nguyên."), field=field) from None
+    if quantity <= 0:
+        raise DomainError(_("Số lượng phải lớn hơn 0."), field=field)
+    return quantity
+
+
+def lot_take(balance: int, quantity, occurred_on: date, last_event_on: date | None, today: date) -> int:
+    """Validate taking `quantity` out of a lot holding `balance`; returns the quantity."""
+    quantity = check_quantity(quantity)
+    if occurred_on > today:
+        raise DomainError(_("Ngày phát sinh %(day)s ở tương lai.") % {"day": fmt(occurred_on)}, field="occurred_on")
+    if last_event_on and occurred_on < last_event_on:
+        raise DomainError(
+            _("Ngày phát sinh %(day)s trước sự kiện gần nhất của lô (%(last)s).")
+            % {"day": fmt(occurred_on), "last": fmt(last_event_on)},
+            field="occurred_on",
+        )
+    if quantity > balance:
+        raise DomainError(
+            _("Lô chỉ còn %(balance)s, không thể xuất %(quantity)s.") % {"balance": balance, "quantity": quantity},
+            field="quantity",
+        )
+    return quantity

@@ -1,0 +1,153 @@
+"""`materiel verify`: prove the ledger is intact and every projection equals its replay.
+
+Checks, in one pass over the events in id order:
+- each event's hash matches its content, and links to the previous hash of its stream;
+- each event's "before" snapshot equals the state the previous events left (no impossible history);
+then compares the replayed items, lots, meters and rollups with the stored projections, and
+re-computes every seal.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from materiel.equipment.models import Item, ItemMeter, Lot, Status
+from materiel.units.models import Unit
+
+from .hashing import GENESIS, event_hash, seal_digest
+from .models import Event, EventKind, LedgerSeal, Rollup
+from .rollups import Deltas
+
+
+@dataclass
+class Report:
+    events: int = 0
+    items: int = 0
+    lots: int = 0
+    seals: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < 1000:
+            self.problems.append(text)
+
+
+def verify_ledger() -> Report:
+    report = Report()
+    heads: dict[str, str] = {}
+    items: dict[int, tuple] = {}
+    lots: dict[int, int] = defaultdict(int)
+    meters: dict[tuple[int, str], list] = {}
+    meter_history: dict[tuple[int, str], list] = defaultdict(list)
+    reversed_ids = set(Event.objects.filter(reverses__isnull=False).values_list("reverses_id", flat=True))
+
+    for event in Event.objects.order_by("id").iterator(chunk_size=5000):
+        report.events += 1
+        if event_hash(event) != event.hash:
+            report.problem(f"Sự kiện #{event.pk}: nội dung không khớp mã băm (đã bị sửa).")
+        expected_prev = heads.get(event.stream, GENESIS)
+        if event.prev_hash != expected_prev:
+            report.problem(f"Sự kiện #{event.pk}: chuỗi băm của {event.stream} bị đứt (thiếu hoặc chèn sự kiện).")
+        heads[event.stream] = event.hash
+        if event.item_id:
+            _replay_item(event, items, report)
+            if event.kind == EventKind.METER_READING:
+                meter_history[(event.item_id, event.details["meter"])].append(event)
+        elif event.lot_id:
+            lots[event.lot_id] += event.quantity or 0
+
+    for key, history in meter_history.items():
+        effective = [e for e in history if e.pk not in reversed_ids]
+        if effective:
+            meters[key] = [Decimal(effective[-1].details["value"]), effective[-1].occurred_on]
+
+    _compare_items(items, heads, report)
+    _compare_lots(lots, heads, report)
+    _compare_meters(meters, report)
+    _compare_rollups(report)
+    _check_seals(report)
+    return report
+
+
+def _replay_item(event: Event, items: dict, report: Report) -> None:
+    previous = items.get(event.item_id)
+    before = (event.unit_before_id, event.grade_before, event.status_before, event.holder_before)
+    if previous is None:
+        if event.kind != EventKind.RECEIPT:
+            report.problem(f"Sự kiện #{event.pk}: trang bị chưa tiếp nhận đã có sự kiện.")
+    elif before != previous:
+        report.problem(f"Sự kiện #{event.pk}: trạng thái trước sự kiện không khớp với lịch sử của trang bị.")
+    items[event.item_id] = (event.unit_id, event.grade_after, event.status_after, event.holder_after)
+
+
+def _compare_items(items: dict, heads: dict, report: Report) -> None:
+    seen = set()
+    for pk, unit_id, grade, status, holder, head in Item.objects.values_list(
+        "id", "unit_id", "grade", "status", "holder", "chain_head"
+    ).iterator(chunk_size=5000):
+        report.items += 1
+        seen.add(pk)
+        replayed = items.get(pk)
+        if replayed is None:
+            report.problem(f"Trang bị #{pk}: có trong sổ nhưng không có sự kiện nào.")
+            continue
+        if replayed != (unit_id, grade, status, holder):
+            report.problem(f"Trang bị #{pk}: trạng thái lưu {(unit_id, grade, status, holder)} khác kết quả phát lại {replayed}.")
+        if heads.get(f"item:{pk}") != head:
+            report.problem(f"Trang bị #{pk}: đầu chuỗi băm không khớp (sự kiện cuối bị xóa hoặc thay).")
+    for pk in set(items) - seen:
+        report.problem(f"Trang bị #{pk}: có sự kiện nhưng không có trong sổ.")
+
+
+def _compare_lots(lots: dict, heads: dict, report: Report) -> None:
+    for pk, quantity, head in Lot.objects.values_list("id", "quantity", "chain_head"):
+        report.lots += 1
+        if lots.get(pk, 0) != quantity:
+            report.problem(f"Lô #{pk}: số lượng lưu {quantity} khác kết quả phát lại {lots.get(pk, 0)}.")
+        if heads.get(f"lot:{pk}", "") != head and not (head == "" and f"lot:{pk}" not in heads):
+            report.problem(f"Lô #{pk}: đầu chuỗi băm không khớp.")
+
+
+def _compare_meters(meters: dict, report: Report) -> None:
+    stored = {(i, m): [v, d] for i, m, v, d in ItemMeter.objects.values_list("item_id", "meter", "value", "read_on")}
+    if stored != meters:
+        for key in set(stored) | set(meters):
+            if stored.get(key) != meters.get(key):
+                report.problem(f"Đồng hồ {key}: lưu {stored.get(key)} khác kết quả phát lại {meters.get(key)}.")
+
+
+def _compare_rollups(report: Report) -> None:
+    paths = dict(Unit.objects.values_list("id", "path"))
+    deltas = Deltas()
+    for type_id, unit_id, grade, status in Item.objects.values_list("equipment_type_id", "unit_id", "grade", "status").iterator(chunk_size=10000):
+        deltas.add(paths[unit_id], type_id, grade, status, 1)
+    for type_id, unit_id, grade, qty in Lot.objects.values_list("equipment_type_id", "unit_id", "grade", "quantity"):
+        deltas.add(paths[unit_id], type_id, grade, Status.IN_SERVICE, qty)
+    expected = {k: v for k, v in deltas.cells.items() if v}
+    stored = {
+        (u, t, g, s): q
+        for u, t, g, s, q in Rollup.objects.exclude(quantity=0).values_list("unit_id", "equipment_type_id", "grade", "status", "quantity")
+    }
+    if expected != stored:
+        wrong = [k for k in set(expected) | set(stored) if expected.get(k) != stored.get(k)]
+        for key in wrong[:50]:
+            report.problem(f"Số tổng hợp {key}: lưu {stored.get(key, 0)} khác tính lại {expected.get(key, 0)}.")
+        if len(wrong) > 50:
+            report.problem(f"... và {len(wrong) - 50} ô tổng hợp khác.")
+
+
+def _check_seals(report: Report) -> None:
+    prev = GENESIS
+    for seal in LedgerSeal.objects.order_by("last_event_id"):
+        report.seals += 1
+        hashes = Event.objects.filter(id__gte=seal.first_event_id, id__lte=seal.last_event_id).order_by("id")
+        values = list(hashes.values_list("hash", flat=True))
+        if seal.prev_digest != prev or len(values) != seal.event_count or seal_digest(prev, values) != seal.digest:
+            report.problem(
+                f"Niêm phong sự kiện #{seal.first_event_id}–#{seal.last_event_id}: không khớp (sự kiện bị xóa, thêm hoặc sửa)."
+            )
+        prev = seal.digest
