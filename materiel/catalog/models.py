@@ -86,6 +86,15 @@ class GradeDefinition(models.Model):
 GRADES = (1, 2, 3, 4, 5)
 
 
+def grade_labels(day: date | None = None) -> dict[int, str]:
+    """Grade number -> 'Cấp N – meaning' on `day`."""
+    day = day or date.today()
+    labels = {g: f"Cấp {g}" for g in GRADES}
+    for row in GradeDefinition.objects.valid_on(day).order_by("grade", "valid_from"):
+        labels[row.grade] = f"{row.name} – {row.description}"
+    return labels
+
+
 def grade_names(day: date | None = None) -> dict[int, str]:
     """Grade number -> its name on `day` (today by default), falling back to 'Cấp N'."""
     day = day or date.today()

@@ -176,7 +176,7 @@ class HistoryMaker:
         received = self.day_between(start, self.today - timedelta(days=20))
         unit = holder.unit_on(received)
         year_made = max(1965, received.year - rng.choice([0, 0, 1, 2, 5, 10, 20]))
-        grade = 1 if received.year - year_made <= 1 else rng.choice([2, 2, 2, 3])
+        grade = 1 if received.year - year_made <= 1 else rng.choice([2] * 9 + [3])
         purpose = rng.choices([Purpose.IN_USE, Purpose.COMBAT_RESERVE, Purpose.RESERVE], [70, 20, 10])[0]
         item = b.receipt(equipment_type=etype, serial=serial, unit=unit, grade=grade, occurred_on=received,
                          document_number=self.document("PN", received), year_made=year_made, purpose=purpose,
@@ -184,7 +184,7 @@ class HistoryMaker:
         day, reformed = received, holder.before_reform is None or received >= REFORM
         meters = {m: Decimal(0) for m in etype.meters}
         while True:
-            day = day + timedelta(days=rng.randint(120, 700))
+            day = day + timedelta(days=rng.randint(250, 1100))
             if not reformed and day >= REFORM:
                 self.reform(item, holder)
                 reformed = True
@@ -213,7 +213,7 @@ class HistoryMaker:
         """One thing happening to the item on `day`; False once it leaves the books."""
         rng, b = self.rng, self.batch
         state = b.state_of(item)
-        for meter in meters:
+        for meter in meters if rng.random() < 0.4 else ():
             meters[meter] += Decimal(rng.randint(50, 4000) if meter == "km" else rng.randint(5, 300))
             b.meter_reading(item, meter=meter, value=meters[meter], occurred_on=day)
         roll = rng.random()
@@ -229,23 +229,24 @@ class HistoryMaker:
                 return False
         elif state.holder:
             b.return_item(item, occurred_on=day)
-        elif state.grade >= 4 and roll < 0.5:
+        elif state.grade >= 4 and roll < 0.35:
             if state.grade == 4:
                 b.grade_change(item, grade=5, reason="Hư hỏng nặng, không còn khả năng sửa chữa", occurred_on=day)
             b.status_change(item, EventKind.AWAIT_DISPOSAL, occurred_on=day, reason="Đề nghị loại khỏi biên chế")
-        elif state.grade >= 3 and roll < 0.6:
-            b.status_change(item, EventKind.REPAIR_START, occurred_on=day, reason="Sửa chữa vừa theo kế hoạch")
-        elif roll < 0.45 and state.grade < 4:
+        elif state.grade >= 3 and roll < 0.65:
+            level = "lớn" if state.grade == 4 else "vừa"
+            b.status_change(item, EventKind.REPAIR_START, occurred_on=day, reason=f"Sửa chữa {level} theo kế hoạch")
+        elif roll < (0.8 if state.grade == 3 else 0.3) and state.grade < 4:
             b.grade_change(item, grade=state.grade + 1, reason="Xuống cấp qua sử dụng, kết quả kiểm tra kỹ thuật",
                            occurred_on=day, document_number=self.document("KTKT", day))
-        elif roll < 0.55 and etype.category.code in ("vkbb",):
+        elif roll < 0.45 and etype.category.code in ("vkbb",):
             name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
             b.issue(item, holder=name, occurred_on=day)
-        elif roll < 0.62 and etype.category.code in ("xe", "tau", "phao"):
+        elif roll < 0.52 and etype.category.code in ("xe", "tau", "phao"):
             b.status_change(item, EventKind.SEAL, occurred_on=day, reason="Niêm cất dài hạn theo kế hoạch")
-        elif roll < 0.68:
+        elif roll < 0.6:
             self.move(item, holder, day)
-        elif roll < 0.69:
+        elif roll < 0.605:
             b.status_change(item, EventKind.LOSE, occurred_on=day, reason="Mất trong khi làm nhiệm vụ, đang xác minh")
             return False
         return True

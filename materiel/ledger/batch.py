@@ -18,6 +18,7 @@ from materiel.equipment.models import Item, ItemMeter, Lot, Status
 from materiel.units.models import Unit
 
 from . import rules
+from .fastinsert import insert_instances
 from .hashing import GENESIS, event_hash, stream_of
 from .models import Event, EventKind
 from .rollups import Deltas
@@ -186,8 +187,8 @@ class LedgerBatch:
                 versions[event.item_id] = versions.get(event.item_id, 0) + 1
         for item in self.new_items:
             item.version = versions.get(item.pk, 0)
-        Item.objects.bulk_create(self.new_items, batch_size=1000)
-        Event.objects.bulk_create(self.events, batch_size=1000)
+        insert_instances(Item, self.new_items, with_pk=True)
+        insert_instances(Event, self.events, with_pk=False)
         ItemMeter.objects.bulk_create(
             [ItemMeter(item_id=i, meter=m, value=v, read_on=d) for (i, m), (v, d) in self.meters.items()],
             batch_size=1000,

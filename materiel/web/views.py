@@ -1,6 +1,242 @@
-def dashboard(request): ...
-def unit_tree(request): ...
-def register(request): ...
-def item_detail(request, pk): ...
-def item_action(request, pk, action): ...
-def reverse_event_view(request, pk): ...
+"""Pages: thin views that read through `visible_to`, call one service on POST, and render."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models.expressions import RawSQL
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
+from materiel.core.errors import DomainError
+from materiel.core.text import fold
+from materiel.equipment.models import HOLDINGS, Item, Lot, Status
+from materiel.ledger import asof, coefficients, services
+from materiel.ledger.models import Event, EventKind
+from materiel.ledger.rules import STATUS_MOVES
+from materiel.units.models import Unit, UnitChange
+
+from . import forms
+from .scope import page_scope
+
+PAGE_SIZE = 50
+
+
+def register_url(scope, **filters) -> str:
+    params = {"unit": scope.unit.code}
+    if scope.day:
+        params["on"] = scope.day_param
+    params.update({k: v for k, v in filters.items() if v not in (None, "")})
+    return "/trang-bi/?" + urlencode(params)
+
+
+def dashboard(request):
+    scope = page_scope(request)
+    summary = coefficients.summarise(scope.unit, scope.day)
+    children = coefficients.children_summaries(scope.unit, scope.day)
+    children.sort(key=lambda s: (s.coefficient is None, -(s.coefficient or 0)))
+    recent = []
+    if scope.day is None:
+        recent = (
+            Event.objects.visible_to(request.user).in_subtree(scope.unit)
+            .select_related("item__equipment_type", "lot__equipment_type", "unit", "recorded_by")
+            .order_by("-occurred_on", "-id")[:12]
+        )
+    names = grade_names(scope.day)
+    lines = [
+        {
+            "line": line,
+            "grades": [(g, line.tally.by_grade.get(g, 0), register_url(scope, category=line.category.code, grade=g))
+                       for g in names],
+            "total_url": register_url(scope, category=line.category.code),
+        }
+        for line in summary.lines
+    ]
+    return render(request, "web/dashboard.html", {
+        "scope": scope, "summary": summary, "lines": lines, "grade_names": names, "children": children,
+        "recent": recent,
+        "overall_grades": [(g, summary.overall.by_grade.get(g, 0), register_url(scope, grade=g, kind="serialised"))
+                           for g in names],
+        "links": {
+            "all": register_url(scope, kind="serialised"),
+            "in_repair": register_url(scope, status=Status.IN_REPAIR),
+            "sealed": register_url(scope, status=Status.SEALED),
+            "awaiting_disposal": register_url(scope, status=Status.AWAITING_DISPOSAL),
+        },
+    })
+
+
+def unit_tree(request):
+    scope = page_scope(request)
+    units = Unit.objects.visible_to(request.user).subtree_of(scope.unit).select_related("kind")
+    changes = (
+        UnitChange.objects.filter(unit__in=units).select_related("unit", "recorded_by").order_by("-occurred_on", "-id")[:50]
+    )
+    return render(request, "web/units.html", {"scope": scope, "units": units, "changes": changes})
+
+
+def register_queryset(request, scope, params):
+    items = Item.objects.visible_to(request.user).select_related("equipment_type__category", "unit")
+    category = params.get("category")
+    type_code = params.get("type")
+    grade = params.get("grade")
+    status = params.get("status")
+    if category:
+        items = items.filter(equipment_type__category__code=category)
+    if type_code:
+        items = items.filter(equipment_type__code=type_code)
+    q = fold(params.get("q", ""))
+    if q:
+        items = items.filter(search_key__contains=q)
+    statuses = [status] if status in Status.values else list(HOLDINGS)
+    grade_value = int(grade) if grade and grade.isdigit() else None
+    if scope.day is None:
+        items = items.in_subtree(scope.unit).filter(status__in=statuses)
+        if grade_value:
+            items = items.filter(grade=grade_value)
+    else:
+        units = coefficients.subtree_unit_ids(scope.unit, scope.day)
+        sql, sql_params = asof.item_ids_sql(scope.day, unit_ids=units, grade=grade_value, status=statuses)
+        items = items.filter(id__in=RawSQL(sql, sql_params))
+    return items.order_by("equipment_type__category__order", "equipment_type__name", "serial", "id")
+
+
+def register(request):
+    scope = page_scope(request)
+    params = request.GET
+    items = register_queryset(request, scope, params)
+    page = Paginator(items, PAGE_SIZE).get_page(params.get("page"))
+    past = asof.item_states_on(scope.day, [i.pk for i in page]) if scope.day else {}
+    past_units = {u.pk: u for u in Unit.objects.filter(pk__in={v[0] for v in past.values()})}
+    rows = []
+    for item in page:
+        if scope.day and item.pk in past:
+            unit_id, grade, status = past[item.pk]
+            rows.append((item, past_units.get(unit_id), grade, Status(status).label))
+        else:
+            rows.append((item, item.unit, item.grade, item.get_status_display()))
+    query = params.copy()
+    query.pop("page", None)
+    context = {
+        "scope": scope, "page": page, "rows": rows, "params": params, "query": query.urlencode(),
+        "categories": Category.objects.all(),
+        "types": EquipmentType.objects.filter(serialised=True).select_related("category"),
+        "statuses": Status.choices[:-1], "grades": grade_names(scope.day),
+        "count": page.paginator.count,
+    }
+    template = "web/register.html#results" if request.headers.get("HX-Request") else "web/register.html"
+    return render(request, template, context)
+
+
+ACTION_FORMS = {
+    "transfer": forms.TransferForm, "grade": forms.GradeForm, "issue": forms.IssueForm,
+    "return": forms.EventForm, "meter": forms.MeterForm,
+    **{kind: forms.StatusForm for kind in STATUS_MOVES},
+}
+
+
+def action_form(action, item, user, data=None):
+    form_class = ACTION_FORMS[action]
+    if form_class is forms.TransferForm:
+        units = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True).exclude(pk=item.unit_id)
+        return form_class(data, units=units, prefix=action)
+    return form_class(data, prefix=action)
+
+
+def item_detail(request, pk, forms_by_action=None):
+    item = get_object_or_404(
+        Item.objects.visible_to(request.user).select_related("equipment_type__category", "unit"), pk=pk
+    )
+    events = (
+        Event.objects.filter(item=item)
+        .select_related("recorded_by", "unit", "from_unit", "to_unit", "reverses")
+        .order_by("-id")
+    )
+    reversed_ids = set(Event.objects.filter(item=item, reverses__isnull=False).values_list("reverses_id", flat=True))
+    latest = next((e for e in events if e.kind != EventKind.REVERSAL and e.pk not in reversed_ids), None)
+    forms_by_action = forms_by_action or {}
+    actions = [
+        (action, _action_label(action), forms_by_action.get(action) or action_form(action, item, request.user))
+        for action in ACTION_FORMS
+        if action in forms_by_action or _applicable(action, item)
+    ]
+    return render(request, "web/item.html", {
+        "item": item, "events": events, "reversed_ids": reversed_ids, "latest": latest,
+        "meters": item.meters.order_by("meter"), "actions": actions, "grade_names": grade_labels(),
+        "reverse_form": forms.ReverseForm(prefix="reverse"), "open_action": next(iter(forms_by_action), ""),
+    })
+
+
+def _applicable(action: str, item: Item) -> bool:
+    """Offer only the events the item's state allows (the service checks again)."""
+    if action in STATUS_MOVES:
+        return item.status in STATUS_MOVES[action][0]
+    if action == "return":
+        return bool(item.holder)
+    if action == "issue":
+        return item.status == Status.IN_SERVICE and not item.holder
+    if action == "transfer":
+        return item.status in HOLDINGS and item.status != Status.IN_REPAIR
+    return item.status not in (Status.DISPOSED, Status.VOID)
+
+
+def _action_label(action: str) -> str:
+    labels = {"transfer": EventKind.TRANSFER.label, "grade": EventKind.GRADE_CHANGE.label,
+              "issue": EventKind.ISSUE.label, "return": EventKind.RETURN.label, "meter": EventKind.METER_READING.label}
+    return str(labels.get(action) or EventKind(action).label)
+
+
+@require_POST
+def item_action(request, pk, action):
+    item = get_object_or_404(Item.objects.visible_to(request.user), pk=pk)
+    if action not in ACTION_FORMS:
+        return redirect("web:item", pk=pk)
+    form = action_form(action, item, request.user, request.POST)
+    if form.is_valid():
+        try:
+            _perform(action, item, request.user, form.cleaned_data)
+        except DomainError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+        else:
+            messages.success(request, _("Đã ghi: %(what)s.") % {"what": _action_label(action)})
+            return redirect("web:item", pk=pk)
+    response = item_detail(request, pk, forms_by_action={action: form})
+    response.status_code = 422
+    return response
+
+
+def _perform(action: str, item: Item, actor, data: dict):
+    common = {"occurred_on": data["occurred_on"], "actor": actor}
+    if action == "transfer":
+        return services.record_transfer(item, to_unit=data["to_unit"], document_number=data["document_number"],
+                                        reason=data["reason"], **common)
+    if action == "grade":
+        return services.record_grade_change(item, grade=data["grade"], reason=data["reason"],
+                                            document_number=data["document_number"], **common)
+    if action == "issue":
+        return services.record_issue(item, holder=data["holder"], **common)
+    if action == "return":
+        return services.record_return(item, **common)
+    if action == "meter":
+        return services.record_meter_reading(item, meter=data["meter"], value=data["value"], **common)
+    return services.record_status_change(item, action, reason=data["reason"],
+                                         document_number=data["document_number"], **common)
+
+
+@require_POST
+def reverse_event_view(request, pk):
+    event = get_object_or_404(Event.objects.visible_to(request.user), pk=pk)
+    form = forms.ReverseForm(request.POST, prefix="reverse")
+    form.is_valid()
+    try:
+        services.reverse_event(event, reason=form.cleaned_data.get("reason", ""), actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã hủy sự kiện ghi nhầm."))
+    if event.item_id:
+        return redirect("web:item", pk=event.item_id)
+    return redirect("web:register")

@@ -1,0 +1,71 @@
+"""What a page speaks of: the chosen unit inside the user's scope, and the day (today or a past one)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import get_format
+
+from materiel.units.models import Unit
+
+
+@dataclass
+class PageScope:
+    root: Unit  # the user's own scope
+    unit: Unit  # the subtree chosen on this page
+    day: date | None  # None: now
+
+    @property
+    def day_param(self) -> str:
+        return self.day.strftime("%d/%m/%Y") if self.day else ""
+
+
+def parse_day(text: str | None) -> date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    for fmt in get_format("DATE_INPUT_FORMATS"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def scope_root(user) -> Unit:
+    if user.unit_id:
+        return user.unit
+    root = Unit.objects.visible_to(user).filter(parent__isnull=True).first()
+    if root is None:
+        raise Http404("Tài khoản chưa được gắn với đơn vị nào.")
+    return root
+
+
+def page_scope(request) -> PageScope:
+    """The unit of ?unit=<code> (404 outside the user's subtree) and the day of ?on=dd/mm/yyyy."""
+    root = scope_root(request.user)
+    code = request.GET.get("unit")
+    unit = root
+    if code:
+        unit = Unit.objects.visible_to(request.user).filter(code=code).first()
+        if unit is None:
+            raise Http404("Không tìm thấy đơn vị.")
+    day = parse_day(request.GET.get("on"))
+    if day is not None and day >= timezone.localdate():
+        day = None
+    return PageScope(root, unit, day)
+
+
+def _choices(self: PageScope) -> list[Unit]:
+    """Units offered by the subtree switcher: the top two levels of the scope and the chosen unit's
+    own neighbourhood, so the list stays short even for a national scope."""
+    near = Unit.objects.subtree_of(self.root).filter(depth__lte=self.root.depth + 2, dissolved_on__isnull=True)
+    extra = Unit.objects.filter(parent=self.unit) | Unit.objects.filter(pk=self.unit.pk)
+    units = sorted(set(near) | set(extra.filter(dissolved_on__isnull=True)) | {self.unit}, key=lambda u: u.path)
+    for u in units:
+        u.indent = "\u2003" * (u.depth - self.root.depth)
+    return units
+
+
+PageScope.choices = property(_choices)
