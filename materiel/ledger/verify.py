@@ -68,7 +68,7 @@ def verify_ledger() -> Report:
     _compare_items(items, heads, report)
     _compare_lots(lots, heads, report)
     _compare_meters(meters, report)
-    _compare_rollups(report)
+    _compare_rollups(items, lots, report)
     _check_seals(report)
     return report
 
@@ -120,13 +120,20 @@ def _compare_meters(meters: dict, report: Report) -> None:
                 report.problem(f"Đồng hồ {key}: lưu {stored.get(key)} khác kết quả phát lại {meters.get(key)}.")
 
 
-def _compare_rollups(report: Report) -> None:
+def _compare_rollups(items: dict, lots: dict, report: Report) -> None:
+    """Rollups recomputed from the replayed states (not from the projections, which may be wrong)."""
     paths = dict(Unit.objects.values_list("id", "path"))
+    item_types = dict(Item.objects.values_list("id", "equipment_type_id"))
+    lot_cells = {pk: (unit_id, type_id, grade) for pk, unit_id, type_id, grade in
+                 Lot.objects.values_list("id", "unit_id", "equipment_type_id", "grade")}
     deltas = Deltas()
-    for type_id, unit_id, grade, status in Item.objects.values_list("equipment_type_id", "unit_id", "grade", "status").iterator(chunk_size=10000):
-        deltas.add(paths[unit_id], type_id, grade, status, 1)
-    for type_id, unit_id, grade, qty in Lot.objects.values_list("equipment_type_id", "unit_id", "grade", "quantity"):
-        deltas.add(paths[unit_id], type_id, grade, Status.IN_SERVICE, qty)
+    for item_id, (unit_id, grade, status, _holder) in items.items():
+        if item_id in item_types:
+            deltas.add(paths[unit_id], item_types[item_id], grade, status, 1)
+    for lot_id, quantity in lots.items():
+        if lot_id in lot_cells:
+            unit_id, type_id, grade = lot_cells[lot_id]
+            deltas.add(paths[unit_id], type_id, grade, Status.IN_SERVICE, quantity)
     expected = {k: v for k, v in deltas.cells.items() if v}
     stored = {
         (u, t, g, s): q

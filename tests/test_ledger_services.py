@@ -1,0 +1,230 @@
+"""Each event kind: the happy path and the rules that refuse bad input with a named field."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from materiel.accounts.scoping import PermissionDenied
+from materiel.core.errors import DomainError
+from materiel.equipment.models import Item, ItemMeter, Lot, Status
+from materiel.ledger import services
+from materiel.ledger.models import AppendOnlyError, Event, EventKind, Rollup
+from materiel.ledger.verify import verify_ledger
+
+D = date(2021, 5, 1)
+
+
+def rollup(unit, etype, grade, status):
+    row = Rollup.objects.filter(unit=unit, equipment_type=etype, grade=grade, status=status).first()
+    return row.quantity if row else 0
+
+
+def refused(field, call, *args, **kwargs):
+    with pytest.raises(DomainError) as caught:
+        call(*args, **kwargs)
+    assert caught.value.field == field, caught.value.message
+    return caught.value.message
+
+
+def test_receipt_creates_item_event_and_rollups_for_every_ancestor(world, rifle_in_a1):
+    item = rifle_in_a1
+    assert (item.unit, item.grade, item.status) == (world.district_a1, 2, Status.IN_SERVICE)
+    event = Event.objects.get(item=item)
+    assert event.kind == EventKind.RECEIPT and event.recorded_by == world.officer
+    for unit in (world.district_a1, world.province_a, world.region):
+        assert rollup(unit, world.rifle, 2, Status.IN_SERVICE) == 1
+    assert rollup(world.province_b, world.rifle, 2, Status.IN_SERVICE) == 0
+
+
+def test_receipt_rules(world, rifle_in_a1):
+    base = dict(equipment_type=world.rifle, unit=world.district_a1, grade=2, occurred_on=D, actor=world.officer)
+    assert "đã có trong sổ" in refused("serial", services.record_receipt, **{**base, "serial": "AK123456"})
+    refused("serial", services.record_receipt, **{**base, "serial": "  "})
+    refused("grade", services.record_receipt, **{**base, "serial": "X1", "grade": 6})
+    future = timezone.localdate() + timedelta(days=1)
+    assert "tương lai" in refused("occurred_on", services.record_receipt, **{**base, "serial": "X1", "occurred_on": future})
+    refused("unit", services.record_receipt, **{**base, "serial": "X1", "occurred_on": date(2010, 1, 1)})
+    refused("equipment_type", services.record_receipt, **{**base, "serial": "X1", "equipment_type": world.ammo})
+    assert Item.objects.count() == 1
+
+
+def test_transfer_moves_item_and_rollups(world, rifle_in_a1):
+    services.record_transfer(rifle_in_a1, to_unit=world.district_a2, occurred_on=D, actor=world.officer,
+                             document_number="05/BBBG")
+    item = Item.objects.get(pk=rifle_in_a1.pk)
+    assert item.unit == world.district_a2
+    assert rollup(world.district_a1, world.rifle, 2, Status.IN_SERVICE) == 0
+    assert rollup(world.district_a2, world.rifle, 2, Status.IN_SERVICE) == 1
+    assert rollup(world.province_a, world.rifle, 2, Status.IN_SERVICE) == 1
+    event = Event.objects.get(item=item, kind=EventKind.TRANSFER)
+    assert (event.from_unit, event.to_unit, event.document_number) == (world.district_a1, world.district_a2, "05/BBBG")
+
+
+def test_transfer_rules(world, rifle_in_a1):
+    base = dict(occurred_on=D, actor=world.officer, document_number="1/BB")
+    refused("to_unit", services.record_transfer, rifle_in_a1, to_unit=world.district_a1, **base)
+    refused("document_number", services.record_transfer, rifle_in_a1, to_unit=world.district_a2,
+            **{**base, "document_number": ""})
+    refused("occurred_on", services.record_transfer, rifle_in_a1, to_unit=world.district_a2,
+            **{**base, "occurred_on": date(2020, 3, 1)})
+    services.record_issue(rifle_in_a1, holder="Nguyễn Văn Hùng", occurred_on=D, actor=world.officer)
+    assert "thu hồi" in refused("item", services.record_transfer, rifle_in_a1, to_unit=world.district_a2, **base)
+
+
+def test_disposed_item_cannot_be_transferred(world, rifle_in_a1):
+    services.record_await_disposal(rifle_in_a1, occurred_on=D, actor=world.officer, reason="Hỏng nặng")
+    services.record_disposal(rifle_in_a1, occurred_on=D, actor=world.officer, reason="QĐ 12/QĐ-TL")
+    message = refused("item", services.record_transfer, rifle_in_a1, to_unit=world.district_a2, occurred_on=D,
+                      actor=world.officer, document_number="1/BB")
+    assert "Đã thanh lý" in message
+    assert rollup(world.province_a, world.rifle, 2, Status.DISPOSED) == 1
+
+
+def test_disposal_needs_awaiting_disposal_and_a_reason(world, rifle_in_a1):
+    refused("reason", services.record_disposal, rifle_in_a1, occurred_on=D, actor=world.officer)
+    refused("item", services.record_disposal, rifle_in_a1, occurred_on=D, actor=world.officer, reason="QĐ")
+
+
+def test_grade_change_needs_a_new_grade_and_a_reason(world, rifle_in_a1):
+    refused("grade", services.record_grade_change, rifle_in_a1, grade=2, reason="x", occurred_on=D, actor=world.officer)
+    refused("reason", services.record_grade_change, rifle_in_a1, grade=3, reason=" ", occurred_on=D, actor=world.officer)
+    services.record_grade_change(rifle_in_a1, grade=3, reason="Kiểm tra kỹ thuật", occurred_on=D, actor=world.officer,
+                                 inspection="BB kiểm tra 03/2021")
+    event = Event.objects.get(kind=EventKind.GRADE_CHANGE)
+    assert (event.grade_before, event.grade_after, event.details["inspection"]) == (2, 3, "BB kiểm tra 03/2021")
+
+
+def test_status_cycle_repair_seal_loss_found(world, rifle_in_a1):
+    item = rifle_in_a1
+    services.record_repair_start(item, occurred_on=D, actor=world.officer)
+    refused("item", services.record_seal, item, occurred_on=D, actor=world.officer)
+    services.record_repair_end(item, occurred_on=D, actor=world.officer, grade=1)
+    assert Item.objects.get(pk=item.pk).grade == 1
+    services.record_seal(item, occurred_on=D, actor=world.officer)
+    services.record_unseal(item, occurred_on=D, actor=world.officer)
+    services.record_loss(item, occurred_on=D, actor=world.officer, reason="Mất khi tuần tra")
+    services.record_found(item, occurred_on=D, actor=world.officer)
+    assert Item.objects.get(pk=item.pk).status == Status.IN_SERVICE
+    assert verify_ledger().ok
+
+
+def test_meter_readings_cannot_run_backwards_or_use_a_foreign_meter(world):
+    truck = services.record_receipt(equipment_type=world.truck, serial="UAZ-01", unit=world.district_a1, grade=1,
+                                    occurred_on=D, actor=world.officer).item
+    services.record_meter_reading(truck, meter="km", value="12.500", occurred_on=D, actor=world.officer)
+    assert ItemMeter.objects.get(item=truck, meter="km").value == 12500
+    assert "chạy lùi" in refused("value", services.record_meter_reading, truck, meter="km", value=12000,
+                                 occurred_on=D, actor=world.officer)
+    refused("meter", services.record_meter_reading, truck, meter="rounds", value=1, occurred_on=D, actor=world.officer)
+
+
+def test_lots_cannot_go_negative(world):
+    services.record_lot_receipt(equipment_type=world.ammo, unit=world.district_a1, grade=1, quantity=1000,
+                                occurred_on=D, actor=world.officer, lot_number="L1")
+    lot = Lot.objects.get()
+    assert "chỉ còn 1000" in refused("quantity", services.record_lot_issue, lot, quantity=1001, occurred_on=D,
+                                      actor=world.officer, reason="Bắn đạn thật")
+    refused("quantity", services.record_lot_issue, lot, quantity=0, occurred_on=D, actor=world.officer, reason="x")
+    services.record_lot_issue(lot, quantity=400, occurred_on=D, actor=world.officer, reason="Huấn luyện bắn")
+    services.record_lot_transfer(lot, to_unit=world.district_a2, quantity=100, occurred_on=D, actor=world.officer,
+                                 document_number="7/BB")
+    services.record_lot_regrade(lot, grade=3, quantity=50, occurred_on=D, actor=world.officer, reason="Kiểm tra")
+    quantities = {(l.unit.code, l.grade): l.quantity for l in Lot.objects.select_related("unit")}
+    assert quantities == {("huyen-a1", 1): 450, ("huyen-a2", 1): 100, ("huyen-a1", 3): 50}
+    assert rollup(world.province_a, world.ammo, 1, Status.IN_SERVICE) == 550
+    assert verify_ledger().ok
+
+
+def test_actor_outside_scope_or_without_the_role_is_refused(world, rifle_in_a1):
+    with pytest.raises(PermissionDenied):
+        services.record_transfer(rifle_in_a1, to_unit=world.district_a2, occurred_on=D, actor=world.outsider,
+                                 document_number="1")
+    with pytest.raises(PermissionDenied):
+        services.record_transfer(rifle_in_a1, to_unit=world.post_b1, occurred_on=D, actor=world.officer,
+                                 document_number="1")
+    with pytest.raises(PermissionDenied):
+        services.record_grade_change(rifle_in_a1, grade=3, reason="x", occurred_on=D, actor=world.commander)
+    assert Event.objects.count() == 1
+
+
+def test_stale_version_is_a_conflict(world, rifle_in_a1):
+    services.record_issue(rifle_in_a1, holder="A", occurred_on=D, actor=world.officer, expected_version=1)
+    with pytest.raises(services.ConflictError):
+        services.record_return(rifle_in_a1, occurred_on=D, actor=world.officer, expected_version=1)
+
+
+def test_reversal_restores_the_state_and_keeps_the_original(world, rifle_in_a1):
+    transfer = services.record_transfer(rifle_in_a1, to_unit=world.district_a2, occurred_on=D, actor=world.officer,
+                                        document_number="9/BB")
+    refused("reason", services.reverse_event, transfer, reason="", actor=world.officer)
+    services.reverse_event(transfer, reason="Ghi nhầm đơn vị nhận", actor=world.officer)
+    item = Item.objects.get(pk=rifle_in_a1.pk)
+    assert item.unit == world.district_a1
+    assert Event.objects.filter(item=item).count() == 3
+    assert rollup(world.district_a2, world.rifle, 2, Status.IN_SERVICE) == 0
+    assert "đã được hủy" in refused("event", services.reverse_event, transfer, reason="x", actor=world.officer)
+    # The transfer can now be recorded again on its (original) date.
+    services.record_transfer(item, to_unit=world.district_a2, occurred_on=D, actor=world.officer, document_number="9/BB")
+    assert verify_ledger().ok
+
+
+def test_only_the_latest_event_can_be_reversed(world, rifle_in_a1):
+    grade = services.record_grade_change(rifle_in_a1, grade=3, reason="KT", occurred_on=D, actor=world.officer)
+    services.record_issue(rifle_in_a1, holder="B", occurred_on=D, actor=world.officer)
+    refused("event", services.reverse_event, grade, reason="nhầm", actor=world.officer)
+
+
+def test_reversed_receipt_leaves_every_count_and_frees_the_serial(world, rifle_in_a1):
+    receipt = Event.objects.get(item=rifle_in_a1)
+    services.reverse_event(receipt, reason="Nhập trùng", actor=world.officer)
+    assert Item.objects.get(pk=rifle_in_a1.pk).status == Status.VOID
+    assert rollup(world.region, world.rifle, 2, Status.IN_SERVICE) == 0
+    services.record_receipt(equipment_type=world.rifle, serial="AK123456", unit=world.district_a1, grade=2,
+                            occurred_on=D, actor=world.officer)
+    assert verify_ledger().ok
+
+
+def test_reversing_a_meter_reading_restores_the_previous_one(world):
+    truck = services.record_receipt(equipment_type=world.truck, serial="UAZ-02", unit=world.district_a1, grade=1,
+                                    occurred_on=D, actor=world.officer).item
+    services.record_meter_reading(truck, meter="km", value=100, occurred_on=D, actor=world.officer)
+    wrong = services.record_meter_reading(truck, meter="km", value=90000, occurred_on=D, actor=world.officer)
+    services.reverse_event(wrong, reason="Gõ thừa số 0", actor=world.officer)
+    assert ItemMeter.objects.get(item=truck, meter="km").value == 100
+    assert verify_ledger().ok
+
+
+def test_lot_transfer_is_reversed_as_a_whole(world):
+    services.record_lot_receipt(equipment_type=world.ammo, unit=world.district_a1, grade=1, quantity=10,
+                                occurred_on=D, actor=world.officer)
+    out, _into = services.record_lot_transfer(Lot.objects.get(), to_unit=world.district_a2, quantity=4, occurred_on=D,
+                                              actor=world.officer, document_number="3/BB")
+    services.reverse_event(out, reason="Nhầm", actor=world.officer)
+    assert sorted(Lot.objects.values_list("quantity", flat=True)) == [0, 10]
+    assert verify_ledger().ok
+
+
+def test_events_are_append_only_at_every_level(world, rifle_in_a1):
+    event = Event.objects.get(item=rifle_in_a1)
+    event.reason = "sửa"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        Event.objects.filter(pk=event.pk).update(reason="x")
+    with pytest.raises(AppendOnlyError):
+        Event.objects.all().delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger is PostgreSQL's")
+def test_postgresql_trigger_refuses_raw_update_and_delete(world, rifle_in_a1):
+    from django.db import InternalError
+
+    for sql in ("UPDATE ledger_event SET reason = 'x'", "DELETE FROM ledger_event"):
+        with pytest.raises(InternalError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql)
+    assert Event.objects.count() == 1
