@@ -1,0 +1,41 @@
+# materiel: `make demo` starts a demo on SQLite; `make test` runs the whole suite on SQLite and PostgreSQL.
+VENV ?= .venv
+BIN := $(VENV)/bin
+export MATERIEL_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: demo test test-sqlite test-postgres system-deps install install-test verify clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	scripts/venv.sh $(VENV)
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt
+	scripts/venv.sh $(VENV) test
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+system-deps:
+	scripts/system-deps.sh
+
+## Set up the SQLite database, load the demo data set (first run only) and serve on 127.0.0.1:8000.
+demo: install
+	$(BIN)/materiel demo
+
+## The whole suite, on SQLite and then on a throwaway PostgreSQL cluster.
+test: install-test system-deps
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: install-test
+	$(BIN)/pytest
+
+test-postgres: install-test
+	scripts/with-postgres.sh $(BIN)/pytest
+
+verify: install
+	$(BIN)/materiel verify
+
+clean:
+	rm -rf $(VENV) data test-artifacts

@@ -1,0 +1,49 @@
+"""The demo data set: realistic, deterministic, and verifiable."""
+
+from datetime import date
+
+from django.db import transaction
+
+from materiel.demo import seed as demo
+from materiel.equipment.models import Item, Status
+from materiel.ledger.models import Event, LedgerSeal
+from materiel.ledger.verify import verify_ledger
+from materiel.units.models import Unit, UnitChange
+
+TODAY = date(2026, 11, 1)
+
+
+def fingerprint():
+    return (
+        Unit.objects.count(),
+        list(Item.objects.order_by("id").values_list("serial", "unit__code", "grade", "status")),
+        Event.objects.count(),
+    )
+
+
+def test_seed_builds_the_2025_reform_and_verifies(db):
+    demo.seed(items=400, seed=7, progress=lambda _text: None, today=TODAY)
+    assert verify_ledger().ok
+    assert LedgerSeal.objects.exists()
+    districts = Unit.objects.filter(kind__code="district-command")
+    assert districts.exists() and not districts.filter(dissolved_on__isnull=True).exists()
+    assert Unit.objects.filter(kind__code="regional-defence-command", founded_on=demo.REFORM).count() >= 9
+    assert UnitChange.objects.filter(kind="move", occurred_on=demo.REFORM).exists()
+    assert Unit.objects.filter(name="Phòng Hậu cần – Kỹ thuật").count() == 3
+    reform_transfers = Event.objects.filter(kind="transfer", occurred_on=demo.REFORM, from_unit__in=districts)
+    assert reform_transfers.exists()
+    assert not Item.objects.filter(unit__in=districts, status__in=[Status.IN_SERVICE, Status.SEALED]).exists()
+    per_item = Event.objects.filter(item__isnull=False).count() / Item.objects.count()
+    assert 3 <= per_item <= 9
+    assert Event.objects.filter(occurred_on__lt=date(2012, 1, 1)).exists()
+
+
+def test_same_seed_same_data(db):
+    fingerprints = []
+    for _ in range(2):
+        with transaction.atomic():
+            demo.seed(items=150, seed=3, progress=lambda _text: None, today=TODAY)
+            fingerprints.append(fingerprint())
+            transaction.set_rollback(True)
+    assert fingerprints[0] == fingerprints[1]
+    assert fingerprints[0][0] > 200 and fingerprints[0][2] > 150
