@@ -5,6 +5,7 @@ from datetime import date
 
 from materiel.accounts.models import Role, User
 from materiel.catalog.models import Category, EquipmentType
+from materiel.demo.reference import ensure_reference_data
 from materiel.ledger import reorganisation as reorg
 from materiel.units.models import Unit, UnitKind
 
@@ -39,6 +40,7 @@ class World:
 
 
 def build_world() -> World:
+    ensure_reference_data()
     admin = make_user("quantri", None, Role.ADMIN, superuser=True)
     kind = {k.code: k for k in UnitKind.objects.all()}
 

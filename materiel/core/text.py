@@ -20,3 +20,11 @@ def fold(text: str) -> str:
 def nfc(text: str) -> str:
     """Normalise to NFC and collapse spaces: imported text comes in NFC or NFD."""
     return " ".join(unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ").split())
+
+
+_JOINERS = str.maketrans("", "", "-./_'’")
+
+
+def search_fold(text: str) -> str:
+    """fold(), and joiners inside names and serials dropped: 'Xe U-oát' and 'xe uoat' meet at 'xe uoat'."""
+    return fold(text).translate(_JOINERS)

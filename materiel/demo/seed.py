@@ -22,6 +22,8 @@ from materiel.ledger import reorganisation as reorg
 from materiel.ledger.batch import LedgerBatch
 from materiel.ledger.models import EventKind
 from materiel.ledger.sealing import seal_ledger
+
+from .reference import ensure_reference_data
 from materiel.units.models import Unit, UnitKind
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -276,6 +278,7 @@ def seed(*, items: int = 50_000, seed: int = 1, progress=print, today: date | No
     """Build the whole demo world. Expects an empty database (fresh migrate)."""
     rng = random.Random(seed)
     today = today or timezone.localdate()
+    ensure_reference_data()
     actor = system_user()
     world = World(actor)
     with transaction.atomic():

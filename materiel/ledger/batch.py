@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from materiel.core.errors import DomainError
-from materiel.core.text import fold
+from materiel.core.text import search_fold
 from materiel.equipment.models import Item, ItemMeter, Lot, Status
 from materiel.units.models import Unit
 
@@ -72,7 +72,7 @@ class LedgerBatch:
             pk=self._next_item_id(), equipment_type=equipment_type, serial=serial, unit_id=unit.pk,
             grade=state.grade, status=state.status, received_on=occurred_on,
             origin=attrs.pop("origin", "") or equipment_type.origin,
-            search_key=fold(f"{serial} {equipment_type.name}"), last_event_on=occurred_on, chain_head="", version=0,
+            search_key=search_fold(f"{serial} {equipment_type.name}"), last_event_on=occurred_on, chain_head="", version=0,
             **attrs,
         )
         self.new_items.append(item)

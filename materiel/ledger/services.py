@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from materiel.accounts.scoping import require
 from materiel.catalog.models import EquipmentType
 from materiel.core.errors import DomainError
-from materiel.core.text import fold, nfc
+from materiel.core.text import nfc, search_fold
 from materiel.equipment.models import Item, ItemMeter, Lot, Purpose, Status
 from materiel.units.models import Unit
 
@@ -43,7 +43,7 @@ def item_state(item: Item) -> ItemState:
 
 
 def item_search_key(item: Item, type_name: str) -> str:
-    return fold(f"{item.serial} {type_name} {item.holder}")
+    return search_fold(f"{item.serial} {type_name} {item.holder}")
 
 
 def _lock_item(item: Item, expected_version: int | None) -> Item:
@@ -129,7 +129,7 @@ def record_receipt(
         equipment_type=equipment_type, serial=serial, unit=unit, grade=after.grade, status=after.status,
         purpose=purpose, year_made=year_made, origin=_text(origin) or equipment_type.origin,
         entered_service_on=entered_service_on, received_on=occurred_on, note=_text(note),
-        search_key=fold(f"{serial} {equipment_type.name}"), last_event_on=occurred_on, chain_head="", version=0,
+        search_key=search_fold(f"{serial} {equipment_type.name}"), last_event_on=occurred_on, chain_head="", version=0,
     )
     event = _new_event(
         EventKind.RECEIPT, actor=actor, occurred_on=occurred_on, unit=unit, to_unit=unit,

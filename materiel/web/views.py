@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
 from materiel.core.errors import DomainError
-from materiel.core.text import fold
+from materiel.core.text import search_fold
 from materiel.equipment.models import HOLDINGS, Item, Lot, Status
 from materiel.ledger import asof, coefficients, services
 from materiel.ledger.models import Event, EventKind
@@ -87,7 +87,7 @@ def register_queryset(request, scope, params):
         items = items.filter(equipment_type__category__code=category)
     if type_code:
         items = items.filter(equipment_type__code=type_code)
-    q = fold(params.get("q", ""))
+    q = search_fold(params.get("q", ""))
     if q:
         items = items.filter(search_key__contains=q)
     statuses = [status] if status in Status.values else list(HOLDINGS)

@@ -1,0 +1,18 @@
+"""Re-apply the reference data that migrations load (unit kinds, grades, coefficient policy).
+
+Idempotent. Needed where a database was emptied after migrating (tests that flush tables).
+"""
+
+from importlib import import_module
+
+from django.apps import apps
+
+LOADERS = [
+    "materiel.units.migrations.0002_unit_kinds",
+    "materiel.catalog.migrations.0002_default_reference_data",
+]
+
+
+def ensure_reference_data() -> None:
+    for name in LOADERS:
+        import_module(name).load(apps, None)

@@ -1,0 +1,168 @@
+"""The pages through Django's test client: sign-in, scoping, numbers that lead to their items, forms."""
+
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from materiel.equipment.models import Item
+from materiel.ledger import services
+from materiel.ledger.models import Event, EventKind
+
+D = date(2021, 1, 1)
+
+
+@pytest.fixture
+def stocked(world):
+    """Province A: 3 rifles (grades 1, 2, 3) and a jeep; province B: one rifle."""
+    items = [
+        services.record_receipt(equipment_type=world.rifle, serial=f"AK-00{n}", unit=world.district_a1, grade=grade,
+                                occurred_on=D, actor=world.officer).item
+        for n, grade in enumerate([1, 2, 3], start=1)
+    ]
+    items.append(services.record_receipt(equipment_type=world.truck, serial="UAZ-469-01", unit=world.district_a2,
+                                         grade=2, occurred_on=D, actor=world.officer).item)
+    secret = services.record_receipt(equipment_type=world.rifle, serial="BIMAT-99", unit=world.post_b1, grade=1,
+                                     occurred_on=D, actor=world.outsider).item
+    return items, secret
+
+
+@pytest.fixture
+def officer_client(client, world):
+    client.force_login(world.officer)
+    return client
+
+
+def count_on_page(html: str) -> int:
+    return int(re.search(r'data-testid="count">\s*([\d.]+)', html).group(1).replace(".", ""))
+
+
+@pytest.mark.parametrize("name", ["web:dashboard", "web:units", "web:register"])
+def test_every_page_requires_sign_in(client, world, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+
+
+def test_sign_in_page_is_vietnamese_whatever_the_browser_asks(client, world):
+    response = client.get(reverse("web:login"), HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert response.status_code == 200 and "Đăng nhập" in response.content.decode()
+    response = client.post(reverse("web:login"), {"username": "tlkt-a", "password": "sai"})
+    assert "không đúng" in response.content.decode()
+    response = client.post(reverse("web:login"), {"username": "tlkt-a", "password": "mat-khau-thu-nghiem"})
+    assert response.status_code == 302
+
+
+def test_dashboard_shows_the_subtree_and_its_coefficient(officer_client, stocked):
+    html = officer_client.get(reverse("web:dashboard")).content.decode()
+    assert "Bộ CHQS tỉnh Lào Cai" in html
+    assert "75,0%" in html  # 3 of 4 serialised items in grades 1–2
+    assert "Ban CHQS huyện Bát Xát" in html and "Lai Châu" not in html
+
+
+def test_every_grade_number_links_to_exactly_its_items(officer_client, stocked):
+    html = officer_client.get(reverse("web:dashboard")).content.decode()
+    table = html[html.index('data-testid="grade-table"'):]
+    links = re.findall(r'<a href="(/trang-bi/\?[^"]+)">([\d.]+)</a>', table)
+    assert links
+    for url, number in links:
+        listed = officer_client.get(url.replace("&amp;", "&")).content.decode()
+        assert count_on_page(listed) == int(number.replace(".", "")), url
+
+
+def test_register_filters_and_diacritic_insensitive_search(officer_client, stocked):
+    url = reverse("web:register")
+    assert count_on_page(officer_client.get(url).content.decode()) == 4
+    assert count_on_page(officer_client.get(url, {"grade": 3}).content.decode()) == 1
+    assert count_on_page(officer_client.get(url, {"category": "xe"}).content.decode()) == 1
+    assert count_on_page(officer_client.get(url, {"unit": "huyen-a2"}).content.decode()) == 1
+    for query in ("sung", "SÚNG tiểu", "ak-002", "xe uoat"):
+        listed = officer_client.get(url, {"q": query}).content.decode()
+        assert count_on_page(listed) >= 1, query
+    assert "BIMAT-99" not in officer_client.get(url, {"q": "bimat"}).content.decode()
+
+
+def test_htmx_request_gets_only_the_results_fragment(officer_client, stocked):
+    response = officer_client.get(reverse("web:register"), {"q": "sung"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'data-testid="count"' in html and "<html" not in html
+
+
+def test_register_list_query_count_does_not_grow_with_rows(officer_client, stocked, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        officer_client.get(reverse("web:register"))
+
+
+def test_past_day_register_matches_past_dashboard(officer_client, stocked, world):
+    items, _ = stocked
+    services.record_grade_change(items[0], grade=4, reason="Kiểm tra", occurred_on=date(2023, 1, 1), actor=world.officer)
+    past = {"on": "01/06/2022"}
+    html = officer_client.get(reverse("web:dashboard"), past).content.decode()
+    assert "75,0%" in html
+    listed = officer_client.get(reverse("web:register"), {**past, "grade": 1}).content.decode()
+    assert count_on_page(listed) == 1 and "AK-001" in listed
+    assert count_on_page(officer_client.get(reverse("web:register"), {"grade": 1}).content.decode()) == 0
+
+
+def test_out_of_scope_objects_answer_404(client, world, stocked):
+    items, secret = stocked
+    client.force_login(world.officer)
+    assert client.get(reverse("web:item", args=[secret.pk])).status_code == 404
+    assert client.get(reverse("web:register"), {"unit": "tinh-b"}).status_code == 404
+    assert client.get(reverse("web:dashboard"), {"unit": "don-b1"}).status_code == 404
+    event = Event.objects.get(item=secret)
+    assert client.post(reverse("web:reverse_event", args=[event.pk]), {"reverse-reason": "x"}).status_code == 404
+    assert client.post(reverse("web:item_action", args=[secret.pk, "grade"]), {}).status_code == 404
+
+
+def test_item_page_shows_history_with_who_recorded_it(officer_client, stocked):
+    item = stocked[0][0]
+    html = officer_client.get(reverse("web:item", args=[item.pk])).content.decode()
+    assert "AK-001" in html and "Tiếp nhận" in html and "Tlkt-a" in html and "01/01/2021" in html
+
+
+def test_transfer_form_shows_the_error_next_to_the_field_and_writes_nothing(officer_client, stocked, world):
+    item = stocked[0][0]
+    url = reverse("web:item_action", args=[item.pk, "transfer"])
+    data = {"transfer-occurred_on": "05/02/2025", "transfer-to_unit": world.district_a2.pk, "transfer-document_number": ""}
+    response = officer_client.post(url, data)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Điều chuyển phải có số biên bản bàn giao." in html
+    assert re.search(r'has-error">\s*<label for="id_transfer-document_number"', html)
+    assert Event.objects.filter(item=item).count() == 1
+    response = officer_client.post(url, {**data, "transfer-document_number": "15/BBBG"})
+    assert response.status_code == 302
+    event = Event.objects.get(item=item, kind=EventKind.TRANSFER)
+    assert event.occurred_on == date(2025, 2, 5) and event.to_unit == world.district_a2
+
+
+def test_bad_date_is_refused_in_vietnamese(officer_client, stocked):
+    item = stocked[0][0]
+    response = officer_client.post(reverse("web:item_action", args=[item.pk, "grade"]),
+                                   {"grade-occurred_on": "31/02/2025", "grade-grade": 3, "grade-reason": "x"})
+    assert response.status_code == 422 and "Nhập một ngày hợp lệ" in response.content.decode()
+
+
+def test_commander_cannot_record(client, world, stocked):
+    item = stocked[0][0]
+    client.force_login(world.commander)
+    response = client.post(reverse("web:item_action", args=[item.pk, "grade"]),
+                           {"grade-occurred_on": "05/02/2025", "grade-grade": 3, "grade-reason": "x"})
+    assert response.status_code == 422 and "không được phép" in response.content.decode()
+    assert Item.objects.get(pk=item.pk).grade == 1
+
+
+def test_reverse_button_cancels_the_latest_event(officer_client, stocked, world):
+    item = stocked[0][0]
+    event = services.record_grade_change(item, grade=3, reason="KT", occurred_on=D, actor=world.officer)
+    response = officer_client.post(reverse("web:reverse_event", args=[event.pk]), {"reverse-reason": "Nhầm cấp"})
+    assert response.status_code == 302
+    assert Item.objects.get(pk=item.pk).grade == 1
+    html = officer_client.get(reverse("web:item", args=[item.pk])).content.decode()
+    assert "đã hủy" in html and "Hủy sự kiện" in html
+
+
+def test_unit_tree_page_lists_the_subtree_and_its_changes(officer_client, stocked):
+    html = officer_client.get(reverse("web:units")).content.decode()
+    assert "Ban CHQS xã Y Tý" in html and "Thành lập" in html and "Lai Châu" not in html
