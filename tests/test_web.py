@@ -70,6 +70,21 @@ def test_every_grade_number_links_to_exactly_its_items(officer_client, stocked):
         assert count_on_page(listed) == int(number.replace(".", "")), url
 
 
+def test_lot_numbers_lead_to_their_lots_now_and_on_a_past_day(officer_client, world):
+    services.record_lot_receipt(equipment_type=world.ammo, unit=world.district_a1, grade=1, quantity=1200,
+                                occurred_on=D, actor=world.officer, lot_number="L1")
+    lot = services.record_lot_receipt(equipment_type=world.ammo, unit=world.district_a2, grade=1, quantity=800,
+                                      occurred_on=date(2023, 1, 1), actor=world.officer, lot_number="L2").lot
+    html = officer_client.get(reverse("web:dashboard")).content.decode()
+    url = re.search(r'<a href="(/trang-bi/\?[^"]*kind=lots[^"]*grade=1[^"]*|/trang-bi/\?[^"]*grade=1[^"]*kind=lots[^"]*)">2.000</a>', html)
+    assert url, "the grade-1 ammunition number links to its lots"
+    listed = officer_client.get(url.group(1).replace("&amp;", "&")).content.decode()
+    assert "2 lô, tổng số lượng 2.000" in listed
+    past = officer_client.get(reverse("web:register"), {"kind": "lots", "on": "01/06/2022"}).content.decode()
+    assert "1 lô, tổng số lượng 1.200" in past
+    assert lot.quantity == 800
+
+
 def test_register_filters_and_diacritic_insensitive_search(officer_client, stocked):
     url = reverse("web:register")
     assert count_on_page(officer_client.get(url).content.decode()) == 4

@@ -86,3 +86,16 @@ def counts_by_unit_on(day: date) -> dict[int, dict[tuple[int, int, str], int]]:
             if quantity:
                 result[unit_id][(type_id, grade, Status.IN_SERVICE.value)] += int(quantity)
     return result
+
+
+def lot_quantities_on(day: date) -> dict[int, int]:
+    """lot_id -> quantity on `day` (effective events up to that day)."""
+    sql = f"""
+        SELECT e.lot_id, SUM(e.quantity) FROM {EVENT} e
+        WHERE e.lot_id IS NOT NULL AND e.occurred_on <= %s AND e.kind <> '{EventKind.REVERSAL.value}'
+          AND NOT EXISTS (SELECT 1 FROM {EVENT} r WHERE r.reverses_id = e.id)
+        GROUP BY e.lot_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day])
+        return {lot_id: int(qty) for lot_id, qty in cursor.fetchall() if qty}

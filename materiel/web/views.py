@@ -48,11 +48,12 @@ def dashboard(request):
     lines = [
         {
             "line": line,
-            "grades": [(g, line.tally.by_grade.get(g, 0), register_url(scope, category=line.category.code, grade=g))
-                       for g in names],
-            "total_url": register_url(scope, category=line.category.code),
+            "grades": [(g, line.tally.by_grade.get(g, 0),
+                        register_url(scope, category=line.category.code, grade=g, kind=kind)) for g in names],
+            "total_url": register_url(scope, category=line.category.code, kind=kind),
         }
         for line in summary.lines
+        for kind in ["" if line.serialised else "lots"]
     ]
     return render(request, "web/dashboard.html", {
         "scope": scope, "summary": summary, "lines": lines, "grade_names": names, "children": children,
@@ -103,9 +104,35 @@ def register_queryset(request, scope, params):
     return items.order_by("equipment_type__category__order", "equipment_type__name", "serial", "id")
 
 
+def lot_rows(request, scope, params) -> list[tuple[Lot, int]]:
+    """Counted stock behind a number: lots in the subtree with their quantity now or on the day."""
+    lots = Lot.objects.visible_to(request.user).select_related("equipment_type__category", "unit")
+    if params.get("category"):
+        lots = lots.filter(equipment_type__category__code=params["category"])
+    if params.get("type"):
+        lots = lots.filter(equipment_type__code=params["type"])
+    if (params.get("grade") or "").isdigit():
+        lots = lots.filter(grade=int(params["grade"]))
+    q = search_fold(params.get("q", ""))
+    lots = lots.order_by("equipment_type__name", "unit__path", "lot_number", "grade")
+    if scope.day is None:
+        rows = [(lot, lot.quantity) for lot in lots.in_subtree(scope.unit)]
+    else:
+        quantities = asof.lot_quantities_on(scope.day)
+        units = coefficients.subtree_unit_ids(scope.unit, scope.day)
+        rows = [(lot, quantities.get(lot.pk, 0)) for lot in lots.filter(unit_id__in=units)]
+    return [(lot, qty) for lot, qty in rows if qty and (not q or q in search_fold(lot.equipment_type.name))]
+
+
 def register(request):
     scope = page_scope(request)
     params = request.GET
+    if params.get("kind") == "lots":
+        rows = lot_rows(request, scope, params)
+        return render(request, "web/lots.html", {
+            "scope": scope, "rows": rows, "total": sum(q for _, q in rows), "params": params,
+            "categories": Category.objects.all(),
+        })
     items = register_queryset(request, scope, params)
     page = Paginator(items, PAGE_SIZE).get_page(params.get("page"))
     past = asof.item_states_on(scope.day, [i.pk for i in page]) if scope.day else {}
