@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export MATERIEL_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: demo test test-sqlite test-postgres system-deps install install-test verify clean
+.PHONY: demo test lint test-sqlite test-postgres system-deps install install-test verify clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	scripts/venv.sh $(VENV)
@@ -25,8 +25,13 @@ demo: install
 
 ## The whole suite, on SQLite and then on a throwaway PostgreSQL cluster.
 test: install-test system-deps
+	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+
+lint: install-test
+	$(BIN)/ruff check materiel tests
+	$(BIN)/ruff format --check materiel tests
 
 test-sqlite: install-test
 	$(BIN)/pytest

@@ -21,8 +21,13 @@ def world(db):
 def rifle_in_a1(world):
     """An AK-47 received by district A1 on 10/03/2020, grade 2."""
     event = services.record_receipt(
-        equipment_type=world.rifle, serial="AK123456", unit=world.district_a1, grade=2,
-        occurred_on=date(2020, 3, 10), actor=world.officer, document_number="12/PN",
+        equipment_type=world.rifle,
+        serial="AK123456",
+        unit=world.district_a1,
+        grade=2,
+        occurred_on=date(2020, 3, 10),
+        actor=world.officer,
+        document_number="12/PN",
     )
     return event.item
 

@@ -13,8 +13,9 @@ FOUNDED = date(2015, 1, 1)
 
 
 def make_user(username: str, unit: Unit | None, role=Role.TECHNICAL_OFFICER, superuser=False) -> User:
-    user = User.objects.create_user(username=username, password="mat-khau-thu-nghiem", unit=unit, role=role,
-                                    first_name=username.capitalize())
+    user = User.objects.create_user(
+        username=username, password="mat-khau-thu-nghiem", unit=unit, role=role, first_name=username.capitalize()
+    )
     if superuser:
         user.is_superuser = True
         user.save()
@@ -57,17 +58,28 @@ def build_world() -> World:
     weapons = Category.objects.create(code="vkbb", name="Vũ khí bộ binh", order=1)
     vehicles = Category.objects.create(code="xe", name="Xe ô tô", order=2)
     ammo_cat = Category.objects.create(code="dan", name="Đạn dược", order=3)
-    rifle = EquipmentType.objects.create(category=weapons, code="ak47", name="Súng tiểu liên AK-47",
-                                         unit_of_measure="khẩu", meters=["rounds"])
-    truck = EquipmentType.objects.create(category=vehicles, code="uaz", name="Xe U-oát UAZ-469",
-                                         unit_of_measure="chiếc", meters=["km", "engine_hours"])
-    ammo = EquipmentType.objects.create(category=ammo_cat, code="dan762", name="Đạn 7,62mm K56",
-                                        unit_of_measure="viên", serialised=False)
+    rifle = EquipmentType.objects.create(
+        category=weapons, code="ak47", name="Súng tiểu liên AK-47", unit_of_measure="khẩu", meters=["rounds"]
+    )
+    truck = EquipmentType.objects.create(
+        category=vehicles, code="uaz", name="Xe U-oát UAZ-469", unit_of_measure="chiếc", meters=["km", "engine_hours"]
+    )
+    ammo = EquipmentType.objects.create(
+        category=ammo_cat, code="dan762", name="Đạn 7,62mm K56", unit_of_measure="viên", serialised=False
+    )
     return World(
         admin=admin,
         officer=make_user("tlkt-a", province_a),
         commander=make_user("chihuy-a", province_a, Role.COMMANDER),
         outsider=make_user("tlkt-b", province_b),
-        region=region, province_a=province_a, district_a1=district_a1, district_a2=district_a2,
-        commune_a1=commune_a1, province_b=province_b, post_b1=post_b1, rifle=rifle, truck=truck, ammo=ammo,
+        region=region,
+        province_a=province_a,
+        district_a1=district_a1,
+        district_a2=district_a2,
+        commune_a1=commune_a1,
+        province_b=province_b,
+        post_b1=post_b1,
+        rifle=rifle,
+        truck=truck,
+        ammo=ammo,
     )

@@ -19,8 +19,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 # Without these, Chromium tries to reach Google's services and this machine's closed network refuses.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +42,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, world):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
-                                  locale="en-US")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US")
     external = []
     context.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
     page = context.new_page()
@@ -64,16 +70,27 @@ def sign_in(page, username="tlkt-a"):
 def stocked(world):
     d = date(2021, 1, 1)
     for n, grade in enumerate([1, 2, 2, 3, 4], start=1):
-        services.record_receipt(equipment_type=world.rifle, serial=f"AK-{n:03d}", unit=world.district_a1, grade=grade,
-                                occurred_on=d, actor=world.officer)
-    services.record_receipt(equipment_type=world.truck, serial="UAZ-01", unit=world.district_a2, grade=2,
-                            occurred_on=d, actor=world.officer)
+        services.record_receipt(
+            equipment_type=world.rifle,
+            serial=f"AK-{n:03d}",
+            unit=world.district_a1,
+            grade=grade,
+            occurred_on=d,
+            actor=world.officer,
+        )
+    services.record_receipt(
+        equipment_type=world.truck, serial="UAZ-01", unit=world.district_a2, grade=2, occurred_on=d, actor=world.officer
+    )
 
 
 def test_dashboard_number_leads_to_the_same_number_of_items(page, stocked):
     sign_in(page)
     shot(page, "02-tong-quan")
-    cell = page.get_by_test_id("grade-table").get_by_role("row", name=re.compile("Vũ khí bộ binh")).get_by_role("link", name="2", exact=True)
+    cell = (
+        page.get_by_test_id("grade-table")
+        .get_by_role("row", name=re.compile("Vũ khí bộ binh"))
+        .get_by_role("link", name="2", exact=True)
+    )
     cell.click()
     expect(page.get_by_test_id("count")).to_contain_text("2 trang bị")
     shot(page, "03-so-dang-ky")

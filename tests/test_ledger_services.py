@@ -44,15 +44,18 @@ def test_receipt_rules(world, rifle_in_a1):
     refused("serial", services.record_receipt, **{**base, "serial": "  "})
     refused("grade", services.record_receipt, **{**base, "serial": "X1", "grade": 6})
     future = timezone.localdate() + timedelta(days=1)
-    assert "tương lai" in refused("occurred_on", services.record_receipt, **{**base, "serial": "X1", "occurred_on": future})
+    assert "tương lai" in refused(
+        "occurred_on", services.record_receipt, **{**base, "serial": "X1", "occurred_on": future}
+    )
     refused("unit", services.record_receipt, **{**base, "serial": "X1", "occurred_on": date(2010, 1, 1)})
     refused("equipment_type", services.record_receipt, **{**base, "serial": "X1", "equipment_type": world.ammo})
     assert Item.objects.count() == 1
 
 
 def test_transfer_moves_item_and_rollups(world, rifle_in_a1):
-    services.record_transfer(rifle_in_a1, to_unit=world.district_a2, occurred_on=D, actor=world.officer,
-                             document_number="05/BBBG")
+    services.record_transfer(
+        rifle_in_a1, to_unit=world.district_a2, occurred_on=D, actor=world.officer, document_number="05/BBBG"
+    )
     item = Item.objects.get(pk=rifle_in_a1.pk)
     assert item.unit == world.district_a2
     assert rollup(world.district_a1, world.rifle, 2, Status.IN_SERVICE) == 0
@@ -65,10 +68,20 @@ def test_transfer_moves_item_and_rollups(world, rifle_in_a1):
 def test_transfer_rules(world, rifle_in_a1):
     base = dict(occurred_on=D, actor=world.officer, document_number="1/BB")
     refused("to_unit", services.record_transfer, rifle_in_a1, to_unit=world.district_a1, **base)
-    refused("document_number", services.record_transfer, rifle_in_a1, to_unit=world.district_a2,
-            **{**base, "document_number": ""})
-    refused("occurred_on", services.record_transfer, rifle_in_a1, to_unit=world.district_a2,
-            **{**base, "occurred_on": date(2020, 3, 1)})
+    refused(
+        "document_number",
+        services.record_transfer,
+        rifle_in_a1,
+        to_unit=world.district_a2,
+        **{**base, "document_number": ""},
+    )
+    refused(
+        "occurred_on",
+        services.record_transfer,
+        rifle_in_a1,
+        to_unit=world.district_a2,
+        **{**base, "occurred_on": date(2020, 3, 1)},
+    )
     services.record_issue(rifle_in_a1, holder="Nguyễn Văn Hùng", occurred_on=D, actor=world.officer)
     assert "thu hồi" in refused("item", services.record_transfer, rifle_in_a1, to_unit=world.district_a2, **base)
 
@@ -76,8 +89,15 @@ def test_transfer_rules(world, rifle_in_a1):
 def test_disposed_item_cannot_be_transferred(world, rifle_in_a1):
     services.record_await_disposal(rifle_in_a1, occurred_on=D, actor=world.officer, reason="Hỏng nặng")
     services.record_disposal(rifle_in_a1, occurred_on=D, actor=world.officer, reason="QĐ 12/QĐ-TL")
-    message = refused("item", services.record_transfer, rifle_in_a1, to_unit=world.district_a2, occurred_on=D,
-                      actor=world.officer, document_number="1/BB")
+    message = refused(
+        "item",
+        services.record_transfer,
+        rifle_in_a1,
+        to_unit=world.district_a2,
+        occurred_on=D,
+        actor=world.officer,
+        document_number="1/BB",
+    )
     assert "Đã thanh lý" in message
     assert rollup(world.province_a, world.rifle, 2, Status.DISPOSED) == 1
 
@@ -89,9 +109,17 @@ def test_disposal_needs_awaiting_disposal_and_a_reason(world, rifle_in_a1):
 
 def test_grade_change_needs_a_new_grade_and_a_reason(world, rifle_in_a1):
     refused("grade", services.record_grade_change, rifle_in_a1, grade=2, reason="x", occurred_on=D, actor=world.officer)
-    refused("reason", services.record_grade_change, rifle_in_a1, grade=3, reason=" ", occurred_on=D, actor=world.officer)
-    services.record_grade_change(rifle_in_a1, grade=3, reason="Kiểm tra kỹ thuật", occurred_on=D, actor=world.officer,
-                                 inspection="BB kiểm tra 03/2021")
+    refused(
+        "reason", services.record_grade_change, rifle_in_a1, grade=3, reason=" ", occurred_on=D, actor=world.officer
+    )
+    services.record_grade_change(
+        rifle_in_a1,
+        grade=3,
+        reason="Kiểm tra kỹ thuật",
+        occurred_on=D,
+        actor=world.officer,
+        inspection="BB kiểm tra 03/2021",
+    )
     event = Event.objects.get(kind=EventKind.GRADE_CHANGE)
     assert (event.grade_before, event.grade_after, event.details["inspection"]) == (2, 3, "BB kiểm tra 03/2021")
 
@@ -111,27 +139,44 @@ def test_status_cycle_repair_seal_loss_found(world, rifle_in_a1):
 
 
 def test_meter_readings_cannot_run_backwards_or_use_a_foreign_meter(world):
-    truck = services.record_receipt(equipment_type=world.truck, serial="UAZ-01", unit=world.district_a1, grade=1,
-                                    occurred_on=D, actor=world.officer).item
+    truck = services.record_receipt(
+        equipment_type=world.truck, serial="UAZ-01", unit=world.district_a1, grade=1, occurred_on=D, actor=world.officer
+    ).item
     services.record_meter_reading(truck, meter="km", value="12.500", occurred_on=D, actor=world.officer)
     assert ItemMeter.objects.get(item=truck, meter="km").value == 12500
-    assert "chạy lùi" in refused("value", services.record_meter_reading, truck, meter="km", value=12000,
-                                 occurred_on=D, actor=world.officer)
+    assert "chạy lùi" in refused(
+        "value", services.record_meter_reading, truck, meter="km", value=12000, occurred_on=D, actor=world.officer
+    )
     refused("meter", services.record_meter_reading, truck, meter="rounds", value=1, occurred_on=D, actor=world.officer)
 
 
 def test_lots_cannot_go_negative(world):
-    services.record_lot_receipt(equipment_type=world.ammo, unit=world.district_a1, grade=1, quantity=1000,
-                                occurred_on=D, actor=world.officer, lot_number="L1")
+    services.record_lot_receipt(
+        equipment_type=world.ammo,
+        unit=world.district_a1,
+        grade=1,
+        quantity=1000,
+        occurred_on=D,
+        actor=world.officer,
+        lot_number="L1",
+    )
     lot = Lot.objects.get()
-    assert "chỉ còn 1000" in refused("quantity", services.record_lot_issue, lot, quantity=1001, occurred_on=D,
-                                      actor=world.officer, reason="Bắn đạn thật")
+    assert "chỉ còn 1000" in refused(
+        "quantity",
+        services.record_lot_issue,
+        lot,
+        quantity=1001,
+        occurred_on=D,
+        actor=world.officer,
+        reason="Bắn đạn thật",
+    )
     refused("quantity", services.record_lot_issue, lot, quantity=0, occurred_on=D, actor=world.officer, reason="x")
     services.record_lot_issue(lot, quantity=400, occurred_on=D, actor=world.officer, reason="Huấn luyện bắn")
-    services.record_lot_transfer(lot, to_unit=world.district_a2, quantity=100, occurred_on=D, actor=world.officer,
-                                 document_number="7/BB")
+    services.record_lot_transfer(
+        lot, to_unit=world.district_a2, quantity=100, occurred_on=D, actor=world.officer, document_number="7/BB"
+    )
     services.record_lot_regrade(lot, grade=3, quantity=50, occurred_on=D, actor=world.officer, reason="Kiểm tra")
-    quantities = {(l.unit.code, l.grade): l.quantity for l in Lot.objects.select_related("unit")}
+    quantities = {(lot.unit.code, lot.grade): lot.quantity for lot in Lot.objects.select_related("unit")}
     assert quantities == {("huyen-a1", 1): 450, ("huyen-a2", 1): 100, ("huyen-a1", 3): 50}
     assert rollup(world.province_a, world.ammo, 1, Status.IN_SERVICE) == 550
     assert verify_ledger().ok
@@ -139,11 +184,13 @@ def test_lots_cannot_go_negative(world):
 
 def test_actor_outside_scope_or_without_the_role_is_refused(world, rifle_in_a1):
     with pytest.raises(PermissionDenied):
-        services.record_transfer(rifle_in_a1, to_unit=world.district_a2, occurred_on=D, actor=world.outsider,
-                                 document_number="1")
+        services.record_transfer(
+            rifle_in_a1, to_unit=world.district_a2, occurred_on=D, actor=world.outsider, document_number="1"
+        )
     with pytest.raises(PermissionDenied):
-        services.record_transfer(rifle_in_a1, to_unit=world.post_b1, occurred_on=D, actor=world.officer,
-                                 document_number="1")
+        services.record_transfer(
+            rifle_in_a1, to_unit=world.post_b1, occurred_on=D, actor=world.officer, document_number="1"
+        )
     with pytest.raises(PermissionDenied):
         services.record_grade_change(rifle_in_a1, grade=3, reason="x", occurred_on=D, actor=world.commander)
     assert Event.objects.count() == 1
@@ -156,8 +203,9 @@ def test_stale_version_is_a_conflict(world, rifle_in_a1):
 
 
 def test_reversal_restores_the_state_and_keeps_the_original(world, rifle_in_a1):
-    transfer = services.record_transfer(rifle_in_a1, to_unit=world.district_a2, occurred_on=D, actor=world.officer,
-                                        document_number="9/BB")
+    transfer = services.record_transfer(
+        rifle_in_a1, to_unit=world.district_a2, occurred_on=D, actor=world.officer, document_number="9/BB"
+    )
     refused("reason", services.reverse_event, transfer, reason="", actor=world.officer)
     services.reverse_event(transfer, reason="Ghi nhầm đơn vị nhận", actor=world.officer)
     item = Item.objects.get(pk=rifle_in_a1.pk)
@@ -166,7 +214,9 @@ def test_reversal_restores_the_state_and_keeps_the_original(world, rifle_in_a1):
     assert rollup(world.district_a2, world.rifle, 2, Status.IN_SERVICE) == 0
     assert "đã được hủy" in refused("event", services.reverse_event, transfer, reason="x", actor=world.officer)
     # The transfer can now be recorded again on its (original) date.
-    services.record_transfer(item, to_unit=world.district_a2, occurred_on=D, actor=world.officer, document_number="9/BB")
+    services.record_transfer(
+        item, to_unit=world.district_a2, occurred_on=D, actor=world.officer, document_number="9/BB"
+    )
     assert verify_ledger().ok
 
 
@@ -181,14 +231,21 @@ def test_reversed_receipt_leaves_every_count_and_frees_the_serial(world, rifle_i
     services.reverse_event(receipt, reason="Nhập trùng", actor=world.officer)
     assert Item.objects.get(pk=rifle_in_a1.pk).status == Status.VOID
     assert rollup(world.region, world.rifle, 2, Status.IN_SERVICE) == 0
-    services.record_receipt(equipment_type=world.rifle, serial="AK123456", unit=world.district_a1, grade=2,
-                            occurred_on=D, actor=world.officer)
+    services.record_receipt(
+        equipment_type=world.rifle,
+        serial="AK123456",
+        unit=world.district_a1,
+        grade=2,
+        occurred_on=D,
+        actor=world.officer,
+    )
     assert verify_ledger().ok
 
 
 def test_reversing_a_meter_reading_restores_the_previous_one(world):
-    truck = services.record_receipt(equipment_type=world.truck, serial="UAZ-02", unit=world.district_a1, grade=1,
-                                    occurred_on=D, actor=world.officer).item
+    truck = services.record_receipt(
+        equipment_type=world.truck, serial="UAZ-02", unit=world.district_a1, grade=1, occurred_on=D, actor=world.officer
+    ).item
     services.record_meter_reading(truck, meter="km", value=100, occurred_on=D, actor=world.officer)
     wrong = services.record_meter_reading(truck, meter="km", value=90000, occurred_on=D, actor=world.officer)
     services.reverse_event(wrong, reason="Gõ thừa số 0", actor=world.officer)
@@ -197,10 +254,17 @@ def test_reversing_a_meter_reading_restores_the_previous_one(world):
 
 
 def test_lot_transfer_is_reversed_as_a_whole(world):
-    services.record_lot_receipt(equipment_type=world.ammo, unit=world.district_a1, grade=1, quantity=10,
-                                occurred_on=D, actor=world.officer)
-    out, _into = services.record_lot_transfer(Lot.objects.get(), to_unit=world.district_a2, quantity=4, occurred_on=D,
-                                              actor=world.officer, document_number="3/BB")
+    services.record_lot_receipt(
+        equipment_type=world.ammo, unit=world.district_a1, grade=1, quantity=10, occurred_on=D, actor=world.officer
+    )
+    out, _into = services.record_lot_transfer(
+        Lot.objects.get(),
+        to_unit=world.district_a2,
+        quantity=4,
+        occurred_on=D,
+        actor=world.officer,
+        document_number="3/BB",
+    )
     services.reverse_event(out, reason="Nhầm", actor=world.officer)
     assert sorted(Lot.objects.values_list("quantity", flat=True)) == [0, 10]
     assert verify_ledger().ok
@@ -224,7 +288,6 @@ def test_postgresql_trigger_refuses_raw_update_and_delete(world, rifle_in_a1):
     from django.db import DatabaseError
 
     for sql in ("UPDATE ledger_event SET reason = 'x'", "DELETE FROM ledger_event"):
-        with pytest.raises(DatabaseError, match="append-only"):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql)
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
     assert Event.objects.count() == 1

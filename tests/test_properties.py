@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from materiel.core.errors import DomainError
 from materiel.equipment.models import Item, ItemMeter, Lot, Status
@@ -36,7 +37,11 @@ def snapshot():
         Event.objects.count(),
         sorted(Item.objects.values_list("id", "unit_id", "grade", "status", "holder", "version")),
         sorted(Lot.objects.values_list("id", "quantity")),
-        sorted(Rollup.objects.exclude(quantity=0).values_list("unit_id", "equipment_type_id", "grade", "status", "quantity")),
+        sorted(
+            Rollup.objects.exclude(quantity=0).values_list(
+                "unit_id", "equipment_type_id", "grade", "status", "quantity"
+            )
+        ),
         sorted(ItemMeter.objects.values_list("item_id", "meter", "value")),
     )
 
@@ -53,15 +58,28 @@ def apply(world, op, serials, clock):
     if kind == "receipt":
         serials.append(f"S{len(serials)}")
         etype = world.truck if index % 2 else world.rifle
-        return services.record_receipt(equipment_type=etype, serial=serials[index % len(serials)],
-                                       unit=units[arg], grade=1 + index % 5, occurred_on=day, actor=actor)
+        return services.record_receipt(
+            equipment_type=etype,
+            serial=serials[index % len(serials)],
+            unit=units[arg],
+            grade=1 + index % 5,
+            occurred_on=day,
+            actor=actor,
+        )
     if kind == "lot":
         lots = list(Lot.objects.order_by("id"))
         if arg > 0 or not lots:
-            return services.record_lot_receipt(equipment_type=world.ammo, unit=units[index], grade=1,
-                                               quantity=abs(arg) or 1, occurred_on=day, actor=actor)
-        return services.record_lot_issue(lots[index % len(lots)], quantity=-arg, occurred_on=day, actor=actor,
-                                         reason="Tiêu hao")
+            return services.record_lot_receipt(
+                equipment_type=world.ammo,
+                unit=units[index],
+                grade=1,
+                quantity=abs(arg) or 1,
+                occurred_on=day,
+                actor=actor,
+            )
+        return services.record_lot_issue(
+            lots[index % len(lots)], quantity=-arg, occurred_on=day, actor=actor, reason="Tiêu hao"
+        )
     if item is None:
         raise DomainError("no item", field="item")
     if kind == "transfer":
@@ -77,8 +95,9 @@ def apply(world, op, serials, clock):
     if kind == "meter":
         current = ItemMeter.objects.filter(item=item, meter=item.equipment_type.meters[0]).first()
         value = (current.value if current else 0) + arg
-        return services.record_meter_reading(item, meter=item.equipment_type.meters[0], value=value, occurred_on=day,
-                                             actor=actor)
+        return services.record_meter_reading(
+            item, meter=item.equipment_type.meters[0], value=value, occurred_on=day, actor=actor
+        )
     events = list(Event.objects.filter(item=item).order_by("-id")[:2]) or [None]
     target = events[arg % len(events)]
     if target is None:
@@ -88,8 +107,9 @@ def apply(world, op, serials, clock):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    receipts=st.lists(st.tuples(st.just("receipt"), st.integers(0, 4), st.integers(1, 3), st.integers(0, 3)),
-                      min_size=1, max_size=4),
+    receipts=st.lists(
+        st.tuples(st.just("receipt"), st.integers(0, 4), st.integers(1, 3), st.integers(0, 3)), min_size=1, max_size=4
+    ),
     ops=st.lists(operation, min_size=8, max_size=40),
 )
 def test_random_sequences_replay_to_the_projections(world, receipts, ops):

@@ -17,14 +17,29 @@ D = date(2021, 1, 1)
 def stocked(world):
     """Province A: 3 rifles (grades 1, 2, 3) and a jeep; province B: one rifle."""
     items = [
-        services.record_receipt(equipment_type=world.rifle, serial=f"AK-00{n}", unit=world.district_a1, grade=grade,
-                                occurred_on=D, actor=world.officer).item
+        services.record_receipt(
+            equipment_type=world.rifle,
+            serial=f"AK-00{n}",
+            unit=world.district_a1,
+            grade=grade,
+            occurred_on=D,
+            actor=world.officer,
+        ).item
         for n, grade in enumerate([1, 2, 3], start=1)
     ]
-    items.append(services.record_receipt(equipment_type=world.truck, serial="UAZ-469-01", unit=world.district_a2,
-                                         grade=2, occurred_on=D, actor=world.officer).item)
-    secret = services.record_receipt(equipment_type=world.rifle, serial="BIMAT-99", unit=world.post_b1, grade=1,
-                                     occurred_on=D, actor=world.outsider).item
+    items.append(
+        services.record_receipt(
+            equipment_type=world.truck,
+            serial="UAZ-469-01",
+            unit=world.district_a2,
+            grade=2,
+            occurred_on=D,
+            actor=world.officer,
+        ).item
+    )
+    secret = services.record_receipt(
+        equipment_type=world.rifle, serial="BIMAT-99", unit=world.post_b1, grade=1, occurred_on=D, actor=world.outsider
+    ).item
     return items, secret
 
 
@@ -62,7 +77,7 @@ def test_dashboard_shows_the_subtree_and_its_coefficient(officer_client, stocked
 
 def test_every_grade_number_links_to_exactly_its_items(officer_client, stocked):
     html = officer_client.get(reverse("web:dashboard")).content.decode()
-    table = html[html.index('data-testid="grade-table"'):]
+    table = html[html.index('data-testid="grade-table"') :]
     links = re.findall(r'<a href="(/trang-bi/\?[^"]+)">([\d.]+)</a>', table)
     assert links
     for url, number in links:
@@ -71,12 +86,29 @@ def test_every_grade_number_links_to_exactly_its_items(officer_client, stocked):
 
 
 def test_lot_numbers_lead_to_their_lots_now_and_on_a_past_day(officer_client, world):
-    services.record_lot_receipt(equipment_type=world.ammo, unit=world.district_a1, grade=1, quantity=1200,
-                                occurred_on=D, actor=world.officer, lot_number="L1")
-    lot = services.record_lot_receipt(equipment_type=world.ammo, unit=world.district_a2, grade=1, quantity=800,
-                                      occurred_on=date(2023, 1, 1), actor=world.officer, lot_number="L2").lot
+    services.record_lot_receipt(
+        equipment_type=world.ammo,
+        unit=world.district_a1,
+        grade=1,
+        quantity=1200,
+        occurred_on=D,
+        actor=world.officer,
+        lot_number="L1",
+    )
+    lot = services.record_lot_receipt(
+        equipment_type=world.ammo,
+        unit=world.district_a2,
+        grade=1,
+        quantity=800,
+        occurred_on=date(2023, 1, 1),
+        actor=world.officer,
+        lot_number="L2",
+    ).lot
     html = officer_client.get(reverse("web:dashboard")).content.decode()
-    url = re.search(r'<a href="(/trang-bi/\?[^"]*kind=lots[^"]*grade=1[^"]*|/trang-bi/\?[^"]*grade=1[^"]*kind=lots[^"]*)">2.000</a>', html)
+    url = re.search(
+        r'<a href="(/trang-bi/\?[^"]*grade=1[^"]*kind=lots[^"]*)">2.000</a>',
+        html,
+    )
     assert url, "the grade-1 ammunition number links to its lots"
     listed = officer_client.get(url.group(1).replace("&amp;", "&")).content.decode()
     assert "2 lô, tổng số lượng 2.000" in listed
@@ -110,7 +142,9 @@ def test_register_list_query_count_does_not_grow_with_rows(officer_client, stock
 
 def test_past_day_register_matches_past_dashboard(officer_client, stocked, world):
     items, _ = stocked
-    services.record_grade_change(items[0], grade=4, reason="Kiểm tra", occurred_on=date(2023, 1, 1), actor=world.officer)
+    services.record_grade_change(
+        items[0], grade=4, reason="Kiểm tra", occurred_on=date(2023, 1, 1), actor=world.officer
+    )
     past = {"on": "01/06/2022"}
     html = officer_client.get(reverse("web:dashboard"), past).content.decode()
     assert "75,0%" in html
@@ -139,7 +173,11 @@ def test_item_page_shows_history_with_who_recorded_it(officer_client, stocked):
 def test_transfer_form_shows_the_error_next_to_the_field_and_writes_nothing(officer_client, stocked, world):
     item = stocked[0][0]
     url = reverse("web:item_action", args=[item.pk, "transfer"])
-    data = {"transfer-occurred_on": "05/02/2025", "transfer-to_unit": world.district_a2.pk, "transfer-document_number": ""}
+    data = {
+        "transfer-occurred_on": "05/02/2025",
+        "transfer-to_unit": world.district_a2.pk,
+        "transfer-document_number": "",
+    }
     response = officer_client.post(url, data)
     assert response.status_code == 422
     html = response.content.decode()
@@ -154,16 +192,20 @@ def test_transfer_form_shows_the_error_next_to_the_field_and_writes_nothing(offi
 
 def test_bad_date_is_refused_in_vietnamese(officer_client, stocked):
     item = stocked[0][0]
-    response = officer_client.post(reverse("web:item_action", args=[item.pk, "grade"]),
-                                   {"grade-occurred_on": "31/02/2025", "grade-grade": 3, "grade-reason": "x"})
+    response = officer_client.post(
+        reverse("web:item_action", args=[item.pk, "grade"]),
+        {"grade-occurred_on": "31/02/2025", "grade-grade": 3, "grade-reason": "x"},
+    )
     assert response.status_code == 422 and "Nhập một ngày hợp lệ" in response.content.decode()
 
 
 def test_commander_cannot_record(client, world, stocked):
     item = stocked[0][0]
     client.force_login(world.commander)
-    response = client.post(reverse("web:item_action", args=[item.pk, "grade"]),
-                           {"grade-occurred_on": "05/02/2025", "grade-grade": 3, "grade-reason": "x"})
+    response = client.post(
+        reverse("web:item_action", args=[item.pk, "grade"]),
+        {"grade-occurred_on": "05/02/2025", "grade-grade": 3, "grade-reason": "x"},
+    )
     assert response.status_code == 422 and "không được phép" in response.content.decode()
     assert Item.objects.get(pk=item.pk).grade == 1
 

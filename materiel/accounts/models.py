@@ -19,7 +19,11 @@ class User(AbstractUser):
     """A person who signs in; sees and acts within the subtree of `unit`."""
 
     unit = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        "units.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("đơn vị"),
     )
     role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices, default=Role.COMMANDER)

@@ -22,17 +22,31 @@ from materiel.ledger import reorganisation as reorg
 from materiel.ledger.batch import LedgerBatch
 from materiel.ledger.models import EventKind
 from materiel.ledger.sealing import seal_ledger
+from materiel.units.models import Unit, UnitKind
 
 from .reference import ensure_reference_data
-from materiel.units.models import Unit, UnitKind
 
 DATA = Path(__file__).resolve().parent / "data"
 START = date(2010, 1, 1)
 REFORM = date(2025, 7, 1)  # district commands dissolved, regional defence commands founded
 DEMO_PASSWORD = "matkhau-demo"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Lò", "Giàng", "Vàng", "Sùng", "Lù"]
-GIVEN = ["Văn Hùng", "Văn Nam", "Đức Anh", "Văn Dũng", "Minh Tuấn", "A Páo", "Seo Lử", "Văn Thắng", "Quốc Huy",
-         "Văn Long", "Xuân Trường", "Văn Sơn", "Hữu Nghĩa", "A Dế"]
+GIVEN = [
+    "Văn Hùng",
+    "Văn Nam",
+    "Đức Anh",
+    "Văn Dũng",
+    "Minh Tuấn",
+    "A Páo",
+    "Seo Lử",
+    "Văn Thắng",
+    "Quốc Huy",
+    "Văn Long",
+    "Xuân Trường",
+    "Văn Sơn",
+    "Hữu Nghĩa",
+    "A Dế",
+]
 
 
 @dataclass
@@ -66,7 +80,8 @@ class World:
 
 def system_user() -> User:
     user, created = User.objects.get_or_create(
-        username="hethong", defaults={"first_name": "Hệ thống", "is_superuser": True, "is_staff": True, "role": Role.ADMIN}
+        username="hethong",
+        defaults={"first_name": "Hệ thống", "is_superuser": True, "is_staff": True, "role": Role.ADMIN},
     )
     if created:
         user.set_unusable_password()
@@ -78,14 +93,22 @@ def load_catalog() -> list[EquipmentType]:
     data = json.loads((DATA / "catalog.json").read_text(encoding="utf-8"))
     types = []
     for order, cat in enumerate(data["categories"], start=1):
-        category, _ = Category.objects.get_or_create(code=cat["code"].lower(), defaults={"name": cat["name"], "order": order})
+        category, _ = Category.objects.get_or_create(
+            code=cat["code"].lower(), defaults={"name": cat["name"], "order": order}
+        )
         for t in cat["types"]:
             obj, _ = EquipmentType.objects.get_or_create(
                 code=t["code"].lower(),
-                defaults=dict(category=category, name=t["name"], short_name=t.get("short_name", ""),
-                              unit_of_measure=t["unit_of_measure"], serialised=t["serialised"],
-                              service_life_years=t.get("service_life_years"), origin=t.get("origin", ""),
-                              meters=t.get("meters", [])),
+                defaults=dict(
+                    category=category,
+                    name=t["name"],
+                    short_name=t.get("short_name", ""),
+                    unit_of_measure=t["unit_of_measure"],
+                    serialised=t["serialised"],
+                    service_life_years=t.get("service_life_years"),
+                    origin=t.get("origin", ""),
+                    meters=t.get("meters", []),
+                ),
             )
             obj.weight = t.get("weight", 10)
             types.append(obj)
@@ -98,8 +121,9 @@ def build_units(world: World) -> None:
     actor = world.actor
 
     def make(code, name, kind, parent, founded=START, short=""):
-        return reorg.create_unit(code=code, name=name, kind=kinds[kind], parent=parent, founded_on=founded,
-                                 actor=actor, short_name=short)
+        return reorg.create_unit(
+            code=code, name=name, kind=kinds[kind], parent=parent, founded_on=founded, actor=actor, short_name=short
+        )
 
     mr = places["military_region"]
     root = world.root = make(mr["code"].lower(), mr["name"], "military-region", None, short=mr["short_name"])
@@ -109,8 +133,13 @@ def build_units(world: World) -> None:
     ]
     for p in places["provinces"]:
         code = p["code"].lower()
-        prov = make(f"{code}-chqs", f"Bộ Chỉ huy Quân sự tỉnh {p['name']}", "provincial-command", root,
-                    short=f"Bộ CHQS {p['name']}")
+        prov = make(
+            f"{code}-chqs",
+            f"Bộ Chỉ huy Quân sự tỉnh {p['name']}",
+            "provincial-command",
+            root,
+            short=f"Bộ CHQS {p['name']}",
+        )
         world.provinces.append(prov)
         tech = make(f"{code}-pkt", "Phòng Kỹ thuật", "staff-office", prov)
         logi = make(f"{code}-phc", "Phòng Hậu cần", "staff-office", prov)
@@ -127,31 +156,59 @@ def build_units(world: World) -> None:
         districts = {}
         for d in p["districts"]:
             prefix = {"huyện": "huyện", "thị xã": "thị xã", "thành phố": "thành phố"}[d["kind"]]
-            dist = make(f"{code}-{d['code'].lower()}", f"Ban Chỉ huy Quân sự {prefix} {d['name']}", "district-command", prov)
+            dist = make(
+                f"{code}-{d['code'].lower()}", f"Ban Chỉ huy Quân sự {prefix} {d['name']}", "district-command", prov
+            )
             districts[d["code"]] = (dist, d)
             world.to_dissolve.append(dist)
         for r in p["regions"]:
             first = districts[r["districts"][0]][1]["name"]
-            region = make(f"{code}-ptkv{r['number']}", f"Ban Chỉ huy Phòng thủ khu vực {r['number']} – {first}",
-                          "regional-defence-command", prov, founded=REFORM, short=f"Ban CHPTKV {r['number']}")
+            region = make(
+                f"{code}-ptkv{r['number']}",
+                f"Ban Chỉ huy Phòng thủ khu vực {r['number']} – {first}",
+                "regional-defence-command",
+                prov,
+                founded=REFORM,
+                short=f"Ban CHPTKV {r['number']}",
+            )
             for n, dcode in enumerate(r["districts"]):
                 dist, d = districts[dcode]
                 world.holders.append(Holder(region, 3 if n == 0 else 1.5, before_reform=dist, province=code))
                 for c_index, commune in enumerate(d["communes"]):
-                    cu = make(f"{code}-{dcode.lower()}-x{c_index + 1}", f"Ban Chỉ huy Quân sự xã {commune}",
-                              "commune-command", dist)
+                    cu = make(
+                        f"{code}-{dcode.lower()}-x{c_index + 1}",
+                        f"Ban Chỉ huy Quân sự xã {commune}",
+                        "commune-command",
+                        dist,
+                    )
                     world.holders.append(Holder(cu, 0.5, province=code))
                     # The reform put commune commands under the regional command: a dated move.
-                    reorg.move_unit(cu, new_parent=region, on=REFORM, actor=actor,
-                                    document="Quyết định tổ chức lại cơ quan quân sự địa phương")
-        guard = make(f"{code}-bdbp", f"Bộ Chỉ huy Bộ đội Biên phòng tỉnh {p['name']}", "provincial-border-guard", root,
-                     short=f"BĐBP {p['name']}")
+                    reorg.move_unit(
+                        cu,
+                        new_parent=region,
+                        on=REFORM,
+                        actor=actor,
+                        document="Quyết định tổ chức lại cơ quan quân sự địa phương",
+                    )
+        guard = make(
+            f"{code}-bdbp",
+            f"Bộ Chỉ huy Bộ đội Biên phòng tỉnh {p['name']}",
+            "provincial-border-guard",
+            root,
+            short=f"BĐBP {p['name']}",
+        )
         world.provinces.append(guard)
-        world.holders.append(Holder(make(f"{code}-bdbp-kho", f"Kho Kỹ thuật – BĐBP {p['name']}", "depot", guard), 4,
-                                    province=code + "-bp"))
+        world.holders.append(
+            Holder(
+                make(f"{code}-bdbp-kho", f"Kho Kỹ thuật – BĐBP {p['name']}", "depot", guard), 4, province=code + "-bp"
+            )
+        )
         for n, post in enumerate(p["border_posts"]):
-            world.holders.append(Holder(make(f"{code}-don{n + 1}", f"Đồn Biên phòng {post}", "border-post", guard), 2,
-                                        province=code + "-bp"))
+            world.holders.append(
+                Holder(
+                    make(f"{code}-don{n + 1}", f"Đồn Biên phòng {post}", "border-post", guard), 2, province=code + "-bp"
+                )
+            )
 
 
 class HistoryMaker:
@@ -180,9 +237,17 @@ class HistoryMaker:
         year_made = max(1965, received.year - rng.choice([0, 0, 1, 2, 5, 10, 20]))
         grade = 1 if received.year - year_made <= 1 else rng.choice([2] * 9 + [3])
         purpose = rng.choices([Purpose.IN_USE, Purpose.COMBAT_RESERVE, Purpose.RESERVE], [70, 20, 10])[0]
-        item = b.receipt(equipment_type=etype, serial=serial, unit=unit, grade=grade, occurred_on=received,
-                         document_number=self.document("PN", received), year_made=year_made, purpose=purpose,
-                         entered_service_on=received)
+        item = b.receipt(
+            equipment_type=etype,
+            serial=serial,
+            unit=unit,
+            grade=grade,
+            occurred_on=received,
+            document_number=self.document("PN", received),
+            year_made=year_made,
+            purpose=purpose,
+            entered_service_on=received,
+        )
         day, reformed = received, holder.before_reform is None or received >= REFORM
         meters = {m: Decimal(0) for m in etype.meters}
         while True:
@@ -208,8 +273,13 @@ class HistoryMaker:
         if b.state_of(item).status == Status.IN_REPAIR:
             b.status_change(item, EventKind.REPAIR_END, occurred_on=REFORM, grade=2)
         if b.state_of(item).unit_id != holder.unit.pk:
-            b.transfer(item, to_unit=holder.unit, occurred_on=REFORM,
-                       document_number=self.document("BBBG", REFORM), reason="Tổ chức lại, giải thể Ban CHQS huyện")
+            b.transfer(
+                item,
+                to_unit=holder.unit,
+                occurred_on=REFORM,
+                document_number=self.document("BBBG", REFORM),
+                reason="Tổ chức lại, giải thể Ban CHQS huyện",
+            )
 
     def step(self, item, etype, holder: Holder, day: date, meters) -> bool:
         """One thing happening to the item on `day`; False once it leaves the books."""
@@ -226,8 +296,13 @@ class HistoryMaker:
                 b.status_change(item, EventKind.UNSEAL, occurred_on=day, reason="Mở niêm cất đưa vào sử dụng")
         elif state.status == Status.AWAITING_DISPOSAL:
             if roll < 0.6:
-                b.status_change(item, EventKind.DISPOSE, occurred_on=day, reason="Quyết định thanh lý",
-                                document_number=self.document("QĐ-TL", day))
+                b.status_change(
+                    item,
+                    EventKind.DISPOSE,
+                    occurred_on=day,
+                    reason="Quyết định thanh lý",
+                    document_number=self.document("QĐ-TL", day),
+                )
                 return False
         elif state.holder:
             b.return_item(item, occurred_on=day)
@@ -239,8 +314,13 @@ class HistoryMaker:
             level = "lớn" if state.grade == 4 else "vừa"
             b.status_change(item, EventKind.REPAIR_START, occurred_on=day, reason=f"Sửa chữa {level} theo kế hoạch")
         elif roll < (0.8 if state.grade == 3 else 0.3) and state.grade < 4:
-            b.grade_change(item, grade=state.grade + 1, reason="Xuống cấp qua sử dụng, kết quả kiểm tra kỹ thuật",
-                           occurred_on=day, document_number=self.document("KTKT", day))
+            b.grade_change(
+                item,
+                grade=state.grade + 1,
+                reason="Xuống cấp qua sử dụng, kết quả kiểm tra kỹ thuật",
+                occurred_on=day,
+                document_number=self.document("KTKT", day),
+            )
         elif roll < 0.45 and etype.category.code in ("vkbb",):
             name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
             b.issue(item, holder=name, occurred_on=day)
@@ -255,18 +335,22 @@ class HistoryMaker:
 
     def move(self, item, holder: Holder, day: date) -> None:
         # Only units that live through the reform, so nothing is left behind in a dissolved one.
-        choices = [h for h in self.by_province.get(holder.province, [])
-                   if h.before_reform is None and h.unit.founded_on <= day]
+        choices = [
+            h for h in self.by_province.get(holder.province, []) if h.before_reform is None and h.unit.founded_on <= day
+        ]
         if not choices:
             return
         target = self.rng.choice(choices).unit_on(day)
         state = self.batch.state_of(item)
-        if target.pk != state.unit_id and (target.dissolved_on is None) and not (
-            target.kind.code == "district-command" and day >= REFORM
-        ):
-            if target.founded_on <= day:
-                self.batch.transfer(item, to_unit=target, occurred_on=day,
-                                    document_number=self.document("BBBG", day), reason="Điều chỉnh trang bị")
+        movable = target.pk != state.unit_id and target.dissolved_on is None and target.founded_on <= day
+        if movable and not (target.kind.code == "district-command" and day >= REFORM):
+            self.batch.transfer(
+                item,
+                to_unit=target,
+                occurred_on=day,
+                document_number=self.document("BBBG", day),
+                reason="Điều chỉnh trang bị",
+            )
 
 
 def serial_for(etype, n: int, rng: random.Random) -> str:
@@ -323,21 +407,41 @@ def seed_lots(rng, world: World, counted, actor, today) -> None:
             start = max(holder.unit.founded_on, START)
             day = start + timedelta(days=rng.randint(0, max((today - start).days - 1, 0)))
             quantity = rng.randint(50, 20000) if etype.category.code == "dan" else rng.randint(5, 400)
-            batch.lot_receipt(equipment_type=etype, unit=holder.unit, grade=rng.choice([1, 2, 2, 3]),
-                              quantity=quantity, occurred_on=day, lot_number=f"L{day.year}-{rng.randint(1, 99):02d}",
-                              document_number=f"{rng.randint(100, 999)}/PN-{day.year}")
+            batch.lot_receipt(
+                equipment_type=etype,
+                unit=holder.unit,
+                grade=rng.choice([1, 2, 2, 3]),
+                quantity=quantity,
+                occurred_on=day,
+                lot_number=f"L{day.year}-{rng.randint(1, 99):02d}",
+                document_number=f"{rng.randint(100, 999)}/PN-{day.year}",
+            )
     batch.flush()
 
 
 def finish_reform(world: World) -> None:
     for dist in world.to_dissolve:
-        reorg.dissolve_unit(Unit.objects.get(pk=dist.pk), on=REFORM, actor=world.actor,
-                            document="Nghị quyết về sắp xếp đơn vị hành chính cấp huyện")
+        reorg.dissolve_unit(
+            Unit.objects.get(pk=dist.pk),
+            on=REFORM,
+            actor=world.actor,
+            document="Nghị quyết về sắp xếp đơn vị hành chính cấp huyện",
+        )
     for logi, tech, _name in world.merges:
-        reorg.merge_units([Unit.objects.get(pk=logi.pk)], into=tech, on=REFORM, actor=world.actor,
-                          document="Quyết định hợp nhất cơ quan Hậu cần – Kỹ thuật")
-        reorg.rename_unit(Unit.objects.get(pk=tech.pk), name="Phòng Hậu cần – Kỹ thuật", on=REFORM,
-                          actor=world.actor, document="Quyết định hợp nhất cơ quan Hậu cần – Kỹ thuật")
+        reorg.merge_units(
+            [Unit.objects.get(pk=logi.pk)],
+            into=tech,
+            on=REFORM,
+            actor=world.actor,
+            document="Quyết định hợp nhất cơ quan Hậu cần – Kỹ thuật",
+        )
+        reorg.rename_unit(
+            Unit.objects.get(pk=tech.pk),
+            name="Phòng Hậu cần – Kỹ thuật",
+            on=REFORM,
+            actor=world.actor,
+            document="Quyết định hợp nhất cơ quan Hậu cần – Kỹ thuật",
+        )
 
 
 def seed_authorisations(rng, world: World) -> None:
@@ -346,14 +450,23 @@ def seed_authorisations(rng, world: World) -> None:
 
     rows = []
     held = (
-        Unit.objects.filter(dissolved_on__isnull=True, items__status__in=[Status.IN_SERVICE, Status.IN_REPAIR, Status.SEALED])
-        .values("id", "founded_on", "items__equipment_type_id").annotate(n=Count("items"))
+        Unit.objects.filter(
+            dissolved_on__isnull=True, items__status__in=[Status.IN_SERVICE, Status.IN_REPAIR, Status.SEALED]
+        )
+        .values("id", "founded_on", "items__equipment_type_id")
+        .annotate(n=Count("items"))
         .order_by("id", "items__equipment_type_id")
     )
     for row in held:
         quantity = max(1, round(row["n"] * rng.uniform(0.95, 1.25)))
-        rows.append(AuthorizedHolding(unit_id=row["id"], equipment_type_id=row["items__equipment_type_id"],
-                                      quantity=quantity, valid_from=max(row["founded_on"], START)))
+        rows.append(
+            AuthorizedHolding(
+                unit_id=row["id"],
+                equipment_type_id=row["items__equipment_type_id"],
+                quantity=quantity,
+                valid_from=max(row["founded_on"], START),
+            )
+        )
     AuthorizedHolding.objects.bulk_create(rows, batch_size=1000)
 
 

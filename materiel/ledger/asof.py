@@ -30,7 +30,7 @@ def latest_item_states_sql(day_param: str = "%s") -> str:
     """
 
 
-def item_ids_sql(day: date, *, unit_ids=None, grade=None, status=None, type_ids=None) -> tuple[str, list]:
+def item_ids_sql(day: date, *, unit_ids=None, grade=None, status=None) -> tuple[str, list]:
     """SQL and params selecting the ids of items matching a state on `day` (for register filters)."""
     sql = f"SELECT item_id FROM ({latest_item_states_sql()}) s WHERE 1=1"
     params: list = [day]
@@ -44,9 +44,6 @@ def item_ids_sql(day: date, *, unit_ids=None, grade=None, status=None, type_ids=
         statuses = [status] if isinstance(status, str) else list(status)
         sql += f" AND s.status_after IN ({','.join(['%s'] * len(statuses))})"
         params.extend(str(s) for s in statuses)
-    if type_ids is not None:
-        ids = sorted(type_ids) or [0]
-        sql += f" AND s.item_id IN (SELECT id FROM equipment_item WHERE equipment_type_id IN ({','.join(str(int(i)) for i in ids)}))"
     return sql, params
 
 

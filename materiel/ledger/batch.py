@@ -63,39 +63,69 @@ class LedgerBatch:
         self._last_id = self._ids.pop()
         return self._last_id
 
-    def receipt(self, *, equipment_type, serial: str, unit: Unit, grade: int, occurred_on: date,
-                document_number: str = "", **attrs) -> Item:
+    def receipt(
+        self,
+        *,
+        equipment_type,
+        serial: str,
+        unit: Unit,
+        grade: int,
+        occurred_on: date,
+        document_number: str = "",
+        **attrs,
+    ) -> Item:
         state = rules.receipt(unit=unit, grade=grade, occurred_on=occurred_on, today=self.today)
         if not serial:
             raise DomainError("Chưa nhập số hiệu.", field="serial")
         item = Item(
-            pk=self._next_item_id(), equipment_type=equipment_type, serial=serial, unit_id=unit.pk,
-            grade=state.grade, status=state.status, received_on=occurred_on,
+            pk=self._next_item_id(),
+            equipment_type=equipment_type,
+            serial=serial,
+            unit_id=unit.pk,
+            grade=state.grade,
+            status=state.status,
+            received_on=occurred_on,
             origin=attrs.pop("origin", "") or equipment_type.origin,
-            search_key=search_fold(f"{serial} {equipment_type.name}"), last_event_on=occurred_on, chain_head="", version=0,
+            search_key=search_fold(f"{serial} {equipment_type.name}"),
+            last_event_on=occurred_on,
+            chain_head="",
+            version=0,
             **attrs,
         )
         self.new_items.append(item)
         self.types[item.pk] = equipment_type
-        self._append(item, None, state, EventKind.RECEIPT, occurred_on, to_unit_id=unit.pk,
-                     document_number=document_number)
+        self._append(
+            item, None, state, EventKind.RECEIPT, occurred_on, to_unit_id=unit.pk, document_number=document_number
+        )
         return item
 
     def transfer(self, item: Item, *, to_unit: Unit, occurred_on: date, document_number: str, reason: str = ""):
         before = self.states[item.pk]
-        after = rules.transfer(before, to_unit=to_unit, occurred_on=occurred_on, today=self.today,
-                               document_number=document_number)
-        self._append(item, before, after, EventKind.TRANSFER, occurred_on, from_unit_id=before.unit_id,
-                     to_unit_id=to_unit.pk, document_number=document_number, reason=reason)
+        after = rules.transfer(
+            before, to_unit=to_unit, occurred_on=occurred_on, today=self.today, document_number=document_number
+        )
+        self._append(
+            item,
+            before,
+            after,
+            EventKind.TRANSFER,
+            occurred_on,
+            from_unit_id=before.unit_id,
+            to_unit_id=to_unit.pk,
+            document_number=document_number,
+            reason=reason,
+        )
 
     def grade_change(self, item: Item, *, grade: int, reason: str, occurred_on: date, document_number: str = ""):
         before = self.states[item.pk]
         after = rules.grade_change(before, grade=grade, reason=reason, occurred_on=occurred_on, today=self.today)
-        self._append(item, before, after, EventKind.GRADE_CHANGE, occurred_on, reason=reason,
-                     document_number=document_number)
+        self._append(
+            item, before, after, EventKind.GRADE_CHANGE, occurred_on, reason=reason, document_number=document_number
+        )
 
-    def status_change(self, item: Item, kind: str, *, occurred_on: date, reason: str = "", grade=None,
-                      document_number: str = ""):
+    def status_change(
+        self, item: Item, kind: str, *, occurred_on: date, reason: str = "", grade=None, document_number: str = ""
+    ):
         before = self.states[item.pk]
         after = rules.status_change(before, kind, occurred_on=occurred_on, today=self.today, grade=grade)
         self._append(item, before, after, kind, occurred_on, reason=reason, document_number=document_number)
@@ -113,11 +143,19 @@ class LedgerBatch:
     def meter_reading(self, item: Item, *, meter: str, value: Decimal, occurred_on: date):
         before = self.states[item.pk]
         previous = self.meters.get((item.pk, meter))
-        after = rules.meter_reading(before, meter=meter, value=value, allowed_meters=self.types[item.pk].meters,
-                                    previous=previous, occurred_on=occurred_on, today=self.today)
+        after = rules.meter_reading(
+            before,
+            meter=meter,
+            value=value,
+            allowed_meters=self.types[item.pk].meters,
+            previous=previous,
+            occurred_on=occurred_on,
+            today=self.today,
+        )
         self.meters[(item.pk, meter)] = (value, occurred_on)
-        self._append(item, before, after, EventKind.METER_READING, occurred_on,
-                     details={"meter": meter, "value": str(value)})
+        self._append(
+            item, before, after, EventKind.METER_READING, occurred_on, details={"meter": meter, "value": str(value)}
+        )
 
     def _stamp(self, occurred_on: date):
         if not self.backdated:
@@ -129,12 +167,21 @@ class LedgerBatch:
 
     def _append(self, item: Item, before, after: ItemState, kind, occurred_on, **fields):
         event = Event(
-            kind=kind, occurred_on=occurred_on, recorded_by=self.actor, unit_id=after.unit_id, item_id=item.pk,
+            kind=kind,
+            occurred_on=occurred_on,
+            recorded_by=self.actor,
+            unit_id=after.unit_id,
+            item_id=item.pk,
             recorded_at=self._stamp(occurred_on),
-            grade_before=before.grade if before else None, grade_after=after.grade,
-            status_before=before.status if before else "", status_after=after.status,
-            holder_before=before.holder if before else "", holder_after=after.holder,
-            stream=stream_of(item_id=item.pk), prev_hash=item.chain_head or GENESIS, **fields,
+            grade_before=before.grade if before else None,
+            grade_after=after.grade,
+            status_before=before.status if before else "",
+            status_after=after.status,
+            holder_before=before.holder if before else "",
+            holder_after=after.holder,
+            stream=stream_of(item_id=item.pk),
+            prev_hash=item.chain_head or GENESIS,
+            **fields,
         )
         event.hash = event_hash(event)
         item.chain_head = event.hash
@@ -148,26 +195,48 @@ class LedgerBatch:
         self.states[item.pk] = after
 
     # -- lots ---------------------------------------------------------------------------------------
-    def lot_receipt(self, *, equipment_type, unit: Unit, grade: int, quantity: int, occurred_on: date,
-                    lot_number: str = "", document_number: str = "") -> Lot:
+    def lot_receipt(
+        self,
+        *,
+        equipment_type,
+        unit: Unit,
+        grade: int,
+        quantity: int,
+        occurred_on: date,
+        lot_number: str = "",
+        document_number: str = "",
+    ) -> Lot:
         """Receipts into a lot; lots are few, so each is written at once (inside the caller's transaction)."""
         quantity = rules.check_quantity(quantity)
         grade = rules.check_grade(grade)
         rules.check_date(None, occurred_on, self.today)
         lot, _ = Lot.objects.get_or_create(
-            equipment_type=equipment_type, unit=unit, lot_number=lot_number, grade=grade,
+            equipment_type=equipment_type,
+            unit=unit,
+            lot_number=lot_number,
+            grade=grade,
             defaults={"quantity": 0, "last_event_on": occurred_on, "chain_head": ""},
         )
         event = Event(
-            kind=EventKind.LOT_RECEIPT, occurred_on=occurred_on, recorded_by=self.actor, unit=unit, to_unit=unit,
-            lot=lot, quantity=quantity, grade_after=grade, document_number=document_number,
-            recorded_at=self._stamp(occurred_on), stream=stream_of(lot_id=lot.pk),
+            kind=EventKind.LOT_RECEIPT,
+            occurred_on=occurred_on,
+            recorded_by=self.actor,
+            unit=unit,
+            to_unit=unit,
+            lot=lot,
+            quantity=quantity,
+            grade_after=grade,
+            document_number=document_number,
+            recorded_at=self._stamp(occurred_on),
+            stream=stream_of(lot_id=lot.pk),
             prev_hash=lot.chain_head or GENESIS,
         )
         event.hash = event_hash(event)
         self.events.append(event)
         Lot.objects.filter(pk=lot.pk).update(
-            quantity=lot.quantity + quantity, chain_head=event.hash, version=lot.version + 1,
+            quantity=lot.quantity + quantity,
+            chain_head=event.hash,
+            version=lot.version + 1,
             last_event_on=max(lot.last_event_on, occurred_on),
         )
         self.deltas.add(unit.path, equipment_type.pk, grade, Status.IN_SERVICE, quantity)

@@ -144,8 +144,12 @@ def summarise(unit: Unit, day: date | None = None, *, past: PastCounts | None = 
             held_by_type[type_id] += qty
     serialised_categories = {cat for cat, ser in types.values() if ser}
     lines = [
-        CategoryLine(cat, cat.pk in serialised_categories, per_category[cat.pk],
-                     per_category[cat.pk].coefficient(policy.decimals))
+        CategoryLine(
+            cat,
+            cat.pk in serialised_categories,
+            per_category[cat.pk],
+            per_category[cat.pk].coefficient(policy.decimals),
+        )
         for cat in Category.objects.all()
         if cat.pk in per_category
     ]

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from datetime import timezone
+from datetime import UTC
 
 GENESIS = "0" * 64
 
@@ -17,7 +17,7 @@ def _iso(value):
 
 def canonical_payload(event) -> dict:
     """Every column that carries meaning, in a form that survives a round trip through either database."""
-    recorded_at = event.recorded_at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    recorded_at = event.recorded_at.astimezone(UTC).isoformat(timespec="microseconds")
     return {
         "stream": event.stream,
         "prev": event.prev_hash,

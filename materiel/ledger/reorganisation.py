@@ -40,13 +40,23 @@ def _close_version(unit: Unit, on: date) -> UnitVersion:
 
 
 def _log(kind, unit, on, actor, document="", **details) -> UnitChange:
-    return UnitChange.objects.create(kind=kind, unit=unit, occurred_on=on, recorded_by=actor, document=document,
-                                     details=details)
+    return UnitChange.objects.create(
+        kind=kind, unit=unit, occurred_on=on, recorded_by=actor, document=document, details=details
+    )
 
 
 @transaction.atomic
-def create_unit(*, code: str, name: str, kind: UnitKind, parent: Unit | None, founded_on: date, actor,
-                short_name: str = "", document: str = "") -> Unit:
+def create_unit(
+    *,
+    code: str,
+    name: str,
+    kind: UnitKind,
+    parent: Unit | None,
+    founded_on: date,
+    actor,
+    short_name: str = "",
+    document: str = "",
+) -> Unit:
     """Found a unit (thành lập) under a parent."""
     if parent is not None:
         require(actor, "units.reorganise", unit=parent)
@@ -61,8 +71,15 @@ def create_unit(*, code: str, name: str, kind: UnitKind, parent: Unit | None, fo
         raise DomainError(_("Chưa nhập mã đơn vị."), field="code")
     if Unit.objects.filter(code=code).exists():
         raise DomainError(_("Mã đơn vị %(code)s đã có.") % {"code": code}, field="code")
-    unit = Unit.objects.create(code=code, name=name, short_name=nfc(short_name), kind=kind, parent=parent,
-                               founded_on=founded_on, path=f"tmp-{code}")
+    unit = Unit.objects.create(
+        code=code,
+        name=name,
+        short_name=nfc(short_name),
+        kind=kind,
+        parent=parent,
+        founded_on=founded_on,
+        path=f"tmp-{code}",
+    )
     assign_path(unit)
     UnitVersion.objects.create(unit=unit, name=unit.name, parent=parent, valid_from=founded_on)
     _log(UnitChangeKind.CREATE, unit, founded_on, actor, document, parent=parent.pk if parent else None)
@@ -101,8 +118,15 @@ def move_unit(unit: Unit, *, new_parent: Unit, on: date, actor, document: str = 
     UnitVersion.objects.create(unit=unit, name=unit.name, parent=new_parent, valid_from=on)
     move_subtree_rollups(unit, old_parent.path if old_parent else "", new_parent.path)
     reparent_paths(unit, new_parent)
-    _log(UnitChangeKind.MOVE, unit, on, actor, document, old_parent=old_parent.pk if old_parent else None,
-         new_parent=new_parent.pk)
+    _log(
+        UnitChangeKind.MOVE,
+        unit,
+        on,
+        actor,
+        document,
+        old_parent=old_parent.pk if old_parent else None,
+        new_parent=new_parent.pk,
+    )
     return unit
 
 
@@ -134,11 +158,18 @@ def merge_units(sources: list[Unit], *, into: Unit, on: date, actor, document: s
         if source.pk == into.pk:
             raise DomainError(_("Không thể sáp nhập đơn vị vào chính nó."), field="into")
         for item in Item.objects.filter(unit=source, status__in=HOLDINGS):
-            services.record_transfer(item, to_unit=into, occurred_on=on, actor=actor, document_number=document,
-                                     reason=_("Sáp nhập vào %(unit)s") % {"unit": into.name})
+            services.record_transfer(
+                item,
+                to_unit=into,
+                occurred_on=on,
+                actor=actor,
+                document_number=document,
+                reason=_("Sáp nhập vào %(unit)s") % {"unit": into.name},
+            )
         for lot in Lot.objects.filter(unit=source, quantity__gt=0):
-            services.record_lot_transfer(lot, to_unit=into, quantity=lot.quantity, occurred_on=on, actor=actor,
-                                         document_number=document)
+            services.record_lot_transfer(
+                lot, to_unit=into, quantity=lot.quantity, occurred_on=on, actor=actor, document_number=document
+            )
         for child in source.children.filter(dissolved_on__isnull=True):
             move_unit(child, new_parent=into, on=on, actor=actor, document=document)
         dissolve_unit(Unit.objects.get(pk=source.pk), on=on, actor=actor, document=document)
@@ -147,15 +178,24 @@ def merge_units(sources: list[Unit], *, into: Unit, on: date, actor, document: s
 
 
 @transaction.atomic
-def split_unit(source: Unit, *, parts: list[tuple[Unit, list[Item]]], on: date, actor, document: str,
-               dissolve: bool = True) -> list[Unit]:
+def split_unit(
+    source: Unit, *, parts: list[tuple[Unit, list[Item]]], on: date, actor, document: str, dissolve: bool = True
+) -> list[Unit]:
     """Split a unit (chia tách): each part receives the listed items; the source may be dissolved."""
     for target, items in parts:
         for item in items:
             if item.unit_id != source.pk:
-                raise DomainError(_("Trang bị %(item)s không thuộc đơn vị được chia tách.") % {"item": item}, field="parts")
-            services.record_transfer(item, to_unit=target, occurred_on=on, actor=actor, document_number=document,
-                                     reason=_("Chia tách từ %(unit)s") % {"unit": source.name})
+                raise DomainError(
+                    _("Trang bị %(item)s không thuộc đơn vị được chia tách.") % {"item": item}, field="parts"
+                )
+            services.record_transfer(
+                item,
+                to_unit=target,
+                occurred_on=on,
+                actor=actor,
+                document_number=document,
+                reason=_("Chia tách từ %(unit)s") % {"unit": source.name},
+            )
     _log(UnitChangeKind.SPLIT, source, on, actor, document, parts=[t.pk for t, _ in parts])
     if dissolve:
         dissolve_unit(Unit.objects.get(pk=source.pk), on=on, actor=actor, document=document)

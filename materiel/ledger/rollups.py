@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.db import connection
 
 from materiel.equipment.models import Status
-from materiel.units.models import SEGMENT_WIDTH, PATH_END, Unit
+from materiel.units.models import PATH_END, SEGMENT_WIDTH, Unit
 
 from .models import Rollup
 
@@ -65,7 +65,11 @@ def move_subtree_rollups(unit: Unit, old_parent_path: str, new_parent_path: str)
     """A unit moved: its subtree totals leave the old ancestors and join the new ones."""
     old = set(ancestor_ids(old_parent_path)) if old_parent_path else set()
     new = set(ancestor_ids(new_parent_path)) if new_parent_path else set()
-    own = Rollup.objects.filter(unit=unit).exclude(quantity=0).values_list("equipment_type_id", "grade", "status", "quantity")
+    own = (
+        Rollup.objects.filter(unit=unit)
+        .exclude(quantity=0)
+        .values_list("equipment_type_id", "grade", "status", "quantity")
+    )
     deltas = Deltas()
     for type_id, grade, status, qty in own:
         for uid in old - new:

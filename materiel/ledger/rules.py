@@ -87,7 +87,9 @@ def check_grade(grade, field: str = "grade") -> int:
     except (TypeError, ValueError):
         raise DomainError(_("Cấp chất lượng phải là một số từ 1 đến 5."), field=field) from None
     if grade not in GRADES:
-        raise DomainError(_("Cấp chất lượng %(grade)s không hợp lệ: chỉ có cấp 1 đến 5.") % {"grade": grade}, field=field)
+        raise DomainError(
+            _("Cấp chất lượng %(grade)s không hợp lệ: chỉ có cấp 1 đến 5.") % {"grade": grade}, field=field
+        )
     return grade
 
 

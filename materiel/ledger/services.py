@@ -100,9 +100,20 @@ def _text(value) -> str:
 
 @transaction.atomic
 def record_receipt(
-    *, equipment_type: EquipmentType, serial: str, unit: Unit, grade, occurred_on: date, actor,
-    purpose: str = Purpose.IN_USE, year_made: int | None = None, origin: str = "",
-    entered_service_on: date | None = None, note: str = "", document_number: str = "", document_date=None,
+    *,
+    equipment_type: EquipmentType,
+    serial: str,
+    unit: Unit,
+    grade,
+    occurred_on: date,
+    actor,
+    purpose: str = Purpose.IN_USE,
+    year_made: int | None = None,
+    origin: str = "",
+    entered_service_on: date | None = None,
+    note: str = "",
+    document_number: str = "",
+    document_date=None,
     reason: str = "",
 ) -> Event:
     """Take a serialised item into a unit's register (tiếp nhận)."""
@@ -126,80 +137,141 @@ def record_receipt(
         raise DomainError(_("Mục đích sử dụng không hợp lệ."), field="purpose")
     after = rules.receipt(unit=unit, grade=grade, occurred_on=occurred_on, today=today())
     item = Item.objects.create(
-        equipment_type=equipment_type, serial=serial, unit=unit, grade=after.grade, status=after.status,
-        purpose=purpose, year_made=year_made, origin=_text(origin) or equipment_type.origin,
-        entered_service_on=entered_service_on, received_on=occurred_on, note=_text(note),
-        search_key=search_fold(f"{serial} {equipment_type.name}"), last_event_on=occurred_on, chain_head="", version=0,
+        equipment_type=equipment_type,
+        serial=serial,
+        unit=unit,
+        grade=after.grade,
+        status=after.status,
+        purpose=purpose,
+        year_made=year_made,
+        origin=_text(origin) or equipment_type.origin,
+        entered_service_on=entered_service_on,
+        received_on=occurred_on,
+        note=_text(note),
+        search_key=search_fold(f"{serial} {equipment_type.name}"),
+        last_event_on=occurred_on,
+        chain_head="",
+        version=0,
     )
     event = _new_event(
-        EventKind.RECEIPT, actor=actor, occurred_on=occurred_on, unit=unit, to_unit=unit,
-        document_number=_text(document_number), document_date=document_date, reason=_text(reason),
+        EventKind.RECEIPT,
+        actor=actor,
+        occurred_on=occurred_on,
+        unit=unit,
+        to_unit=unit,
+        document_number=_text(document_number),
+        document_date=document_date,
+        reason=_text(reason),
     )
     return _write_item_event(item, None, after, event)
 
 
 @transaction.atomic
 def record_transfer(
-    item: Item, *, to_unit: Unit, occurred_on: date, actor, document_number: str, document_date=None,
-    reason: str = "", expected_version: int | None = None,
+    item: Item,
+    *,
+    to_unit: Unit,
+    occurred_on: date,
+    actor,
+    document_number: str,
+    document_date=None,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Event:
     """Hand an item over to another unit (điều chuyển), with its handover record number."""
     item = _lock_item(item, expected_version)
     require(actor, "ledger.transfer", unit=item.unit)
     require(actor, "ledger.transfer", unit=to_unit)
     before = item_state(item)
-    after = rules.transfer(before, to_unit=to_unit, occurred_on=occurred_on, today=today(),
-                           document_number=document_number)
+    after = rules.transfer(
+        before, to_unit=to_unit, occurred_on=occurred_on, today=today(), document_number=document_number
+    )
     event = _new_event(
-        EventKind.TRANSFER, actor=actor, occurred_on=occurred_on, unit=to_unit, from_unit=item.unit,
-        to_unit=to_unit, document_number=_text(document_number), document_date=document_date, reason=_text(reason),
+        EventKind.TRANSFER,
+        actor=actor,
+        occurred_on=occurred_on,
+        unit=to_unit,
+        from_unit=item.unit,
+        to_unit=to_unit,
+        document_number=_text(document_number),
+        document_date=document_date,
+        reason=_text(reason),
     )
     return _write_item_event(item, before, after, event)
 
 
 @transaction.atomic
-def record_issue(item: Item, *, holder: str, occurred_on: date, actor, document_number: str = "",
-                 expected_version: int | None = None) -> Event:
+def record_issue(
+    item: Item, *, holder: str, occurred_on: date, actor, document_number: str = "", expected_version: int | None = None
+) -> Event:
     """Issue an item to a person (cấp phát)."""
     item = _lock_item(item, expected_version)
     require(actor, "ledger.record", unit=item.unit)
     before = item_state(item)
     after = rules.issue(before, holder=_text(holder), occurred_on=occurred_on, today=today())
-    event = _new_event(EventKind.ISSUE, actor=actor, occurred_on=occurred_on, unit=item.unit,
-                       document_number=_text(document_number))
+    event = _new_event(
+        EventKind.ISSUE, actor=actor, occurred_on=occurred_on, unit=item.unit, document_number=_text(document_number)
+    )
     return _write_item_event(item, before, after, event)
 
 
 @transaction.atomic
-def record_return(item: Item, *, occurred_on: date, actor, document_number: str = "",
-                  expected_version: int | None = None) -> Event:
+def record_return(
+    item: Item, *, occurred_on: date, actor, document_number: str = "", expected_version: int | None = None
+) -> Event:
     """Take an item back from the person who held it (thu hồi)."""
     item = _lock_item(item, expected_version)
     require(actor, "ledger.record", unit=item.unit)
     before = item_state(item)
     after = rules.return_(before, occurred_on=occurred_on, today=today())
-    event = _new_event(EventKind.RETURN, actor=actor, occurred_on=occurred_on, unit=item.unit,
-                       document_number=_text(document_number))
+    event = _new_event(
+        EventKind.RETURN, actor=actor, occurred_on=occurred_on, unit=item.unit, document_number=_text(document_number)
+    )
     return _write_item_event(item, before, after, event)
 
 
 @transaction.atomic
-def record_grade_change(item: Item, *, grade, reason: str, occurred_on: date, actor, document_number: str = "",
-                        inspection: str = "", expected_version: int | None = None) -> Event:
+def record_grade_change(
+    item: Item,
+    *,
+    grade,
+    reason: str,
+    occurred_on: date,
+    actor,
+    document_number: str = "",
+    inspection: str = "",
+    expected_version: int | None = None,
+) -> Event:
     """Re-grade an item (phân cấp chất lượng), with the reason and the inspection or document behind it."""
     item = _lock_item(item, expected_version)
     require(actor, "ledger.grade", unit=item.unit)
     before = item_state(item)
     after = rules.grade_change(before, grade=grade, reason=_text(reason), occurred_on=occurred_on, today=today())
     details = {"inspection": _text(inspection)} if inspection else {}
-    event = _new_event(EventKind.GRADE_CHANGE, actor=actor, occurred_on=occurred_on, unit=item.unit,
-                       reason=_text(reason), document_number=_text(document_number), details=details)
+    event = _new_event(
+        EventKind.GRADE_CHANGE,
+        actor=actor,
+        occurred_on=occurred_on,
+        unit=item.unit,
+        reason=_text(reason),
+        document_number=_text(document_number),
+        details=details,
+    )
     return _write_item_event(item, before, after, event)
 
 
 @transaction.atomic
-def record_status_change(item: Item, kind: str, *, occurred_on: date, actor, reason: str = "",
-                         document_number: str = "", grade=None, expected_version: int | None = None) -> Event:
+def record_status_change(
+    item: Item,
+    kind: str,
+    *,
+    occurred_on: date,
+    actor,
+    reason: str = "",
+    document_number: str = "",
+    grade=None,
+    expected_version: int | None = None,
+) -> Event:
     """Repair in/out, sealed storage in/out, awaiting disposal, disposal, loss, found."""
     if kind not in rules.STATUS_MOVES:
         raise DomainError(_("Loại sự kiện không hợp lệ."), field="kind")
@@ -209,8 +281,14 @@ def record_status_change(item: Item, kind: str, *, occurred_on: date, actor, rea
         raise DomainError(_("Phải ghi căn cứ, lý do."), field="reason")
     before = item_state(item)
     after = rules.status_change(before, kind, occurred_on=occurred_on, today=today(), grade=grade)
-    event = _new_event(kind, actor=actor, occurred_on=occurred_on, unit=item.unit, reason=_text(reason),
-                       document_number=_text(document_number))
+    event = _new_event(
+        kind,
+        actor=actor,
+        occurred_on=occurred_on,
+        unit=item.unit,
+        reason=_text(reason),
+        document_number=_text(document_number),
+    )
     return _write_item_event(item, before, after, event)
 
 
@@ -254,8 +332,9 @@ def parse_meter_value(value) -> Decimal:
 
 
 @transaction.atomic
-def record_meter_reading(item: Item, *, meter: str, value, occurred_on: date, actor,
-                         expected_version: int | None = None) -> Event:
+def record_meter_reading(
+    item: Item, *, meter: str, value, occurred_on: date, actor, expected_version: int | None = None
+) -> Event:
     """Record a reading of one of the item's meters (km, engine hours, rounds)."""
     item = _lock_item(item, expected_version)
     require(actor, "ledger.record", unit=item.unit)
@@ -263,17 +342,28 @@ def record_meter_reading(item: Item, *, meter: str, value, occurred_on: date, ac
     current = ItemMeter.objects.filter(item=item, meter=meter).first()
     before = item_state(item)
     after = rules.meter_reading(
-        before, meter=meter, value=value, allowed_meters=item.equipment_type.meters,
-        previous=(current.value, current.read_on) if current else None, occurred_on=occurred_on, today=today(),
+        before,
+        meter=meter,
+        value=value,
+        allowed_meters=item.equipment_type.meters,
+        previous=(current.value, current.read_on) if current else None,
+        occurred_on=occurred_on,
+        today=today(),
     )
-    event = _new_event(EventKind.METER_READING, actor=actor, occurred_on=occurred_on, unit=item.unit,
-                       details={"meter": meter, "value": str(value)})
+    event = _new_event(
+        EventKind.METER_READING,
+        actor=actor,
+        occurred_on=occurred_on,
+        unit=item.unit,
+        details={"meter": meter, "value": str(value)},
+    )
     _write_item_event(item, before, after, event)
     ItemMeter.objects.update_or_create(item=item, meter=meter, defaults={"value": value, "read_on": occurred_on})
     return event
 
 
 # ---- counted stock (lots) ------------------------------------------------------------------------
+
 
 def _write_lot_event(lot: Lot, event: Event, quantity: int) -> Event:
     event.lot = lot
@@ -296,7 +386,10 @@ def _write_lot_event(lot: Lot, event: Event, quantity: int) -> Event:
 
 def _lot_for(equipment_type, unit, lot_number: str, grade: int, occurred_on: date) -> Lot:
     lot, _created = Lot.objects.select_for_update().get_or_create(
-        equipment_type=equipment_type, unit=unit, lot_number=lot_number, grade=grade,
+        equipment_type=equipment_type,
+        unit=unit,
+        lot_number=lot_number,
+        grade=grade,
         defaults={"quantity": 0, "last_event_on": occurred_on, "chain_head": ""},
     )
     lot.unit = unit
@@ -304,8 +397,18 @@ def _lot_for(equipment_type, unit, lot_number: str, grade: int, occurred_on: dat
 
 
 @transaction.atomic
-def record_lot_receipt(*, equipment_type: EquipmentType, unit: Unit, grade, quantity, occurred_on: date, actor,
-                       lot_number: str = "", document_number: str = "", reason: str = "") -> Event:
+def record_lot_receipt(
+    *,
+    equipment_type: EquipmentType,
+    unit: Unit,
+    grade,
+    quantity,
+    occurred_on: date,
+    actor,
+    lot_number: str = "",
+    document_number: str = "",
+    reason: str = "",
+) -> Event:
     """Take counted stock into a unit (nhập lô)."""
     require(actor, "ledger.record", unit=unit)
     if equipment_type.serialised:
@@ -318,8 +421,15 @@ def record_lot_receipt(*, equipment_type: EquipmentType, unit: Unit, grade, quan
     rules.check_date(None, occurred_on, today())
     rules.check_unit_open(unit, occurred_on)
     lot = _lot_for(equipment_type, unit, _text(lot_number), grade, occurred_on)
-    event = _new_event(EventKind.LOT_RECEIPT, actor=actor, occurred_on=occurred_on, unit=unit, to_unit=unit,
-                       document_number=_text(document_number), reason=_text(reason))
+    event = _new_event(
+        EventKind.LOT_RECEIPT,
+        actor=actor,
+        occurred_on=occurred_on,
+        unit=unit,
+        to_unit=unit,
+        document_number=_text(document_number),
+        reason=_text(reason),
+    )
     return _write_lot_event(lot, event, quantity)
 
 
@@ -335,14 +445,21 @@ def record_lot_issue(lot: Lot, *, quantity, occurred_on: date, actor, reason: st
     quantity = rules.lot_take(lot.quantity, quantity, occurred_on, lot.last_event_on, today())
     if not _text(reason):
         raise DomainError(_("Phải ghi lý do xuất."), field="reason")
-    event = _new_event(EventKind.LOT_ISSUE, actor=actor, occurred_on=occurred_on, unit=lot.unit,
-                       reason=_text(reason), document_number=_text(document_number))
+    event = _new_event(
+        EventKind.LOT_ISSUE,
+        actor=actor,
+        occurred_on=occurred_on,
+        unit=lot.unit,
+        reason=_text(reason),
+        document_number=_text(document_number),
+    )
     return _write_lot_event(lot, event, -quantity)
 
 
 @transaction.atomic
-def record_lot_transfer(lot: Lot, *, to_unit: Unit, quantity, occurred_on: date, actor, document_number: str,
-                        reason: str = "") -> list[Event]:
+def record_lot_transfer(
+    lot: Lot, *, to_unit: Unit, quantity, occurred_on: date, actor, document_number: str, reason: str = ""
+) -> list[Event]:
     """Move part of a lot to another unit: two rows, out of one lot and into the other."""
     lot = _lock_lot(lot)
     require(actor, "ledger.transfer", unit=lot.unit)
@@ -354,8 +471,15 @@ def record_lot_transfer(lot: Lot, *, to_unit: Unit, quantity, occurred_on: date,
     if not _text(document_number):
         raise DomainError(_("Điều chuyển phải có số biên bản bàn giao."), field="document_number")
     group = str(uuid.uuid4())
-    common = dict(actor=actor, occurred_on=occurred_on, from_unit=lot.unit, to_unit=to_unit, group=group,
-                  document_number=_text(document_number), reason=_text(reason))
+    common = dict(
+        actor=actor,
+        occurred_on=occurred_on,
+        from_unit=lot.unit,
+        to_unit=to_unit,
+        group=group,
+        document_number=_text(document_number),
+        reason=_text(reason),
+    )
     out = _write_lot_event(lot, _new_event(EventKind.LOT_TRANSFER, unit=lot.unit, **common), -quantity)
     target = _lot_for(lot.equipment_type, to_unit, lot.lot_number, lot.grade, occurred_on)
     into = _write_lot_event(target, _new_event(EventKind.LOT_TRANSFER, unit=to_unit, **common), quantity)
@@ -382,6 +506,7 @@ def record_lot_regrade(lot: Lot, *, grade, quantity, occurred_on: date, actor, r
 
 
 # ---- reversal ------------------------------------------------------------------------------------
+
 
 def _latest_effective(**stream) -> Event | None:
     return Event.objects.filter(**stream).effective().order_by("-id").first()
@@ -431,10 +556,15 @@ def _reverse_item_event(event: Event, *, reason: str, actor, occurred_on: date) 
     else:
         after = ItemState(event.unit_before_id, event.grade_before, event.status_before, event.holder_before, last_on)
     reversal = _new_event(
-        EventKind.REVERSAL, actor=actor, occurred_on=occurred_on, unit=item.unit, reverses=event,
+        EventKind.REVERSAL,
+        actor=actor,
+        occurred_on=occurred_on,
+        unit=item.unit,
+        reverses=event,
         from_unit_id=event.unit_id if after.unit_id != event.unit_id else None,
         to_unit_id=after.unit_id if after.unit_id != event.unit_id else None,
-        reason=reason, details={"reversed_kind": str(event.kind)},
+        reason=reason,
+        details={"reversed_kind": str(event.kind)},
     )
     _write_item_event(item, before, after, reversal)
     if event.kind == EventKind.METER_READING:
@@ -449,7 +579,8 @@ def _restore_meter(item: Item, meter: str) -> None:
         ItemMeter.objects.filter(item=item, meter=meter).delete()
     else:
         ItemMeter.objects.update_or_create(
-            item=item, meter=meter,
+            item=item,
+            meter=meter,
             defaults={"value": Decimal(previous.details["value"]), "read_on": previous.occurred_on},
         )
 
@@ -460,8 +591,15 @@ def _reverse_lot_event(event: Event, *, reason: str, actor, occurred_on: date) -
         raise DomainError(_("Chỉ hủy được sự kiện gần nhất của lô; hãy hủy các sự kiện sau nó trước."), field="event")
     if lot.quantity - event.quantity < 0:
         raise DomainError(_("Hủy sự kiện này sẽ làm số lượng lô âm."), field="event")
-    reversal = _new_event(EventKind.REVERSAL, actor=actor, occurred_on=occurred_on, unit=lot.unit,
-                          reverses=event, reason=reason, details={"reversed_kind": str(event.kind)})
+    reversal = _new_event(
+        EventKind.REVERSAL,
+        actor=actor,
+        occurred_on=occurred_on,
+        unit=lot.unit,
+        reverses=event,
+        reason=reason,
+        details={"reversed_kind": str(event.kind)},
+    )
     earlier = Event.objects.filter(lot=lot, id__lt=event.id).effective().order_by("-id").first()
     written = _write_lot_event(lot, reversal, -event.quantity)
     # The lot's date order restarts from its latest remaining event.

@@ -96,7 +96,9 @@ def _compare_items(items: dict, heads: dict, report: Report) -> None:
             report.problem(f"Trang bị #{pk}: có trong sổ nhưng không có sự kiện nào.")
             continue
         if replayed != (unit_id, grade, status, holder):
-            report.problem(f"Trang bị #{pk}: trạng thái lưu {(unit_id, grade, status, holder)} khác kết quả phát lại {replayed}.")
+            report.problem(
+                f"Trang bị #{pk}: trạng thái lưu {(unit_id, grade, status, holder)} khác kết quả phát lại {replayed}."
+            )
         if heads.get(f"item:{pk}") != head:
             report.problem(f"Trang bị #{pk}: đầu chuỗi băm không khớp (sự kiện cuối bị xóa hoặc thay).")
     for pk in set(items) - seen:
@@ -124,8 +126,10 @@ def _compare_rollups(items: dict, lots: dict, report: Report) -> None:
     """Rollups recomputed from the replayed states (not from the projections, which may be wrong)."""
     paths = dict(Unit.objects.values_list("id", "path"))
     item_types = dict(Item.objects.values_list("id", "equipment_type_id"))
-    lot_cells = {pk: (unit_id, type_id, grade) for pk, unit_id, type_id, grade in
-                 Lot.objects.values_list("id", "unit_id", "equipment_type_id", "grade")}
+    lot_cells = {
+        pk: (unit_id, type_id, grade)
+        for pk, unit_id, type_id, grade in Lot.objects.values_list("id", "unit_id", "equipment_type_id", "grade")
+    }
     deltas = Deltas()
     for item_id, (unit_id, grade, status, _holder) in items.items():
         if item_id in item_types:
@@ -137,7 +141,9 @@ def _compare_rollups(items: dict, lots: dict, report: Report) -> None:
     expected = {k: v for k, v in deltas.cells.items() if v}
     stored = {
         (u, t, g, s): q
-        for u, t, g, s, q in Rollup.objects.exclude(quantity=0).values_list("unit_id", "equipment_type_id", "grade", "status", "quantity")
+        for u, t, g, s, q in Rollup.objects.exclude(quantity=0).values_list(
+            "unit_id", "equipment_type_id", "grade", "status", "quantity"
+        )
     }
     if expected != stored:
         wrong = [k for k in set(expected) | set(stored) if expected.get(k) != stored.get(k)]
@@ -155,6 +161,7 @@ def _check_seals(report: Report) -> None:
         values = list(hashes.values_list("hash", flat=True))
         if seal.prev_digest != prev or len(values) != seal.event_count or seal_digest(prev, values) != seal.digest:
             report.problem(
-                f"Niêm phong sự kiện #{seal.first_event_id}–#{seal.last_event_id}: không khớp (sự kiện bị xóa, thêm hoặc sửa)."
+                f"Niêm phong sự kiện #{seal.first_event_id}–#{seal.last_event_id}: "
+                "không khớp (sự kiện bị xóa, thêm hoặc sửa)."
             )
         prev = seal.digest

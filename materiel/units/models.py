@@ -53,7 +53,11 @@ class Unit(models.Model):
     short_name = models.CharField(_("tên ngắn"), max_length=80, blank=True)
     kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, verbose_name=_("loại đơn vị"))
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("đơn vị cấp trên"),
     )
     # Written only by units.tree (create and move); see SEGMENT_WIDTH.

@@ -9,8 +9,11 @@ from materiel.units.models import Unit
 
 
 class EventForm(forms.Form):
-    occurred_on = forms.DateField(label=_("Ngày phát sinh"), initial=timezone.localdate,
-                                  widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}))
+    occurred_on = forms.DateField(
+        label=_("Ngày phát sinh"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+    )
 
 
 class TransferForm(EventForm):
@@ -24,8 +27,9 @@ class TransferForm(EventForm):
 
 
 class GradeForm(EventForm):
-    grade = forms.TypedChoiceField(label=_("Cấp chất lượng mới"), coerce=int,
-                                   choices=[(g, f"Cấp {g}") for g in range(1, 6)])
+    grade = forms.TypedChoiceField(
+        label=_("Cấp chất lượng mới"), coerce=int, choices=[(g, f"Cấp {g}") for g in range(1, 6)]
+    )
     reason = forms.CharField(label=_("Lý do"), max_length=300, required=False)
     document_number = forms.CharField(label=_("Số biên bản kiểm tra"), max_length=80, required=False)
 

@@ -40,7 +40,8 @@ def dashboard(request):
     recent = []
     if scope.day is None:
         recent = (
-            Event.objects.visible_to(request.user).in_subtree(scope.unit)
+            Event.objects.visible_to(request.user)
+            .in_subtree(scope.unit)
             .select_related("item__equipment_type", "lot__equipment_type", "unit", "recorded_by")
             .order_by("-occurred_on", "-id")[:12]
         )
@@ -48,32 +49,45 @@ def dashboard(request):
     lines = [
         {
             "line": line,
-            "grades": [(g, line.tally.by_grade.get(g, 0),
-                        register_url(scope, category=line.category.code, grade=g, kind=kind)) for g in names],
+            "grades": [
+                (g, line.tally.by_grade.get(g, 0), register_url(scope, category=line.category.code, grade=g, kind=kind))
+                for g in names
+            ],
             "total_url": register_url(scope, category=line.category.code, kind=kind),
         }
         for line in summary.lines
         for kind in ["" if line.serialised else "lots"]
     ]
-    return render(request, "web/dashboard.html", {
-        "scope": scope, "summary": summary, "lines": lines, "grade_names": names, "children": children,
-        "recent": recent,
-        "overall_grades": [(g, summary.overall.by_grade.get(g, 0), register_url(scope, grade=g, kind="serialised"))
-                           for g in names],
-        "links": {
-            "all": register_url(scope, kind="serialised"),
-            "in_repair": register_url(scope, status=Status.IN_REPAIR),
-            "sealed": register_url(scope, status=Status.SEALED),
-            "awaiting_disposal": register_url(scope, status=Status.AWAITING_DISPOSAL),
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "scope": scope,
+            "summary": summary,
+            "lines": lines,
+            "grade_names": names,
+            "children": children,
+            "recent": recent,
+            "overall_grades": [
+                (g, summary.overall.by_grade.get(g, 0), register_url(scope, grade=g, kind="serialised")) for g in names
+            ],
+            "links": {
+                "all": register_url(scope, kind="serialised"),
+                "in_repair": register_url(scope, status=Status.IN_REPAIR),
+                "sealed": register_url(scope, status=Status.SEALED),
+                "awaiting_disposal": register_url(scope, status=Status.AWAITING_DISPOSAL),
+            },
         },
-    })
+    )
 
 
 def unit_tree(request):
     scope = page_scope(request)
     units = Unit.objects.visible_to(request.user).subtree_of(scope.unit).select_related("kind")
     changes = (
-        UnitChange.objects.filter(unit__in=units).select_related("unit", "recorded_by").order_by("-occurred_on", "-id")[:50]
+        UnitChange.objects.filter(unit__in=units)
+        .select_related("unit", "recorded_by")
+        .order_by("-occurred_on", "-id")[:50]
     )
     return render(request, "web/units.html", {"scope": scope, "units": units, "changes": changes})
 
@@ -129,10 +143,17 @@ def register(request):
     params = request.GET
     if params.get("kind") == "lots":
         rows = lot_rows(request, scope, params)
-        return render(request, "web/lots.html", {
-            "scope": scope, "rows": rows, "total": sum(q for _, q in rows), "params": params,
-            "categories": Category.objects.all(),
-        })
+        return render(
+            request,
+            "web/lots.html",
+            {
+                "scope": scope,
+                "rows": rows,
+                "total": sum(q for _, q in rows),
+                "params": params,
+                "categories": Category.objects.all(),
+            },
+        )
     items = register_queryset(request, scope, params)
     page = Paginator(items, PAGE_SIZE).get_page(params.get("page"))
     past = asof.item_states_on(scope.day, [i.pk for i in page]) if scope.day else {}
@@ -147,10 +168,15 @@ def register(request):
     query = params.copy()
     query.pop("page", None)
     context = {
-        "scope": scope, "page": page, "rows": rows, "params": params, "query": query.urlencode(),
+        "scope": scope,
+        "page": page,
+        "rows": rows,
+        "params": params,
+        "query": query.urlencode(),
         "categories": Category.objects.all(),
         "types": EquipmentType.objects.filter(serialised=True).select_related("category"),
-        "statuses": Status.choices[:-1], "grades": grade_names(scope.day),
+        "statuses": Status.choices[:-1],
+        "grades": grade_names(scope.day),
         "count": page.paginator.count,
     }
     template = "web/register.html#results" if request.headers.get("HX-Request") else "web/register.html"
@@ -158,8 +184,11 @@ def register(request):
 
 
 ACTION_FORMS = {
-    "transfer": forms.TransferForm, "grade": forms.GradeForm, "issue": forms.IssueForm,
-    "return": forms.EventForm, "meter": forms.MeterForm,
+    "transfer": forms.TransferForm,
+    "grade": forms.GradeForm,
+    "issue": forms.IssueForm,
+    "return": forms.EventForm,
+    "meter": forms.MeterForm,
     **{kind: forms.StatusForm for kind in STATUS_MOVES},
 }
 
@@ -189,11 +218,21 @@ def item_detail(request, pk, forms_by_action=None):
         for action in ACTION_FORMS
         if action in forms_by_action or _applicable(action, item)
     ]
-    return render(request, "web/item.html", {
-        "item": item, "events": events, "reversed_ids": reversed_ids, "latest": latest,
-        "meters": item.meters.order_by("meter"), "actions": actions, "grade_names": grade_labels(),
-        "reverse_form": forms.ReverseForm(prefix="reverse"), "open_action": next(iter(forms_by_action), ""),
-    })
+    return render(
+        request,
+        "web/item.html",
+        {
+            "item": item,
+            "events": events,
+            "reversed_ids": reversed_ids,
+            "latest": latest,
+            "meters": item.meters.order_by("meter"),
+            "actions": actions,
+            "grade_names": grade_labels(),
+            "reverse_form": forms.ReverseForm(prefix="reverse"),
+            "open_action": next(iter(forms_by_action), ""),
+        },
+    )
 
 
 def _applicable(action: str, item: Item) -> bool:
@@ -210,8 +249,13 @@ def _applicable(action: str, item: Item) -> bool:
 
 
 def _action_label(action: str) -> str:
-    labels = {"transfer": EventKind.TRANSFER.label, "grade": EventKind.GRADE_CHANGE.label,
-              "issue": EventKind.ISSUE.label, "return": EventKind.RETURN.label, "meter": EventKind.METER_READING.label}
+    labels = {
+        "transfer": EventKind.TRANSFER.label,
+        "grade": EventKind.GRADE_CHANGE.label,
+        "issue": EventKind.ISSUE.label,
+        "return": EventKind.RETURN.label,
+        "meter": EventKind.METER_READING.label,
+    }
     return str(labels.get(action) or EventKind(action).label)
 
 
@@ -238,19 +282,22 @@ def item_action(request, pk, action):
 def _perform(action: str, item: Item, actor, data: dict):
     common = {"occurred_on": data["occurred_on"], "actor": actor}
     if action == "transfer":
-        return services.record_transfer(item, to_unit=data["to_unit"], document_number=data["document_number"],
-                                        reason=data["reason"], **common)
+        return services.record_transfer(
+            item, to_unit=data["to_unit"], document_number=data["document_number"], reason=data["reason"], **common
+        )
     if action == "grade":
-        return services.record_grade_change(item, grade=data["grade"], reason=data["reason"],
-                                            document_number=data["document_number"], **common)
+        return services.record_grade_change(
+            item, grade=data["grade"], reason=data["reason"], document_number=data["document_number"], **common
+        )
     if action == "issue":
         return services.record_issue(item, holder=data["holder"], **common)
     if action == "return":
         return services.record_return(item, **common)
     if action == "meter":
         return services.record_meter_reading(item, meter=data["meter"], value=data["value"], **common)
-    return services.record_status_change(item, action, reason=data["reason"],
-                                         document_number=data["document_number"], **common)
+    return services.record_status_change(
+        item, action, reason=data["reason"], document_number=data["document_number"], **common
+    )
 
 
 @require_POST

@@ -17,11 +17,17 @@ def load(apps, schema_editor):
     CoefficientPolicy = apps.get_model("catalog", "CoefficientPolicy")
     start = date(2000, 1, 1)
     for grade, name, description in GRADES:
-        GradeDefinition.objects.get_or_create(grade=grade, valid_from=start, defaults={"name": name, "description": description})
+        GradeDefinition.objects.get_or_create(
+            grade=grade, valid_from=start, defaults={"name": name, "description": description}
+        )
     CoefficientPolicy.objects.get_or_create(
         valid_from=start,
-        defaults={"serviceable_grades": [1, 2], "counted_grades": [1, 2, 3, 4, 5], "decimals": 1,
-                  "note": "Mặc định: cấp 1 và cấp 2 là tốt; mẫu số là mọi cấp của trang bị hiện có."},
+        defaults={
+            "serviceable_grades": [1, 2],
+            "counted_grades": [1, 2, 3, 4, 5],
+            "decimals": 1,
+            "note": "Mặc định: cấp 1 và cấp 2 là tốt; mẫu số là mọi cấp của trang bị hiện có.",
+        },
     )
 
 

@@ -11,4 +11,6 @@ class Command(BaseCommand):
         if seal is None:
             self.stdout.write("Không có sự kiện mới cần niêm phong.")
         else:
-            self.stdout.write(f"Đã niêm phong sự kiện #{seal.first_event_id}–#{seal.last_event_id} ({seal.event_count} sự kiện).")
+            self.stdout.write(
+                f"Đã niêm phong sự kiện #{seal.first_event_id}–#{seal.last_event_id} ({seal.event_count} sự kiện)."
+            )

@@ -9,7 +9,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = verify_ledger()
         self.stdout.write(
-            f"Đã kiểm tra {report.events:n} sự kiện, {report.items:n} trang bị, {report.lots:n} lô, {report.seals:n} niêm phong."
+            f"Đã kiểm tra {report.events:n} sự kiện, {report.items:n} trang bị, {report.lots:n} lô, "
+            f"{report.seals:n} niêm phong."
         )
         if report.ok:
             self.stdout.write(self.style.SUCCESS("Sổ sự kiện toàn vẹn: mọi số liệu khớp với kết quả phát lại."))
