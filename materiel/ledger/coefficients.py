@@ -172,13 +172,13 @@ def fill(unit: Unit, day: date | None, held_by_type: dict[int, int], past=None) 
     return authorised, filled
 
 
-def children_summaries(unit: Unit, day: date | None = None) -> list[Summary]:
+def children_summaries(unit: Unit, day: date | None = None, *, past: PastCounts | None = None) -> list[Summary]:
     """Each child unit of `unit` (as the tree stood on `day`) with its own summary."""
     types = type_index()
     if day is None:
         children = list(unit.children.filter(dissolved_on__isnull=True).order_by("path"))
         return [summarise(child, None, types=types) for child in children]
-    past = PastCounts(day)
+    past = past or PastCounts(day)
     ids = past.tree.children.get(unit.pk, [])
     children = list(Unit.objects.filter(pk__in=ids).order_by("path"))
     return [summarise(child, day, past=past, types=types) for child in children]

@@ -34,16 +34,25 @@ def register_url(scope, **filters) -> str:
 
 def dashboard(request):
     scope = page_scope(request)
-    summary = coefficients.summarise(scope.unit, scope.day)
-    children = coefficients.children_summaries(scope.unit, scope.day)
+    # One fold of the ledger serves the unit and all its children on a past day.
+    past = coefficients.PastCounts(scope.day) if scope.day else None
+    summary = coefficients.summarise(scope.unit, scope.day, past=past)
+    children = coefficients.children_summaries(scope.unit, scope.day, past=past)
     children.sort(key=lambda s: (s.coefficient is None, -(s.coefficient or 0)))
     recent = []
     if scope.day is None:
-        recent = (
+        # Ids first on the lean (unit, occurred_on) path, then the rows with their relations:
+        # joining everything before the sort makes SQLite sort the whole subtree's events.
+        ids = list(
             Event.objects.visible_to(request.user)
             .in_subtree(scope.unit)
+            .order_by("-occurred_on", "-id")
+            .values_list("id", flat=True)[:12]
+        )
+        recent = (
+            Event.objects.filter(id__in=ids)
             .select_related("item__equipment_type", "lot__equipment_type", "unit", "recorded_by")
-            .order_by("-occurred_on", "-id")[:12]
+            .order_by("-occurred_on", "-id")
         )
     names = grade_names(scope.day)
     lines = [

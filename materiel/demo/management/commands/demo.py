@@ -18,7 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args, items, addr, no_serve, **options):
         call_command("migrate", verbosity=0)
         if not Unit.objects.exists():
-            self.stdout.write(f"Đang tạo dữ liệu mẫu ({items:,} trang bị, 15 năm lịch sử)…".replace(",", "."))
+            count = f"{items:,}".replace(",", ".")
+            self.stdout.write(f"Đang tạo dữ liệu mẫu ({count} trang bị, 15 năm lịch sử)…")
             seed(items=items, progress=lambda text: self.stdout.write("  " + text))
         create_demo_users()
         self.stdout.write(self.style.SUCCESS(f"\nmateriel đã sẵn sàng: http://{addr}/"))
