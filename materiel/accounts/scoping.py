@@ -34,6 +34,20 @@ def scope_root(user):
     return user.unit
 
 
+def restrict(queryset, user, path: str):
+    """THE scoping function: limit `queryset` to the user's subtree.
+
+    `path` is the lookup of the unit path on the queryset's model ("path" for units, "unit__path"
+    for items, lots and events). Users without a unit see nothing unless they are superusers.
+    """
+    from materiel.units.models import PATH_END
+
+    root = scope_root(user)
+    if root is None:
+        return queryset if user is not None and user.is_superuser else queryset.none()
+    return queryset.filter(**{f"{path}__gte": root.path, f"{path}__lt": root.path + PATH_END})
+
+
 def can_see_unit(user, unit) -> bool:
     if user.is_superuser:
         return True

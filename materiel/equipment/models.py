@@ -41,13 +41,10 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(**{f"{f}__path__gte": unit.path, f"{f}__path__lt": unit.path + PATH_END})
 
     def visible_to(self, user) -> "ScopedQuerySet":
-        """The scoping door for register rows: only the user's subtree."""
-        from materiel.accounts.scoping import scope_root
+        """The scoping door for register rows and events: only the user's subtree."""
+        from materiel.accounts.scoping import restrict
 
-        root = scope_root(user)
-        if root is None:
-            return self if user.is_superuser else self.none()
-        return self.in_subtree(root)
+        return restrict(self, user, f"{self.unit_field}__path")
 
 
 class Item(models.Model):

@@ -37,12 +37,9 @@ class UnitQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "UnitQuerySet":
         """The scoping door for units: the user's unit and everything under it."""
-        from materiel.accounts.scoping import scope_root
+        from materiel.accounts.scoping import restrict
 
-        root = scope_root(user)
-        if root is None:
-            return self if user.is_superuser else self.none()
-        return self.subtree_of(root)
+        return restrict(self, user, "path")
 
 
 class Unit(models.Model):
