@@ -328,7 +328,8 @@ class HistoryMaker:
             b.status_change(item, EventKind.SEAL, occurred_on=day, reason="Niêm cất dài hạn theo kế hoạch")
         elif roll < 0.6:
             self.move(item, holder, day)
-        elif roll < 0.605:
+        elif roll < 0.605 and holder.before_reform is None:
+            # Lost items stay on their unit's books, so only units that outlive the reform lose any.
             b.status_change(item, EventKind.LOSE, occurred_on=day, reason="Mất trong khi làm nhiệm vụ, đang xác minh")
             return False
         return True
@@ -400,7 +401,10 @@ def seed(*, items: int = 50_000, seed: int = 1, progress=print, today: date | No
 
 def seed_lots(rng, world: World, counted, actor, today) -> None:
     batch = LedgerBatch(actor, today=today, backdated=True)
-    for holder in world.holders:
+    units = {}
+    for holder in world.holders:  # several holders can share a unit; stock it once
+        units.setdefault(holder.unit.pk, holder)
+    for holder in units.values():
         if holder.unit.kind.code == "commune-command":
             continue
         for etype in rng.sample(counted, k=min(len(counted), rng.randint(2, 6))):

@@ -11,9 +11,10 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from materiel.core.errors import DomainError
-from materiel.core.text import search_fold
+from materiel.core.text import nfc, search_fold
 from materiel.equipment.models import Item, ItemMeter, Lot, Status
 from materiel.units.models import Unit
 
@@ -53,6 +54,7 @@ class LedgerBatch:
         self.meters: dict[tuple[int, str], tuple[Decimal, date]] = {}
         self.deltas = Deltas()
         self._ids: list[int] = []
+        self.serials: dict[int, set[str]] = {}
         self._last_id = 0
 
     # -- items --------------------------------------------------------------------------------------
@@ -74,9 +76,10 @@ class LedgerBatch:
         document_number: str = "",
         **attrs,
     ) -> Item:
+        rules.check_serialised(equipment_type, True)
+        serial = rules.check_serial(nfc(serial or ""))
         state = rules.receipt(unit=unit, grade=grade, occurred_on=occurred_on, today=self.today)
-        if not serial:
-            raise DomainError("Chưa nhập số hiệu.", field="serial")
+        self._claim_serial(equipment_type, serial)
         item = Item(
             pk=self._next_item_id(),
             equipment_type=equipment_type,
@@ -98,6 +101,19 @@ class LedgerBatch:
             item, None, state, EventKind.RECEIPT, occurred_on, to_unit_id=unit.pk, document_number=document_number
         )
         return item
+
+    def _claim_serial(self, equipment_type, serial: str) -> None:
+        """Serial numbers are unique per type, in the database and within the batch."""
+        taken = self.serials.get(equipment_type.pk)
+        if taken is None:
+            existing = Item.objects.filter(equipment_type=equipment_type).exclude(status=Status.VOID)
+            taken = self.serials[equipment_type.pk] = set(existing.values_list("serial", flat=True))
+        if serial in taken:
+            raise DomainError(
+                _("Số hiệu %(serial)s của %(type)s đã có trong sổ.") % {"serial": serial, "type": equipment_type.name},
+                field="serial",
+            )
+        taken.add(serial)
 
     def transfer(self, item: Item, *, to_unit: Unit, occurred_on: date, document_number: str, reason: str = ""):
         before = self.states[item.pk]
@@ -127,7 +143,7 @@ class LedgerBatch:
         self, item: Item, kind: str, *, occurred_on: date, reason: str = "", grade=None, document_number: str = ""
     ):
         before = self.states[item.pk]
-        after = rules.status_change(before, kind, occurred_on=occurred_on, today=self.today, grade=grade)
+        after = rules.status_change(before, kind, occurred_on=occurred_on, today=self.today, grade=grade, reason=reason)
         self._append(item, before, after, kind, occurred_on, reason=reason, document_number=document_number)
 
     def issue(self, item: Item, *, holder: str, occurred_on: date):
@@ -207,16 +223,19 @@ class LedgerBatch:
         document_number: str = "",
     ) -> Lot:
         """Receipts into a lot; lots are few, so each is written at once (inside the caller's transaction)."""
+        rules.check_serialised(equipment_type, False)
         quantity = rules.check_quantity(quantity)
         grade = rules.check_grade(grade)
         rules.check_date(None, occurred_on, self.today)
-        lot, _ = Lot.objects.get_or_create(
+        rules.check_unit_open(unit, occurred_on)
+        lot, _created = Lot.objects.get_or_create(
             equipment_type=equipment_type,
             unit=unit,
             lot_number=lot_number,
             grade=grade,
             defaults={"quantity": 0, "last_event_on": occurred_on, "chain_head": ""},
         )
+        rules.check_lot_date(occurred_on, lot.last_event_on, self.today)
         event = Event(
             kind=EventKind.LOT_RECEIPT,
             occurred_on=occurred_on,
@@ -250,6 +269,7 @@ class LedgerBatch:
             state = self.states[item.pk]
             item.unit_id, item.grade, item.status, item.holder = state.unit_id, state.grade, state.status, state.holder
             item.last_event_on = state.last_event_on
+            item.search_key = search_fold(f"{item.serial} {item.equipment_type.name} {item.holder}")
         versions: dict[int, int] = {}
         for event in self.events:
             if event.item_id:

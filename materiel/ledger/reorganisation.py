@@ -7,14 +7,17 @@ split moves equipment, which only ledger events may do.
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from materiel.accounts.scoping import require
 from materiel.core.errors import DomainError
 from materiel.core.text import nfc
-from materiel.equipment.models import HOLDINGS, Item, Lot
+from materiel.equipment.models import HOLDINGS, Item, Lot, Status
+from materiel.ledger.models import Event
 from materiel.units.models import Unit, UnitChange, UnitChangeKind, UnitKind, UnitVersion
-from materiel.units.tree import assign_path, reparent_paths
+from materiel.units.tree import PastTree, assign_path, reparent_paths
 
 from . import services
 from .rollups import move_subtree_rollups
@@ -39,6 +42,24 @@ def _close_version(unit: Unit, on: date) -> UnitVersion:
     return current
 
 
+def _check_day(on: date, unit: Unit | None = None) -> None:
+    """Reorganisations are recorded when they have happened, within the unit's life."""
+    if on is None:
+        raise DomainError(_("Chưa nhập ngày."), field="occurred_on")
+    if on > timezone.localdate():
+        raise DomainError(_("Ngày %(day)s ở tương lai.") % {"day": fmt(on)}, field="occurred_on")
+    if unit is not None and on < unit.founded_on:
+        raise DomainError(
+            _("Ngày %(day)s trước ngày thành lập %(unit)s.") % {"day": fmt(on), "unit": unit.name}, field="occurred_on"
+        )
+
+
+def _would_loop(unit: Unit, new_parent: Unit, on: date) -> bool:
+    """Would `new_parent` lie under `unit` on `on` or on any later day the tree changed?"""
+    days = {on, *UnitVersion.objects.filter(valid_from__gt=on).values_list("valid_from", flat=True)}
+    return any(new_parent.pk in PastTree(day).subtree(unit.pk) for day in sorted(days))
+
+
 def _log(kind, unit, on, actor, document="", **details) -> UnitChange:
     return UnitChange.objects.create(
         kind=kind, unit=unit, occurred_on=on, recorded_by=actor, document=document, details=details
@@ -58,6 +79,7 @@ def create_unit(
     document: str = "",
 ) -> Unit:
     """Found a unit (thành lập) under a parent."""
+    _check_day(founded_on, parent)
     if parent is not None:
         require(actor, "units.reorganise", unit=parent)
         if parent.dissolved_on and founded_on >= parent.dissolved_on:
@@ -90,6 +112,7 @@ def create_unit(
 def rename_unit(unit: Unit, *, name: str, on: date, actor, document: str = "") -> Unit:
     """Rename a unit from a date; reports before that date keep the old name."""
     require(actor, "units.reorganise", unit=unit)
+    _check_day(on, unit)
     name = nfc(name)
     if not name:
         raise DomainError(_("Chưa nhập tên đơn vị."), field="name")
@@ -113,6 +136,16 @@ def move_unit(unit: Unit, *, new_parent: Unit, on: date, actor, document: str = 
         raise DomainError(_("Đơn vị đã trực thuộc %(unit)s.") % {"unit": new_parent.name}, field="new_parent")
     if new_parent.dissolved_on:
         raise DomainError(_("Đơn vị cấp trên mới đã giải thể."), field="new_parent")
+    _check_day(on, unit)
+    if on < new_parent.founded_on:
+        raise DomainError(_("Đơn vị cấp trên mới chưa thành lập vào ngày đó."), field="new_parent")
+    if _would_loop(unit, new_parent, on):
+        # Checked on the tree of every day from `on`: a back-dated move must not make a past loop.
+        raise DomainError(
+            _("Từ ngày %(day)s, %(parent)s nằm dưới %(unit)s: không thể chuyển như vậy.")
+            % {"day": fmt(on), "parent": new_parent.name, "unit": unit.name},
+            field="new_parent",
+        )
     old_parent = unit.parent
     _close_version(unit, on)
     UnitVersion.objects.create(unit=unit, name=unit.name, parent=new_parent, valid_from=on)
@@ -134,15 +167,26 @@ def move_unit(unit: Unit, *, new_parent: Unit, on: date, actor, document: str = 
 def dissolve_unit(unit: Unit, *, on: date, actor, document: str = "") -> Unit:
     """Dissolve an empty unit (giải thể): its equipment and sub-units must have gone elsewhere first."""
     require(actor, "units.reorganise", unit=unit)
-    if unit.children.filter(dissolved_on__isnull=True).exists():
+    _check_day(on, unit)
+    # Sub-units under it on any day from `on` (now or in a past version) must have gone first.
+    later_children = UnitVersion.objects.filter(parent=unit).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+    if later_children.exists():
         raise DomainError(_("Đơn vị còn đơn vị trực thuộc: chuyển hoặc giải thể chúng trước."), field="unit")
-    held = Item.objects.filter(unit=unit, status__in=HOLDINGS).count()
+    # Lost items count: they must be found or written off before their unit can go.
+    held = Item.objects.filter(unit=unit).exclude(status__in=[Status.DISPOSED, Status.VOID]).count()
     stock = Lot.objects.filter(unit=unit, quantity__gt=0).count()
     if held or stock:
         raise DomainError(
             _("Đơn vị còn %(items)s trang bị và %(lots)s lô: điều chuyển trước khi giải thể.")
             % {"items": held, "lots": stock},
             field="unit",
+        )
+    # Its last day may still see events (items returned, then handed over); nothing after it.
+    later = Event.objects.filter(Q(unit=unit) | Q(from_unit=unit), occurred_on__gt=on)
+    if later.exists():
+        raise DomainError(
+            _("Sổ của đơn vị có sự kiện sau ngày %(day)s: ngày giải thể phải sau các sự kiện đó.") % {"day": fmt(on)},
+            field="occurred_on",
         )
     _close_version(unit, on)
     _log(UnitChangeKind.DISSOLVE, unit, on, actor, document)

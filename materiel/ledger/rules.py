@@ -7,6 +7,7 @@ all go through here, so there is exactly one definition of what is allowed.
 
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from materiel.equipment.models import Status
 from .models import EventKind
 
 GRADES = range(1, 6)
+METER_LIMIT = Decimal(10) ** 13  # ItemMeter.value: 14 digits, one after the point
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,11 @@ STATUS_MOVES: dict[str, tuple[set[str], str]] = {
     EventKind.REPAIR_END: ({Status.IN_REPAIR}, Status.IN_SERVICE),
     EventKind.SEAL: ({Status.IN_SERVICE}, Status.SEALED),
     EventKind.UNSEAL: ({Status.SEALED}, Status.IN_SERVICE),
-    EventKind.AWAIT_DISPOSAL: ({Status.IN_SERVICE, Status.IN_REPAIR, Status.SEALED}, Status.AWAITING_DISPOSAL),
+    # A lost item is written off through the same disposal decision.
+    EventKind.AWAIT_DISPOSAL: (
+        {Status.IN_SERVICE, Status.IN_REPAIR, Status.SEALED, Status.LOST},
+        Status.AWAITING_DISPOSAL,
+    ),
     EventKind.DISPOSE: ({Status.AWAITING_DISPOSAL}, Status.DISPOSED),
     EventKind.LOSE: ({Status.IN_SERVICE, Status.IN_REPAIR, Status.SEALED, Status.AWAITING_DISPOSAL}, Status.LOST),
     EventKind.FIND: ({Status.LOST}, Status.IN_SERVICE),
@@ -102,6 +108,25 @@ def require_live(state: ItemState, what: str) -> None:
         )
 
 
+def check_serialised(equipment_type, serialised: bool) -> None:
+    if serialised and not equipment_type.serialised:
+        raise DomainError(
+            _("%(type)s được quản lý theo lô, không theo số hiệu.") % {"type": equipment_type.name},
+            field="equipment_type",
+        )
+    if not serialised and equipment_type.serialised:
+        raise DomainError(
+            _("%(type)s được quản lý theo số hiệu: nhập từng chiếc.") % {"type": equipment_type.name},
+            field="equipment_type",
+        )
+
+
+def check_serial(serial: str) -> str:
+    if not serial:
+        raise DomainError(_("Chưa nhập số hiệu."), field="serial")
+    return serial
+
+
 def receipt(*, unit, grade, occurred_on: date, today: date) -> ItemState:
     check_date(None, occurred_on, today)
     check_unit_open(unit, occurred_on)
@@ -160,8 +185,15 @@ def grade_change(state: ItemState, *, grade, reason: str, occurred_on: date, tod
     return replace(state, grade=grade, last_event_on=occurred_on)
 
 
-def status_change(state: ItemState, kind: str, *, occurred_on: date, today: date, grade=None) -> ItemState:
+NEEDS_REASON = {EventKind.DISPOSE, EventKind.LOSE}
+
+
+def status_change(
+    state: ItemState, kind: str, *, occurred_on: date, today: date, grade=None, reason: str = ""
+) -> ItemState:
     check_date(state, occurred_on, today)
+    if kind in NEEDS_REASON and not (reason or "").strip():
+        raise DomainError(_("Phải ghi căn cứ, lý do."), field="reason")
     allowed_from, after = STATUS_MOVES[kind]
     if state.status not in allowed_from:
         raise DomainError(
@@ -186,6 +218,10 @@ def meter_reading(state: ItemState, *, meter: str, value, allowed_meters, previo
         raise DomainError(_("Chủng loại này không theo dõi đồng hồ “%(meter)s”.") % {"meter": meter}, field="meter")
     if value is None or value < 0:
         raise DomainError(_("Chỉ số đồng hồ phải là số không âm."), field="value")
+    if value != value.quantize(Decimal("0.1")):
+        raise DomainError(_("Chỉ số đồng hồ chỉ ghi tới một chữ số thập phân."), field="value")
+    if value >= METER_LIMIT:
+        raise DomainError(_("Chỉ số đồng hồ quá lớn."), field="value")
     if previous is not None and value < previous[0]:
         raise DomainError(
             _("Chỉ số %(value)s nhỏ hơn lần ghi trước (%(prev)s ngày %(day)s): đồng hồ không thể chạy lùi.")
@@ -205,9 +241,10 @@ def check_quantity(quantity, field: str = "quantity") -> int:
     return quantity
 
 
-def lot_take(balance: int, quantity, occurred_on: date, last_event_on: date | None, today: date) -> int:
-    """Validate taking `quantity` out of a lot holding `balance`; returns the quantity."""
-    quantity = check_quantity(quantity)
+def check_lot_date(occurred_on: date, last_event_on: date | None, today: date) -> None:
+    """A lot's events, like an item's, are kept in date order."""
+    if occurred_on is None:
+        raise DomainError(_("Chưa nhập ngày phát sinh."), field="occurred_on")
     if occurred_on > today:
         raise DomainError(_("Ngày phát sinh %(day)s ở tương lai.") % {"day": fmt(occurred_on)}, field="occurred_on")
     if last_event_on and occurred_on < last_event_on:
@@ -216,6 +253,12 @@ def lot_take(balance: int, quantity, occurred_on: date, last_event_on: date | No
             % {"day": fmt(occurred_on), "last": fmt(last_event_on)},
             field="occurred_on",
         )
+
+
+def lot_take(balance: int, quantity, occurred_on: date, last_event_on: date | None, today: date) -> int:
+    """Validate taking `quantity` out of a lot holding `balance`; returns the quantity."""
+    quantity = check_quantity(quantity)
+    check_lot_date(occurred_on, last_event_on, today)
     if quantity > balance:
         raise DomainError(
             _("Lô chỉ còn %(balance)s, không thể xuất %(quantity)s.") % {"balance": balance, "quantity": quantity},

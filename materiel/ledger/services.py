@@ -7,15 +7,17 @@ Views, the API, the CLI and the importer all call these; nothing else writes eve
 
 import uuid
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from materiel.accounts.scoping import require
 from materiel.catalog.models import EquipmentType
 from materiel.core.errors import DomainError
+from materiel.core.numbers import parse_decimal
 from materiel.core.text import nfc, search_fold
 from materiel.equipment.models import Item, ItemMeter, Lot, Purpose, Status
 from materiel.units.models import Unit
@@ -118,14 +120,8 @@ def record_receipt(
 ) -> Event:
     """Take a serialised item into a unit's register (tiếp nhận)."""
     require(actor, "ledger.record", unit=unit)
-    serial = _text(serial)
-    if not serial:
-        raise DomainError(_("Chưa nhập số hiệu."), field="serial")
-    if not equipment_type.serialised:
-        raise DomainError(
-            _("%(type)s được quản lý theo lô, không theo số hiệu.") % {"type": equipment_type.name},
-            field="equipment_type",
-        )
+    serial = rules.check_serial(_text(serial))
+    rules.check_serialised(equipment_type, True)
     if Item.objects.filter(equipment_type=equipment_type, serial=serial).exclude(status=Status.VOID).exists():
         raise DomainError(
             _("Số hiệu %(serial)s của %(type)s đã có trong sổ.") % {"serial": serial, "type": equipment_type.name},
@@ -277,10 +273,8 @@ def record_status_change(
         raise DomainError(_("Loại sự kiện không hợp lệ."), field="kind")
     item = _lock_item(item, expected_version)
     require(actor, "ledger.record", unit=item.unit)
-    if kind in (EventKind.DISPOSE, EventKind.LOSE) and not _text(reason):
-        raise DomainError(_("Phải ghi căn cứ, lý do."), field="reason")
     before = item_state(item)
-    after = rules.status_change(before, kind, occurred_on=occurred_on, today=today(), grade=grade)
+    after = rules.status_change(before, kind, occurred_on=occurred_on, today=today(), grade=grade, reason=reason)
     event = _new_event(
         kind,
         actor=actor,
@@ -325,10 +319,10 @@ def record_found(item, **kw):
 
 
 def parse_meter_value(value) -> Decimal:
-    try:
-        return Decimal(str(value).replace(".", "").replace(",", ".")) if isinstance(value, str) else Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise DomainError(_("Chỉ số đồng hồ phải là số."), field="value") from None
+    number = parse_decimal(value)
+    if number is None:
+        raise DomainError(_("Chỉ số đồng hồ phải là số (ví dụ 12.500 hoặc 1.234,5)."), field="value")
+    return number
 
 
 @transaction.atomic
@@ -393,6 +387,7 @@ def _lot_for(equipment_type, unit, lot_number: str, grade: int, occurred_on: dat
         defaults={"quantity": 0, "last_event_on": occurred_on, "chain_head": ""},
     )
     lot.unit = unit
+    rules.check_lot_date(occurred_on, lot.last_event_on, today())
     return lot
 
 
@@ -411,11 +406,7 @@ def record_lot_receipt(
 ) -> Event:
     """Take counted stock into a unit (nhập lô)."""
     require(actor, "ledger.record", unit=unit)
-    if equipment_type.serialised:
-        raise DomainError(
-            _("%(type)s được quản lý theo số hiệu: nhập từng chiếc.") % {"type": equipment_type.name},
-            field="equipment_type",
-        )
+    rules.check_serialised(equipment_type, False)
     quantity = rules.check_quantity(quantity)
     grade = rules.check_grade(grade)
     rules.check_date(None, occurred_on, today())
@@ -531,13 +522,17 @@ def reverse_event(event: Event, *, reason: str, actor, occurred_on: date | None 
     """
     event = Event.objects.select_related("unit").get(pk=event.pk)
     occurred_on = occurred_on or today()
-    require(actor, "ledger.reverse", unit=event.unit)
+    rows = list(Event.objects.filter(group=event.group).order_by("id")) if event.group else [event]
+    # Every unit the reversal touches must be the actor's: the receiver of a transfer cannot undo it
+    # into the giver's books.
+    touched = {uid for row in rows for uid in (row.unit_id, row.from_unit_id, row.to_unit_id) if uid}
+    for unit in Unit.objects.filter(pk__in=touched):
+        require(actor, "ledger.reverse", unit=unit)
     _check_reversible(event, reason)
     if occurred_on > today():
         raise DomainError(_("Ngày hủy ở tương lai."), field="occurred_on")
     if event.item_id:
         return [_reverse_item_event(event, reason=_text(reason), actor=actor, occurred_on=occurred_on)]
-    rows = list(Event.objects.filter(group=event.group).order_by("id")) if event.group else [event]
     return [_reverse_lot_event(row, reason=_text(reason), actor=actor, occurred_on=occurred_on) for row in rows]
 
 
@@ -555,6 +550,8 @@ def _reverse_item_event(event: Event, *, reason: str, actor, occurred_on: date) 
         after = ItemState(item.unit_id, item.grade, Status.VOID, "", last_on)
     else:
         after = ItemState(event.unit_before_id, event.grade_before, event.status_before, event.holder_before, last_on)
+    if after.unit_id != item.unit_id:
+        _require_open(Unit.objects.get(pk=after.unit_id), occurred_on)
     reversal = _new_event(
         EventKind.REVERSAL,
         actor=actor,
@@ -585,12 +582,24 @@ def _restore_meter(item: Item, meter: str) -> None:
         )
 
 
+def _require_open(unit: Unit, on: date) -> None:
+    if unit.dissolved_on and unit.dissolved_on <= on:
+        raise DomainError(
+            _("Đơn vị %(unit)s đã giải thể: không thể hủy sự kiện đưa trang bị về đơn vị này.") % {"unit": unit.name},
+            field="event",
+        )
+
+
 def _reverse_lot_event(event: Event, *, reason: str, actor, occurred_on: date) -> Event:
     lot = _lock_lot(event.lot)
     if _latest_effective(lot=lot) != event:
         raise DomainError(_("Chỉ hủy được sự kiện gần nhất của lô; hãy hủy các sự kiện sau nó trước."), field="event")
     if lot.quantity - event.quantity < 0:
         raise DomainError(_("Hủy sự kiện này sẽ làm số lượng lô âm."), field="event")
+    if event.quantity < 0:
+        _require_open(lot.unit, occurred_on)
+    # The lot's date order restarts from its latest remaining event (read before the reversal is written).
+    remaining = Event.objects.filter(lot=lot).effective().exclude(pk=event.pk).aggregate(last=Max("occurred_on"))
     reversal = _new_event(
         EventKind.REVERSAL,
         actor=actor,
@@ -600,8 +609,6 @@ def _reverse_lot_event(event: Event, *, reason: str, actor, occurred_on: date) -
         reason=reason,
         details={"reversed_kind": str(event.kind)},
     )
-    earlier = Event.objects.filter(lot=lot, id__lt=event.id).effective().order_by("-id").first()
     written = _write_lot_event(lot, reversal, -event.quantity)
-    # The lot's date order restarts from its latest remaining event.
-    Lot.objects.filter(pk=lot.pk).update(last_event_on=earlier.occurred_on if earlier else lot.last_event_on)
+    Lot.objects.filter(pk=lot.pk).update(last_event_on=remaining["last"] or event.occurred_on)
     return written

@@ -66,14 +66,16 @@ class PastTree:
         found, stack = set(), [unit_id]
         while stack:
             uid = stack.pop()
+            if uid in found:  # defensive: a loop in bad data must not hang a page
+                continue
             found.add(uid)
             stack.extend(self.children.get(uid, ()))
         return found
 
     def ancestors(self, unit_id: int) -> list[int]:
-        chain = []
+        chain: list[int] = []
         current: int | None = unit_id
-        while current is not None and current in self.parent:
+        while current is not None and current in self.parent and current not in chain:
             chain.append(current)
             current = self.parent[current]
         return chain

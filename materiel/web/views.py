@@ -220,6 +220,9 @@ def item_detail(request, pk, forms_by_action=None):
         .order_by("-id")
     )
     reversed_ids = set(Event.objects.filter(item=item, reverses__isnull=False).values_list("reverses_id", flat=True))
+    # An item's history travels with it, but what another subtree recorded (its people, its documents)
+    # stays masked: only the date and the kind of those events are shown.
+    in_scope = set(Event.objects.visible_to(request.user).filter(item=item).values_list("id", flat=True))
     latest = next((e for e in events if e.kind != EventKind.REVERSAL and e.pk not in reversed_ids), None)
     forms_by_action = forms_by_action or {}
     actions = [
@@ -234,6 +237,7 @@ def item_detail(request, pk, forms_by_action=None):
             "item": item,
             "events": events,
             "reversed_ids": reversed_ids,
+            "in_scope": in_scope,
             "latest": latest,
             "meters": item.meters.order_by("meter"),
             "actions": actions,
