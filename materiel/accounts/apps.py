@@ -5,3 +5,10 @@ class AccountsConfig(AppConfig):
     name = "materiel.accounts"
     label = "accounts"
     verbose_name = "Tài khoản"
+
+    def ready(self):
+        from axes.signals import user_locked_out
+
+        from . import audit
+
+        user_locked_out.connect(audit.on_locked_out, dispatch_uid="materiel-audit-lockout")

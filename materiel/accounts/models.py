@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,3 +35,76 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class AuditKind(models.TextChoices):
+    LOGIN = "login", _("Đăng nhập")
+    LOGIN_FAILED = "login_failed", _("Đăng nhập sai")
+    LOCKOUT = "lockout", _("Tạm khóa đăng nhập")
+    LOGOUT = "logout", _("Đăng xuất")
+    USER_CREATED = "user_created", _("Tạo tài khoản")
+    USER_CHANGED = "user_changed", _("Sửa tài khoản")
+    PASSWORD_CHANGED = "password_changed", _("Đặt mật khẩu")
+    OTP_ENROLLED = "otp_enrolled", _("Đăng ký xác thực hai lớp")
+    OTP_FAILED = "otp_failed", _("Mã xác thực hai lớp sai")
+    OTP_RESET = "otp_reset", _("Hủy xác thực hai lớp")
+    ROLE_POLICY_CHANGED = "role_policy_changed", _("Đổi yêu cầu xác thực hai lớp của vai trò")
+
+
+class AppendOnlyAudit(Exception):
+    pass
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyAudit("The audit log is append-only.")
+
+    def delete(self):
+        raise AppendOnlyAudit("The audit log is append-only.")
+
+    def visible_to(self, user) -> "AuditQuerySet":
+        """Administrators see the entries about users and units of their own subtree."""
+        from .scoping import restrict
+
+        return restrict(self, user, "unit__path")
+
+
+class AuditEntry(models.Model):
+    """Who did what to accounts and sign-ins, when and from where: never edited, never deleted."""
+
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("loại"), max_length=30, choices=AuditKind.choices, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("người thực hiện")
+    )
+    username = models.CharField(_("tên đăng nhập"), max_length=150, blank=True, db_index=True)
+    address = models.GenericIPAddressField(_("địa chỉ"), null=True, blank=True)
+    target = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("tài khoản"))
+    # The unit the entry is about (the target's, else the actor's): scoping follows it.
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, null=True, related_name="+")
+    changes = models.JSONField(_("nội dung thay đổi"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("nhật ký truy cập")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyAudit("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyAudit("The audit log is append-only.")
+
+
+class RolePolicy(models.Model):
+    """Per-role sign-in rules an administrator sets: whether two-factor sign-in is required."""
+
+    role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices, unique=True)
+    require_otp = models.BooleanField(_("bắt buộc xác thực hai lớp"), default=False)
+
+    @classmethod
+    def requires_otp(cls, role: str) -> bool:
+        return cls.objects.filter(role=role, require_otp=True).exists()

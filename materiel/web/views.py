@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from materiel.accounts.scoping import PermissionDenied
 from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
 from materiel.core.errors import DomainError
 from materiel.core.text import search_fold
@@ -22,6 +23,12 @@ from . import forms
 from .scope import page_scope
 
 PAGE_SIZE = 50
+
+
+def forbidden(request, exception=None):
+    """403 with the reason in Vietnamese (Django calls this for PermissionDenied)."""
+    message = str(exception) if exception and str(exception) else _("Bạn không được phép thực hiện thao tác này.")
+    return render(request, "web/403.html", {"message": message}, status=403)
 
 
 def register_url(scope, **filters) -> str:
@@ -281,6 +288,8 @@ def item_action(request, pk, action):
     if form.is_valid():
         try:
             _perform(action, item, request.user, form.cleaned_data)
+        except PermissionDenied as error:
+            return forbidden(request, error.message)
         except DomainError as error:
             field = error.field if error.field in form.fields else None
             form.add_error(field, error.message)
@@ -320,6 +329,8 @@ def reverse_event_view(request, pk):
     form.is_valid()
     try:
         services.reverse_event(event, reason=form.cleaned_data.get("reason", ""), actor=request.user)
+    except PermissionDenied as error:
+        return forbidden(request, error.message)
     except DomainError as error:
         messages.error(request, error.message)
     else:

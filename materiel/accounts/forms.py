@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from materiel.units.models import Unit
+
+from .models import AuditKind, Role
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    rank_title = forms.CharField(label=_("Cấp bậc, chức vụ"), max_length=120, required=False)
+    unit = forms.ModelChoiceField(label=_("Đơn vị (phạm vi)"), queryset=Unit.objects.none())
+    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("Ít nhất 10 ký tự, không quá đơn giản. Để trống khi sửa nếu không đổi."),
+    )
+    is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False, initial=True)
+    reset_otp = forms.BooleanField(label=_("Hủy xác thực hai lớp (mất điện thoại)"), required=False)
+
+    def __init__(self, *args, units=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        if editing:
+            self.fields["username"].disabled = True
+        else:
+            self.fields["password"].required = True
+            del self.fields["is_active"], self.fields["reset_otp"]
+
+
+class AuditFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại"), choices=[("", _("Tất cả"))] + AuditKind.choices, required=False)
+    username = forms.CharField(label=_("Tên đăng nhập"), required=False)
+    since = forms.DateField(
+        label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    until = forms.DateField(
+        label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Mã 6 số trên ứng dụng xác thực"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -1,0 +1,31 @@
+"""Two-factor sign-in: a user with an authenticator must give its code; a role may require one."""
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_otp import user_has_device
+
+from .models import RolePolicy
+
+# Pages a half-signed-in user may still reach.
+EXEMPT = ("accounts:otp_verify", "accounts:otp_setup", "web:logout", "web:login")
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match and match.view_name in EXEMPT:
+            return None
+        if user_has_device(user):
+            return redirect(reverse("accounts:otp_verify") + "?next=" + request.get_full_path())
+        if RolePolicy.requires_otp(user.role):
+            return redirect(reverse("accounts:otp_setup") + "?next=" + request.get_full_path())
+        return None

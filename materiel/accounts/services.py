@@ -1,0 +1,123 @@
+"""Account changes: each checks the actor's right, validates, and writes its audit entry."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from materiel.core.errors import DomainError
+from materiel.core.text import nfc
+
+from . import audit
+from .models import AuditKind, Role, RolePolicy, User
+from .scoping import PermissionDenied, allowed, require
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), field="password") from None
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise DomainError(_("Vai trò không hợp lệ."), field="role")
+
+
+def _require_manage(actor, unit) -> None:
+    if unit is None:
+        if not actor.is_superuser:
+            raise PermissionDenied(_("Chỉ quản trị hệ thống cấp cao nhất được tạo tài khoản không gắn đơn vị."))
+        return
+    require(actor, "users.manage", unit=unit)
+
+
+@transaction.atomic
+def create_user(
+    *, actor, username: str, full_name: str, unit, role: str, password: str, rank_title: str = "", request=None
+) -> User:
+    """An administrator creates an account bound to a unit (its scope) with a role."""
+    _require_manage(actor, unit)
+    username = nfc(username).lower()
+    if not username:
+        raise DomainError(_("Chưa nhập tên đăng nhập."), field="username")
+    if User.objects.filter(username=username).exists():
+        raise DomainError(_("Tên đăng nhập %(name)s đã có.") % {"name": username}, field="username")
+    _check_role(role)
+    user = User(username=username, first_name=nfc(full_name), unit=unit, role=role, rank_title=nfc(rank_title))
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit.record(
+        AuditKind.USER_CREATED,
+        request=request,
+        actor=actor,
+        target=user,
+        changes={"unit": unit.code if unit else None, "role": role, "name": user.first_name},
+    )
+    return user
+
+
+@transaction.atomic
+def update_user(user: User, *, actor, request=None, **fields) -> User:
+    """Change name, rank, unit (scope), role or active flag; the audit entry lists old and new values."""
+    _require_manage(actor, user.unit)
+    if "unit" in fields:
+        _require_manage(actor, fields["unit"])
+    if "role" in fields:
+        _check_role(fields["role"])
+    if user.pk == actor.pk and (fields.get("is_active") is False or fields.get("role", user.role) != user.role):
+        raise DomainError(_("Không tự khóa hoặc tự đổi vai trò của chính mình."), field="role")
+    changes = {}
+    for name, value in fields.items():
+        old = getattr(user, name)
+        if old != value:
+            changes[name] = [_plain(old), _plain(value)]
+            setattr(user, name, value)
+    if changes:
+        user.save()
+        audit.record(AuditKind.USER_CHANGED, request=request, actor=actor, target=user, changes=changes)
+    return user
+
+
+def _plain(value):
+    return getattr(value, "code", value)
+
+
+@transaction.atomic
+def set_password(user: User, *, actor, password: str, request=None) -> None:
+    if actor.pk != user.pk:
+        _require_manage(actor, user.unit)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit.record(AuditKind.PASSWORD_CHANGED, request=request, actor=actor, target=user)
+
+
+@transaction.atomic
+def reset_otp(user: User, *, actor, request=None) -> None:
+    """Remove a user's authenticator (a lost phone); they enrol again at next sign-in if required."""
+    _require_manage(actor, user.unit)
+    TOTPDevice.objects.filter(user=user).delete()
+    audit.record(AuditKind.OTP_RESET, request=request, actor=actor, target=user)
+
+
+@transaction.atomic
+def set_role_policy(role: str, *, actor, require_otp: bool, request=None) -> RolePolicy:
+    if not allowed(actor, "users.manage") or actor.unit_id is not None and not actor.is_superuser:
+        # The policy applies to every user of the role, so only a top-level administrator sets it.
+        raise PermissionDenied(_("Chỉ quản trị hệ thống cấp cao nhất được đổi yêu cầu này."))
+    _check_role(role)
+    policy, _created = RolePolicy.objects.get_or_create(role=role)
+    if policy.require_otp != require_otp:
+        policy.require_otp = require_otp
+        policy.save()
+        audit.record(
+            AuditKind.ROLE_POLICY_CHANGED,
+            request=request,
+            actor=actor,
+            changes={"role": role, "require_otp": require_otp},
+        )
+    return policy

@@ -1,0 +1,9 @@
+from materiel.accounts.scoping import allowed
+
+
+def navigation(request):
+    """What the menu offers this user (pages check again on their own)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"can_manage_users": allowed(user, "users.manage")}
