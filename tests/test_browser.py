@@ -162,3 +162,26 @@ def test_past_day_and_keyboard_only_navigation(page, stocked):
     expect(page.locator(":focus")).to_have_text("Trang bị")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile("/trang-bi/"))
+
+
+def test_administrator_creates_an_account_and_reads_the_audit_log(page, world):
+    from .factories import make_user
+
+    make_user("quantri-a", world.province_a, "admin")
+    sign_in(page, "quantri-a")
+    page.get_by_role("link", name="Quản trị").click()
+    page.get_by_role("link", name="Thêm tài khoản").click()
+    page.get_by_label("Tên đăng nhập").fill("thukho-a1")
+    page.get_by_label("Họ và tên").fill("Nguyễn Văn Kho")
+    page.get_by_label("Đơn vị (phạm vi)").select_option(label="Ban CHQS huyện Bát Xát")
+    page.get_by_label("Vai trò").select_option(label="Thủ kho")
+    page.get_by_label("Mật khẩu").fill("123")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator(".has-error")).to_contain_text("Mật khẩu")
+    page.get_by_label("Mật khẩu").fill("Kho-vu-khi-tot-2026")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_test_id("users")).to_contain_text("thukho-a1")
+    shot(page, "08-tai-khoan")
+    page.get_by_role("link", name="Nhật ký truy cập").click()
+    expect(page.get_by_test_id("audit")).to_contain_text("Tạo tài khoản")
+    shot(page, "09-nhat-ky")

@@ -14,6 +14,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from materiel.core.errors import DomainError
+from materiel.core.views import object_view
 from materiel.units.models import Unit
 
 from . import audit, services
@@ -73,9 +74,11 @@ def user_create(request):
     )
 
 
+@object_view(User)
 def user_edit(request, pk):
-    require_page(request.user, "users.manage")
+    # Out of scope is 404 for everyone, before any question of role.
     target = get_object_or_404(scoped_users(request.user), pk=pk)
+    require_page(request.user, "users.manage")
     units = Unit.objects.visible_to(request.user).filter(dissolved_on__isnull=True)
     initial = {
         "username": target.username,

@@ -13,6 +13,7 @@ from materiel.accounts.scoping import PermissionDenied
 from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
 from materiel.core.errors import DomainError
 from materiel.core.text import search_fold
+from materiel.core.views import object_view
 from materiel.equipment.models import HOLDINGS, Item, Lot, Status
 from materiel.ledger import asof, coefficients, services
 from materiel.ledger.models import Event, EventKind
@@ -217,6 +218,7 @@ def action_form(action, item, user, data=None):
     return form_class(data, prefix=action)
 
 
+@object_view(Item)
 def item_detail(request, pk, forms_by_action=None):
     item = get_object_or_404(
         Item.objects.visible_to(request.user).select_related("equipment_type__category", "unit"), pk=pk
@@ -279,6 +281,7 @@ def _action_label(action: str) -> str:
     return str(labels.get(action) or EventKind(action).label)
 
 
+@object_view(Item)
 @require_POST
 def item_action(request, pk, action):
     item = get_object_or_404(Item.objects.visible_to(request.user), pk=pk)
@@ -322,6 +325,7 @@ def _perform(action: str, item: Item, actor, data: dict):
     )
 
 
+@object_view(Event)
 @require_POST
 def reverse_event_view(request, pk):
     event = get_object_or_404(Event.objects.visible_to(request.user), pk=pk)

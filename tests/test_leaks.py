@@ -1,0 +1,140 @@
+"""No user reaches another subtree's data, whatever URL they type.
+
+Every URL pattern is discovered from the resolver, so a new page is walked the day it is added.
+Pages whose `pk` names an object declare its model with `core.views.object_view`; an undeclared one
+fails here. For two sibling provinces, each side's users (a technical officer and an administrator)
+request every page — plain, with the other side's unit in the query, on a past day — and every
+object page with every id of the other side's objects, by GET and POST. Object pages must answer
+404 and no response may contain the other side's unit names, serial numbers, holders or usernames.
+(The REST API joins this walk when it exists: issue 6.)
+"""
+
+from datetime import date
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from materiel.accounts.models import Role, User
+from materiel.accounts.services import create_user
+from materiel.equipment.models import Item, Lot
+from materiel.ledger import services
+from materiel.ledger.models import Event
+from materiel.units.models import Unit
+
+D = date(2021, 3, 1)
+SKIP = {"web:logout", "set_language"}  # signing out or switching language shows nothing of anyone
+
+
+def walk(resolver, prefix="", namespace=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", prefix + str(entry.pattern), entry.callback
+
+
+def fill(route: str, pk: int) -> str:
+    return "/" + route.replace("<int:pk>", str(pk)).replace("<str:action>", "transfer")
+
+
+def side(world, code_suffix, province, unit, serial, holder, actor):
+    admin = create_user(
+        actor=world.admin,
+        username=f"quantri-{code_suffix}",
+        full_name=f"Quản trị {code_suffix}",
+        unit=province,
+        role=Role.ADMIN,
+        password="Mat-khau-du-dai-2026",
+    )
+    item = services.record_receipt(
+        equipment_type=world.rifle, serial=serial, unit=unit, grade=2, occurred_on=D, actor=actor
+    ).item
+    services.record_issue(item, holder=holder, occurred_on=D, actor=actor)
+    services.record_grade_change(item, grade=3, reason="Kiểm tra", occurred_on=D, actor=actor)
+    services.record_lot_receipt(
+        equipment_type=world.ammo,
+        unit=unit,
+        grade=1,
+        quantity=500,
+        occurred_on=D,
+        actor=actor,
+        lot_number=f"LO-{code_suffix}",
+    )
+    return admin
+
+
+@pytest.fixture
+def two_sides(world, client):
+    admin_a = side(world, "a", world.province_a, world.district_a1, "AK-CUA-A", "Lò Văn Alpha", world.officer)
+    admin_b = side(world, "b", world.province_b, world.post_b1, "AK-CUA-B", "Giàng A Bêta", world.outsider)
+    for user in (admin_a, admin_b, world.officer, world.outsider):  # sign-ins leave audit entries on each side
+        client.force_login(user)
+        client.logout()
+    return {
+        "a": ([world.officer, admin_a], world.province_a),
+        "b": ([world.outsider, admin_b], world.province_b),
+    }
+
+
+def secrets_of(province):
+    units = Unit.objects.subtree_of(province)
+    items = Item.objects.filter(unit__in=units)
+    return (
+        {u.name for u in units}
+        | set(items.values_list("serial", flat=True))
+        | {h for h in Event.objects.filter(item__in=items).values_list("holder_after", flat=True) if h}
+        | set(User.objects.filter(unit__in=units).values_list("username", flat=True))
+        | set(Lot.objects.filter(unit__in=units).values_list("lot_number", flat=True))
+    )
+
+
+def objects_of(model, province):
+    units = Unit.objects.subtree_of(province)
+    if model is Item:
+        return list(Item.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is Event:
+        return list(Event.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is User:
+        return list(User.objects.filter(unit__in=units).values_list("pk", flat=True))
+    raise AssertionError(f"no ids for {model}")
+
+
+def test_every_route_is_walked_and_object_routes_declare_their_model():
+    routes = list(walk(get_resolver()))
+    assert len(routes) >= 10
+    for name, route, view in routes:
+        if "<" in route:
+            assert hasattr(view, "scoped_model"), f"{name} takes an id but does not declare its model (object_view)"
+
+
+@pytest.mark.parametrize("me, them", [("a", "b"), ("b", "a")])
+def test_no_route_shows_or_reaches_the_sibling_subtree(client, two_sides, me, them):
+    my_users, _ = two_sides[me]
+    _other_users, other_province = two_sides[them]
+    secrets = secrets_of(other_province) - {u.name for u in Unit.objects.filter(parent__isnull=True)}
+    assert len(secrets) >= 5
+    other_code = other_province.code
+    checked = 0
+    for user in my_users:
+        client.force_login(user)
+        for name, route, view in walk(get_resolver()):
+            if name in SKIP or route.startswith("static"):
+                continue
+            if "<" not in route:
+                for query in ("", f"?unit={other_code}", f"?unit={other_code}&on=01/06/2021", "?q=AK-CUA"):
+                    response = client.get(fill(route, 0) + query)
+                    body = response.content.decode(errors="replace")
+                    leaked = sorted(s for s in secrets if s in body)
+                    assert not leaked, f"{user} GET {route}{query} shows {leaked}"
+                    checked += 1
+                continue
+            for pk in objects_of(view.scoped_model, other_province):
+                for method in (client.get, client.post):
+                    response = method(fill(route, pk))
+                    # 405: a GET on a POST-only page is refused before any lookup, for every id alike.
+                    expected = (404, 405) if method == client.get else (404,)
+                    assert response.status_code in expected, f"{user} {method.__name__} {route} pk={pk}"
+                    checked += 1
+        client.logout()
+    assert checked > 50

@@ -1,0 +1,104 @@
+"""The permission table in docs/security.md is the contract: the code equals it, and every role can
+do exactly what it shows — allowed actions succeed, the others are refused with 403 in Vietnamese."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from materiel.accounts.models import Role
+from materiel.accounts.scoping import ACTIONS, PermissionDenied
+from materiel.ledger import reorganisation as reorg
+from materiel.ledger import services
+from materiel.ledger.models import Event
+
+from .factories import make_user
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "security.md"
+COLUMNS = {
+    "technical officer": Role.TECHNICAL_OFFICER,
+    "depot keeper": Role.DEPOT_KEEPER,
+    "inspector": Role.INSPECTOR,
+    "commander": Role.COMMANDER,
+    "reviewer": Role.REVIEWER,
+    "mechanic": Role.MECHANIC,
+    "administrator": Role.ADMIN,
+}
+
+
+def documented_table() -> dict[str, set[str]]:
+    lines = [line for line in DOC.read_text(encoding="utf-8").splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    roles = [COLUMNS[name] for name in header[1:]]
+    table = {}
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        action = re.search(r"`([a-z.]+)`", cells[0])
+        if action:
+            table[action.group(1)] = {role for role, cell in zip(roles, cells[1:], strict=True) if cell == "✓"}
+    return table
+
+
+def test_the_code_enforces_exactly_the_documented_table():
+    assert {action: set(roles) for action, roles in ACTIONS.items()} == documented_table()
+
+
+D = date(2021, 1, 1)
+
+
+def attempt(action, client, user, world):
+    """Perform `action` as `user`; True if it went through, False if refused with 403."""
+    item = services.record_receipt(
+        equipment_type=world.rifle,
+        serial=f"P-{action}",
+        unit=world.district_a1,
+        grade=2,
+        occurred_on=D,
+        actor=world.admin,
+    ).item
+    client.force_login(user)
+    day = {"occurred_on": "05/02/2025"}
+    posts = {
+        "ledger.record": ("issue", {"holder": "Lò Văn Páo"}),
+        "ledger.transfer": ("transfer", {"to_unit": world.district_a2.pk, "document_number": "1/BB"}),
+        "ledger.grade": ("grade", {"grade": 3, "reason": "Kiểm tra"}),
+    }
+    if action in posts:
+        name, data = posts[action]
+        form = {f"{name}-{key}": value for key, value in {**day, **data}.items()}
+        response = client.post(reverse("web:item_action", args=[item.pk, name]), form)
+    elif action == "ledger.reverse":
+        event = Event.objects.get(item=item)
+        response = client.post(reverse("web:reverse_event", args=[event.pk]), {"reverse-reason": "Ghi nhầm"})
+        if response.status_code == 302:
+            return Event.objects.filter(reverses=event).exists()
+    elif action == "units.reorganise":
+        try:
+            reorg.rename_unit(world.district_a1, name="Ban CHQS huyện Bát Xát (mới)", on=D, actor=user)
+        except PermissionDenied as refusal:
+            assert "không được phép" in refusal.message
+            return False
+        return True
+    elif action == "users.manage":
+        response = client.get(reverse("accounts:users"))
+    elif action == "audit.view":
+        response = client.get(reverse("accounts:audit"))
+    else:
+        raise AssertionError(action)
+    if response.status_code == 403:
+        assert "không được phép" in response.content.decode()
+        return False
+    assert response.status_code in (200, 302), response.status_code
+    return True
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_can_do_exactly_what_the_table_shows(client, world, role):
+    user = make_user(f"vai-tro-{role}", world.province_a, role)
+    assert client.get(reverse("web:dashboard")).status_code == 302  # signed out: sign in first
+    for action, roles in documented_table().items():
+        assert attempt(action, client, user, world) == (role in roles), f"{role} {action}"
+    client.force_login(user)
+    assert client.get(reverse("web:dashboard")).status_code == 200  # every role reads its subtree
