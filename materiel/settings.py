@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # In INSTALLED_APPS so that the interactive API docs use ninja's bundled assets, not a CDN.
+    "ninja",
     "materiel.core",
     "materiel.units",
     "materiel.accounts",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "materiel.equipment",
     "materiel.ledger",
     "materiel.demo",
+    "materiel.api",
     "materiel.web",
 ]
 

@@ -1,7 +1,11 @@
 from django.urls import include, path
 
+from materiel.api.main import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("materiel.api.urls")),
     path("", include("materiel.accounts.urls")),
     path("", include("materiel.web.urls")),
 ]

@@ -6,7 +6,8 @@ fails here. For two sibling provinces, each side's users (a technical officer an
 request every page — plain, with the other side's unit in the query, on a past day — and every
 object page with every id of the other side's objects, by GET and POST. Object pages must answer
 404 and no response may contain the other side's unit names, serial numbers, holders or usernames.
-(The REST API joins this walk when it exists: issue 6.)
+The REST API is walked from its own OpenAPI schema: every operation, with a token and with a session,
+with the other side's unit codes and object ids in its path, query and body.
 """
 
 from datetime import date
@@ -16,6 +17,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from materiel.accounts.models import Role, User
 from materiel.accounts.services import create_user
+from materiel.api.main import api
+from materiel.api.models import ApiToken
+from materiel.api.tokens import issue_token
 from materiel.equipment.models import Item, Lot
 from materiel.ledger import services
 from materiel.ledger.models import Event
@@ -27,6 +31,8 @@ SKIP = {"web:logout", "set_language"}  # signing out or switching language shows
 
 def walk(resolver, prefix="", namespace=""):
     for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace == "api":
+            continue  # walked from the OpenAPI schema below
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from walk(entry, prefix + str(entry.pattern), inner)
@@ -97,6 +103,10 @@ def objects_of(model, province):
         return list(Event.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is User:
         return list(User.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is ApiToken:
+        return list(ApiToken.objects.filter(user__unit__in=units).values_list("pk", flat=True))
+    if model is Lot:
+        return list(Lot.objects.filter(unit__in=units).values_list("pk", flat=True))
     raise AssertionError(f"no ids for {model}")
 
 
@@ -138,3 +148,81 @@ def test_no_route_shows_or_reaches_the_sibling_subtree(client, two_sides, me, th
                     checked += 1
         client.logout()
     assert checked > 50
+
+
+API_PARAMS = {"item_id": Item, "lot_id": Lot, "event_id": Event}
+# One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
+ANY_BODY = {
+    "occurred_on": "2025-02-05",
+    "version": 1,
+    "reason": "x",
+    "document_number": "1/BB",
+    "grade": 3,
+    "holder": "X",
+    "meter": "km",
+    "value": "1",
+    "kind": "seal",
+    "quantity": 1,
+    "type": "ak47",
+    "serial": "LEAK-1",
+    "lot_number": "",
+    "name": "x",
+}
+
+
+def api_operations():
+    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            parameters = operation.get("parameters", [])
+            taken = {p["name"] for p in parameters if p["in"] == "query"}
+            if "requestBody" in operation:
+                taken |= {"unit"}  # receipts name their unit in the body
+            yield path, method, [p for p in parameters if p["in"] == "path"], taken
+
+
+@pytest.mark.parametrize("me, them", [("a", "b"), ("b", "a")])
+def test_no_api_operation_shows_or_reaches_the_sibling_subtree(client, two_sides, me, them):
+    my_users, my_province = two_sides[me]
+    _other_users, other_province = two_sides[them]
+    secrets = secrets_of(other_province) - {u.name for u in Unit.objects.filter(parent__isnull=True)}
+    other_unit = other_province.code
+    mine = Unit.objects.subtree_of(my_province).exclude(pk=my_province.pk).first().code
+    checked = 0
+    for user in my_users:
+        _token, plain = issue_token(user, name="leak-test")
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
+        for path, method, path_params, taken in api_operations():
+            call = getattr(client, method)
+            if not path_params:
+                variants = [{}, {"unit": other_unit}, {"unit": other_unit, "on": "2021-06-01"}, {"under": other_unit}]
+                for query in variants:
+                    if method == "get":
+                        response = call(path, query, **headers)
+                    else:
+                        body = {**ANY_BODY, "unit": query.get("unit", mine), "to_unit": mine}
+                        response = call(path, body, content_type="application/json", **headers)
+                    text = response.content.decode(errors="replace")
+                    leaked = sorted(s for s in secrets if s in text)
+                    assert not leaked, f"{user} {method} {path} {query} shows {leaked}"
+                    if set(query) & taken & {"unit", "under"}:
+                        assert response.status_code == 404, f"{user} {method} {path} {query}: {response.status_code}"
+                    checked += 1
+                continue
+            (param,) = path_params
+            name = param["name"]
+            if name == "code":
+                ids = list(Unit.objects.subtree_of(other_province).values_list("code", flat=True))
+            else:
+                assert name in API_PARAMS, f"{path}: unknown path parameter {name}"
+                ids = objects_of(API_PARAMS[name], other_province)
+            for value in ids:
+                url = path.replace("{" + name + "}", str(value))
+                if method == "get":
+                    response = call(url, **headers)
+                else:
+                    response = call(url, {**ANY_BODY, "to_unit": mine}, content_type="application/json", **headers)
+                assert response.status_code == 404, f"{user} {method} {url}: {response.status_code}"
+                assert response.json()["code"] == "not_found"
+                checked += 1
+    assert checked > 100

@@ -424,14 +424,26 @@ def record_lot_receipt(
     return _write_lot_event(lot, event, quantity)
 
 
-def _lock_lot(lot: Lot) -> Lot:
-    return Lot.objects.select_for_update().select_related("unit", "equipment_type").get(pk=lot.pk)
+def _lock_lot(lot: Lot, expected_version: int | None = None) -> Lot:
+    locked = Lot.objects.select_for_update().select_related("unit", "equipment_type").get(pk=lot.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(_("Lô vừa được người khác cập nhật; hãy tải lại rồi thử lại."))
+    return locked
 
 
 @transaction.atomic
-def record_lot_issue(lot: Lot, *, quantity, occurred_on: date, actor, reason: str, document_number: str = "") -> Event:
+def record_lot_issue(
+    lot: Lot,
+    *,
+    quantity,
+    occurred_on: date,
+    actor,
+    reason: str,
+    document_number: str = "",
+    expected_version: int | None = None,
+) -> Event:
     """Take stock out of a lot: expended, consumed, handed out (xuất, tiêu hao)."""
-    lot = _lock_lot(lot)
+    lot = _lock_lot(lot, expected_version)
     require(actor, "ledger.record", unit=lot.unit)
     quantity = rules.lot_take(lot.quantity, quantity, occurred_on, lot.last_event_on, today())
     if not _text(reason):
@@ -449,10 +461,18 @@ def record_lot_issue(lot: Lot, *, quantity, occurred_on: date, actor, reason: st
 
 @transaction.atomic
 def record_lot_transfer(
-    lot: Lot, *, to_unit: Unit, quantity, occurred_on: date, actor, document_number: str, reason: str = ""
+    lot: Lot,
+    *,
+    to_unit: Unit,
+    quantity,
+    occurred_on: date,
+    actor,
+    document_number: str,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> list[Event]:
     """Move part of a lot to another unit: two rows, out of one lot and into the other."""
-    lot = _lock_lot(lot)
+    lot = _lock_lot(lot, expected_version)
     require(actor, "ledger.transfer", unit=lot.unit)
     require(actor, "ledger.transfer", unit=to_unit)
     quantity = rules.lot_take(lot.quantity, quantity, occurred_on, lot.last_event_on, today())
@@ -478,9 +498,11 @@ def record_lot_transfer(
 
 
 @transaction.atomic
-def record_lot_regrade(lot: Lot, *, grade, quantity, occurred_on: date, actor, reason: str) -> list[Event]:
+def record_lot_regrade(
+    lot: Lot, *, grade, quantity, occurred_on: date, actor, reason: str, expected_version: int | None = None
+) -> list[Event]:
     """Move part of a lot to another quality grade (phân cấp lại)."""
-    lot = _lock_lot(lot)
+    lot = _lock_lot(lot, expected_version)
     require(actor, "ledger.grade", unit=lot.unit)
     grade = rules.check_grade(grade)
     quantity = rules.lot_take(lot.quantity, quantity, occurred_on, lot.last_event_on, today())

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
+API_PREFIX = "/api/"
+
 
 def public(view):
     view.materiel_public = True
@@ -20,5 +22,9 @@ class LoginRequiredMiddleware:
         if getattr(view_func, "materiel_public", False) or request.user.is_authenticated:
             return None
         if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return None
+        if request.path.startswith(API_PREFIX):
+            # The API authenticates every operation itself (token or session) and answers 401, not a redirect;
+            # its schema and docs pages are behind login_required.
             return None
         return redirect_to_login(request.get_full_path())

@@ -1,0 +1,59 @@
+"""One error body for every failure: {"code", "message" (Vietnamese), "field"}, with the right status."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from materiel.core.errors import DomainError
+
+STATUS = {"forbidden": 403, "conflict": 409, "not_found": 404}
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+def body(code: str, message: str, field: str | None = None) -> dict:
+    return {"code": code, "message": message, "field": field}
+
+
+def install(api) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return api.create_response(request, body(exc.code, exc.message, exc.field), status=STATUS.get(exc.code, 422))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, body("not_found", _("Không tìm thấy.")), status=404)
+
+    @api.exception_handler(DjangoPermissionDenied)
+    def forbidden(request, exc):
+        message = str(exc) or _("Bạn không được phép thực hiện thao tác này.")
+        return api.create_response(request, body("forbidden", message), status=403)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        message = _("Chưa xác thực: gửi khóa API (Authorization: Bearer …) hoặc đăng nhập.")
+        return api.create_response(request, body("unauthenticated", message), status=401)
+
+    @api.exception_handler(ValidationError)
+    def invalid(request, exc: ValidationError):
+        first = exc.errors[0] if exc.errors else {}
+        location = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        field = ".".join(location) or None
+        message = _("Dữ liệu không hợp lệ ở trường %(field)s: %(detail)s") % {
+            "field": field or "?",
+            "detail": first.get("msg", ""),
+        }
+        return api.create_response(request, body("invalid", message, field), status=422)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        code = "bad_request" if exc.status_code == 400 else "error"
+        return api.create_response(
+            request, body(code, _("Yêu cầu không hợp lệ: %(detail)s") % {"detail": exc}), status=exc.status_code
+        )

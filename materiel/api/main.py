@@ -1,0 +1,25 @@
+"""The REST API: /api/v1/, one router per domain, the same services and scoping as the pages."""
+
+from django.contrib.auth.decorators import login_required
+from ninja import NinjaAPI, Swagger
+
+from . import errors
+from .auth import TokenAuth, VerifiedSessionAuth
+from .routers import catalog, coefficients, events, items, lots, units
+
+api = NinjaAPI(
+    title="materiel API",
+    version="1",
+    description=(
+        "Sổ trang bị, sự kiện và hệ số kỹ thuật qua HTTP. Xác thực bằng khóa API cá nhân "
+        "(`Authorization: Bearer mat_…`, tạo ở trang Khóa API) hoặc phiên đăng nhập. Ngày theo ISO 8601 (yyyy-mm-dd)."
+    ),
+    auth=[TokenAuth(), VerifiedSessionAuth()],
+    urls_namespace="api",
+    docs=Swagger(settings={"persistAuthorization": True}),
+    # The schema and the interactive page are for signed-in users; their assets come from our own server.
+    docs_decorator=login_required,
+)
+errors.install(api)
+for module in (units, catalog, items, lots, events, coefficients):
+    api.add_router("/", module.router)

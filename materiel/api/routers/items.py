@@ -1,0 +1,279 @@
+"""Serialised items: the register with its filters, histories, and every item event kind."""
+
+from datetime import date
+from typing import Literal
+
+from django.db.models.expressions import RawSQL
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+
+from materiel.catalog.models import EquipmentType
+from materiel.core.text import search_fold
+from materiel.equipment.models import HOLDINGS, Item, Purpose, Status
+from materiel.ledger import asof, coefficients, services
+from materiel.ledger.models import Event
+from materiel.ledger.rules import STATUS_MOVES
+from materiel.units.models import Unit
+
+from ..common import MAX_LIMIT, keyset, unit_for
+from .events import EventOut, event_out
+
+router = Router(tags=["Trang bị"])
+
+StatusName = Literal["in_service", "in_repair", "sealed", "awaiting_disposal", "disposed", "lost", "void"]
+StatusKind = Literal[tuple(str(k) for k in STATUS_MOVES)]  # type: ignore[valid-type]
+
+
+class ItemOut(Schema):
+    id: int
+    serial: str
+    type: str
+    type_name: str
+    category: str
+    unit: str
+    unit_name: str
+    grade: int
+    status: str
+    holder: str
+    purpose: str
+    year_made: int | None
+    origin: str
+    received_on: date
+    version: int
+    meters: dict[str, str] = {}
+
+
+class ItemPage(Schema):
+    results: list[ItemOut]
+    next: int | None
+
+
+class ItemFilters(Schema):
+    unit: str | None = None
+    category: str | None = None
+    type: str | None = None
+    grade: int | None = None
+    status: StatusName | None = None
+    q: str | None = None
+    on: date | None = None
+    after: int | None = None
+    limit: int = 100
+
+
+def item_out(item: Item, state=None, units=None) -> dict:
+    unit, grade, status = item.unit, item.grade, item.status
+    if state is not None:
+        unit, grade, status = units[state[0]], state[1], state[2]
+    return {
+        "id": item.pk,
+        "serial": item.serial,
+        "type": item.equipment_type.code,
+        "type_name": item.equipment_type.name,
+        "category": item.equipment_type.category.code,
+        "unit": unit.code,
+        "unit_name": unit.name,
+        "grade": grade,
+        "status": status,
+        "holder": item.holder,
+        "purpose": item.purpose,
+        "year_made": item.year_made,
+        "origin": item.origin,
+        "received_on": item.received_on,
+        "version": item.version,
+        "meters": {m.meter: str(m.value) for m in item.meters.all()},
+    }
+
+
+@router.get("/items", response=ItemPage, summary="Sổ đăng ký: lọc như trang Trang bị, phân trang theo con trỏ")
+def list_items(request, filters: Query[ItemFilters]):
+    root = unit_for(request, filters.unit)
+    items = Item.objects.visible_to(request.user).select_related("equipment_type__category", "unit")
+    items = items.prefetch_related("meters")
+    if filters.category:
+        items = items.filter(equipment_type__category__code=filters.category)
+    if filters.type:
+        items = items.filter(equipment_type__code=filters.type)
+    if filters.q and search_fold(filters.q):
+        items = items.filter(search_key__contains=search_fold(filters.q))
+    statuses = [filters.status] if filters.status else list(HOLDINGS)
+    if filters.on is None:
+        items = items.in_subtree(root).filter(status__in=statuses)
+        if filters.grade:
+            items = items.filter(grade=filters.grade)
+    else:
+        units = coefficients.subtree_unit_ids(root, filters.on)
+        sql, params = asof.item_ids_sql(filters.on, unit_ids=units, grade=filters.grade, status=statuses)
+        items = items.filter(id__in=RawSQL(sql, params))
+    rows, cursor = keyset(items, filters.after, min(filters.limit, MAX_LIMIT))
+    if filters.on is None:
+        return {"results": [item_out(i) for i in rows], "next": cursor}
+    states = asof.item_states_on(filters.on, [i.pk for i in rows])
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={s[0] for s in states.values()})}
+    return {"results": [item_out(i, states[i.pk], units) for i in rows], "next": cursor}
+
+
+def visible_item(request, item_id: int) -> Item:
+    items = Item.objects.visible_to(request.user).select_related("equipment_type__category", "unit")
+    return get_object_or_404(items.prefetch_related("meters"), pk=item_id)
+
+
+@router.get("/items/{item_id}", response=ItemOut, summary="Một trang bị")
+def get_item(request, item_id: int):
+    return item_out(visible_item(request, item_id))
+
+
+@router.get("/items/{item_id}/history", response=list[EventOut], summary="Lý lịch: mọi sự kiện của trang bị")
+def item_history(request, item_id: int):
+    item = visible_item(request, item_id)
+    in_scope = set(Event.objects.visible_to(request.user).filter(item=item).values_list("id", flat=True))
+    events = Event.objects.filter(item=item).select_related("recorded_by", "unit", "from_unit", "to_unit")
+    reversed_ids = set(Event.objects.filter(item=item, reverses__isnull=False).values_list("reverses_id", flat=True))
+    return [event_out(e, masked=e.pk not in in_scope, reversed_ids=reversed_ids) for e in events.order_by("id")]
+
+
+class ReceiptIn(Schema):
+    type: str
+    serial: str
+    unit: str
+    grade: int
+    occurred_on: date
+    purpose: Literal["in_use", "combat_reserve", "reserve"] = "in_use"
+    year_made: int | None = None
+    origin: str = ""
+    document_number: str = ""
+
+
+class Versioned(Schema):
+    occurred_on: date
+    version: int
+
+
+class TransferIn(Versioned):
+    to_unit: str
+    document_number: str
+    reason: str = ""
+
+
+class GradeIn(Versioned):
+    grade: int
+    reason: str
+    document_number: str = ""
+
+
+class IssueIn(Versioned):
+    holder: str
+
+
+class MeterIn(Versioned):
+    meter: Literal["km", "engine_hours", "rounds"]
+    value: str
+
+
+class StatusIn(Versioned):
+    kind: StatusKind
+    reason: str = ""
+    document_number: str = ""
+    grade: int | None = None
+
+
+@router.post("/items", response={201: ItemOut}, summary="Tiếp nhận một trang bị")
+def receive_item(request, payload: ReceiptIn):
+    equipment_type = get_object_or_404(EquipmentType, code=payload.type)
+    event = services.record_receipt(
+        equipment_type=equipment_type,
+        serial=payload.serial,
+        unit=unit_for(request, payload.unit),
+        grade=payload.grade,
+        occurred_on=payload.occurred_on,
+        actor=request.user,
+        purpose=payload.purpose or Purpose.IN_USE,
+        year_made=payload.year_made,
+        origin=payload.origin,
+        document_number=payload.document_number,
+    )
+    return 201, item_out(visible_item(request, event.item_id))
+
+
+@router.post("/items/{item_id}/transfer", response=ItemOut, summary="Điều chuyển sang đơn vị khác")
+def transfer_item(request, item_id: int, payload: TransferIn):
+    item = visible_item(request, item_id)
+    services.record_transfer(
+        item,
+        to_unit=unit_for(request, payload.to_unit),
+        occurred_on=payload.occurred_on,
+        actor=request.user,
+        document_number=payload.document_number,
+        reason=payload.reason,
+        expected_version=payload.version,
+    )
+    return item_out(visible_item(request, item_id))
+
+
+@router.post("/items/{item_id}/grade", response=ItemOut, summary="Phân cấp chất lượng")
+def grade_item(request, item_id: int, payload: GradeIn):
+    item = visible_item(request, item_id)
+    services.record_grade_change(
+        item,
+        grade=payload.grade,
+        reason=payload.reason,
+        occurred_on=payload.occurred_on,
+        actor=request.user,
+        document_number=payload.document_number,
+        expected_version=payload.version,
+    )
+    return item_out(visible_item(request, item_id))
+
+
+@router.post("/items/{item_id}/issue", response=ItemOut, summary="Cấp phát cho cá nhân")
+def issue_item(request, item_id: int, payload: IssueIn):
+    item = visible_item(request, item_id)
+    services.record_issue(
+        item,
+        holder=payload.holder,
+        occurred_on=payload.occurred_on,
+        actor=request.user,
+        expected_version=payload.version,
+    )
+    return item_out(visible_item(request, item_id))
+
+
+@router.post("/items/{item_id}/return", response=ItemOut, summary="Thu hồi từ cá nhân")
+def return_item(request, item_id: int, payload: Versioned):
+    item = visible_item(request, item_id)
+    services.record_return(item, occurred_on=payload.occurred_on, actor=request.user, expected_version=payload.version)
+    return item_out(visible_item(request, item_id))
+
+
+@router.post("/items/{item_id}/meter", response=ItemOut, summary="Ghi chỉ số đồng hồ")
+def read_meter(request, item_id: int, payload: MeterIn):
+    item = visible_item(request, item_id)
+    services.record_meter_reading(
+        item,
+        meter=payload.meter,
+        value=payload.value,
+        occurred_on=payload.occurred_on,
+        actor=request.user,
+        expected_version=payload.version,
+    )
+    return item_out(visible_item(request, item_id))
+
+
+@router.post(
+    "/items/{item_id}/status", response=ItemOut, summary="Đổi tình trạng: sửa chữa, niêm cất, thanh lý, mất, tìm thấy"
+)
+def change_status(request, item_id: int, payload: StatusIn):
+    item = visible_item(request, item_id)
+    services.record_status_change(
+        item,
+        payload.kind,
+        occurred_on=payload.occurred_on,
+        actor=request.user,
+        reason=payload.reason,
+        document_number=payload.document_number,
+        grade=payload.grade,
+        expected_version=payload.version,
+    )
+    return item_out(visible_item(request, item_id))
+
+
+__all__ = ["router", "Status"]

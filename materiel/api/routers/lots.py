@@ -1,0 +1,167 @@
+"""Counted stock: lots with their quantities, and the lot event kinds."""
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+
+from materiel.catalog.models import EquipmentType
+from materiel.equipment.models import Lot
+from materiel.ledger import services
+
+from ..common import MAX_LIMIT, keyset, unit_for
+
+router = Router(tags=["Lô hàng"])
+
+
+class LotOut(Schema):
+    id: int
+    type: str
+    type_name: str
+    unit: str
+    lot_number: str
+    grade: int
+    quantity: int
+    unit_of_measure: str
+    version: int
+
+
+class LotPage(Schema):
+    results: list[LotOut]
+    next: int | None
+
+
+class LotFilters(Schema):
+    unit: str | None = None
+    category: str | None = None
+    type: str | None = None
+    grade: int | None = None
+    after: int | None = None
+    limit: int = 100
+
+
+def lot_out(lot: Lot) -> dict:
+    return {
+        "id": lot.pk,
+        "type": lot.equipment_type.code,
+        "type_name": lot.equipment_type.name,
+        "unit": lot.unit.code,
+        "lot_number": lot.lot_number,
+        "grade": lot.grade,
+        "quantity": lot.quantity,
+        "unit_of_measure": lot.equipment_type.unit_of_measure,
+        "version": lot.version,
+    }
+
+
+def visible_lot(request, lot_id: int) -> Lot:
+    return get_object_or_404(Lot.objects.visible_to(request.user).select_related("equipment_type", "unit"), pk=lot_id)
+
+
+@router.get("/lots", response=LotPage, summary="Lô hàng (đạn dược, vật tư) của một cây đơn vị")
+def list_lots(request, filters: Query[LotFilters]):
+    root = unit_for(request, filters.unit)
+    lots = Lot.objects.visible_to(request.user).in_subtree(root).select_related("equipment_type", "unit")
+    if filters.category:
+        lots = lots.filter(equipment_type__category__code=filters.category)
+    if filters.type:
+        lots = lots.filter(equipment_type__code=filters.type)
+    if filters.grade:
+        lots = lots.filter(grade=filters.grade)
+    rows, cursor = keyset(lots.filter(quantity__gt=0), filters.after, min(filters.limit, MAX_LIMIT))
+    return {"results": [lot_out(lot) for lot in rows], "next": cursor}
+
+
+@router.get("/lots/{lot_id}", response=LotOut, summary="Một lô")
+def get_lot(request, lot_id: int):
+    return lot_out(visible_lot(request, lot_id))
+
+
+class LotReceiptIn(Schema):
+    type: str
+    unit: str
+    grade: int
+    quantity: int
+    occurred_on: date
+    lot_number: str = ""
+    document_number: str = ""
+
+
+class LotChange(Schema):
+    quantity: int
+    occurred_on: date
+    version: int
+
+
+class LotIssueIn(LotChange):
+    reason: str
+
+
+class LotTransferIn(LotChange):
+    to_unit: str
+    document_number: str
+
+
+class LotRegradeIn(LotChange):
+    grade: int
+    reason: str
+
+
+@router.post("/lots", response={201: LotOut}, summary="Nhập lô")
+def receive_lot(request, payload: LotReceiptIn):
+    equipment_type = get_object_or_404(EquipmentType, code=payload.type)
+    event = services.record_lot_receipt(
+        equipment_type=equipment_type,
+        unit=unit_for(request, payload.unit),
+        grade=payload.grade,
+        quantity=payload.quantity,
+        occurred_on=payload.occurred_on,
+        actor=request.user,
+        lot_number=payload.lot_number,
+        document_number=payload.document_number,
+    )
+    return 201, lot_out(visible_lot(request, event.lot_id))
+
+
+@router.post("/lots/{lot_id}/issue", response=LotOut, summary="Xuất, tiêu hao")
+def issue_lot(request, lot_id: int, payload: LotIssueIn):
+    lot = visible_lot(request, lot_id)
+    services.record_lot_issue(
+        lot,
+        quantity=payload.quantity,
+        occurred_on=payload.occurred_on,
+        actor=request.user,
+        reason=payload.reason,
+        expected_version=payload.version,
+    )
+    return lot_out(visible_lot(request, lot_id))
+
+
+@router.post("/lots/{lot_id}/transfer", response=LotOut, summary="Điều chuyển một phần lô")
+def transfer_lot(request, lot_id: int, payload: LotTransferIn):
+    lot = visible_lot(request, lot_id)
+    services.record_lot_transfer(
+        lot,
+        to_unit=unit_for(request, payload.to_unit),
+        quantity=payload.quantity,
+        occurred_on=payload.occurred_on,
+        actor=request.user,
+        document_number=payload.document_number,
+        expected_version=payload.version,
+    )
+    return lot_out(visible_lot(request, lot_id))
+
+
+@router.post("/lots/{lot_id}/regrade", response=LotOut, summary="Phân cấp lại một phần lô")
+def regrade_lot(request, lot_id: int, payload: LotRegradeIn):
+    lot = visible_lot(request, lot_id)
+    services.record_lot_regrade(
+        lot,
+        grade=payload.grade,
+        quantity=payload.quantity,
+        occurred_on=payload.occurred_on,
+        actor=request.user,
+        reason=payload.reason,
+        expected_version=payload.version,
+    )
+    return lot_out(visible_lot(request, lot_id))
