@@ -8,6 +8,7 @@ ALLOWED_HOSTS       comma-separated
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -126,7 +127,9 @@ def database_config() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
-        "TEST": {"NAME": os.environ.get("MATERIEL_TEST_SQLITE", "")} if os.environ.get("MATERIEL_TEST_SQLITE") else {},
+        # Tests use a real file too: an in-memory shared-cache database locks whole tables and ignores
+        # busy_timeout, so concurrent writers would behave unlike production.
+        "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"materiel-test-{os.getpid()}.sqlite3")},
     }
 
 

@@ -57,3 +57,11 @@ def install(api) -> None:
         return api.create_response(
             request, body(code, _("Yêu cầu không hợp lệ: %(detail)s") % {"detail": exc}), status=exc.status_code
         )
+
+
+ERROR_STATUSES = (400, 401, 403, 404, 409, 422)
+
+
+def responses(ok, status: int = 200) -> dict:
+    """The success schema plus the documented error body for every error status the API uses."""
+    return {status: ok, **{code: ErrorOut for code in ERROR_STATUSES}}

@@ -7,6 +7,7 @@ from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.units.models import PATH_END
 
 from ..common import unit_for
+from ..errors import responses
 
 router = Router(tags=["Danh mục"])
 
@@ -36,12 +37,12 @@ class HoldingOut(Schema):
     valid_to: date | None
 
 
-@router.get("/categories", response=list[CategoryOut], summary="Nhóm trang bị")
+@router.get("/categories", response=responses(list[CategoryOut]), summary="Nhóm trang bị")
 def list_categories(request):
     return list(Category.objects.values("code", "name"))
 
 
-@router.get("/types", response=list[TypeOut], summary="Chủng loại trang bị")
+@router.get("/types", response=responses(list[TypeOut]), summary="Chủng loại trang bị")
 def list_types(request, category: str | None = None):
     types = EquipmentType.objects.select_related("category")
     if category:
@@ -62,7 +63,9 @@ def list_types(request, category: str | None = None):
     ]
 
 
-@router.get("/authorized-holdings", response=list[HoldingOut], summary="Biên chế trang bị của một cây đơn vị")
+@router.get(
+    "/authorized-holdings", response=responses(list[HoldingOut]), summary="Biên chế trang bị của một cây đơn vị"
+)
 def list_holdings(request, unit: str | None = None, on: date | None = None):
     root = unit_for(request, unit)
     rows = AuthorizedHolding.objects.valid_on(on or timezone.localdate()).filter(

@@ -9,6 +9,7 @@ from materiel.catalog.models import EquipmentType
 from materiel.ledger import coefficients
 
 from ..common import unit_for
+from ..errors import responses
 
 router = Router(tags=["Hệ số"])
 
@@ -48,7 +49,7 @@ class CoefficientsOut(Schema):
 
 @router.get(
     "/coefficients",
-    response=CoefficientsOut,
+    response=responses(CoefficientsOut),
     summary="Phân cấp chất lượng, hệ số kỹ thuật và hệ số trang bị của một cây đơn vị",
 )
 def get_coefficients(request, unit: str | None = None, on: date | None = None):
@@ -99,7 +100,7 @@ class RollupOut(Schema):
     quantity: int
 
 
-@router.get("/rollups", response=list[RollupOut], summary="Số tổng hợp theo chủng loại × cấp × tình trạng")
+@router.get("/rollups", response=responses(list[RollupOut]), summary="Số tổng hợp theo chủng loại × cấp × tình trạng")
 def get_rollups(request, unit: str | None = None, on: date | None = None):
     root = unit_for(request, unit)
     cells = coefficients.PastCounts(on).cells(root.pk) if on else coefficients.current_cells(root)

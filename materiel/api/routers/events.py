@@ -7,6 +7,7 @@ from materiel.ledger import services
 from materiel.ledger.models import Event, EventKind
 
 from ..common import MAX_LIMIT, keyset, unit_for
+from ..errors import responses
 
 router = Router(tags=["Sự kiện"])
 
@@ -83,7 +84,7 @@ def _related(queryset):
     return queryset.select_related("recorded_by", "unit", "from_unit", "to_unit")
 
 
-@router.get("/events", response=EventPage, summary="Sổ sự kiện của một cây đơn vị")
+@router.get("/events", response=responses(EventPage), summary="Sổ sự kiện của một cây đơn vị")
 def list_events(request, filters: Query[EventFilters]):
     root = unit_for(request, filters.unit)
     events = _related(Event.objects.visible_to(request.user).in_subtree(root))
@@ -98,7 +99,7 @@ def list_events(request, filters: Query[EventFilters]):
     return {"results": [event_out(e, reversed_ids=reversed_ids) for e in rows], "next": cursor}
 
 
-@router.get("/events/{event_id}", response=EventOut, summary="Một sự kiện")
+@router.get("/events/{event_id}", response=responses(EventOut), summary="Một sự kiện")
 def get_event(request, event_id: int):
     event = get_object_or_404(_related(Event.objects.visible_to(request.user)), pk=event_id)
     return event_out(
@@ -110,7 +111,7 @@ class ReverseIn(Schema):
     reason: str
 
 
-@router.post("/events/{event_id}/reverse", response=list[EventOut], summary="Hủy một sự kiện ghi nhầm")
+@router.post("/events/{event_id}/reverse", response=responses(list[EventOut]), summary="Hủy một sự kiện ghi nhầm")
 def reverse(request, event_id: int, payload: ReverseIn):
     event = get_object_or_404(Event.objects.visible_to(request.user), pk=event_id)
     written = services.reverse_event(event, reason=payload.reason, actor=request.user)

@@ -6,16 +6,18 @@ from typing import Literal
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
+from ninja import Status as Reply
 
 from materiel.catalog.models import EquipmentType
 from materiel.core.text import search_fold
-from materiel.equipment.models import HOLDINGS, Item, Purpose, Status
+from materiel.equipment.models import HOLDINGS, Item, Purpose
 from materiel.ledger import asof, coefficients, services
 from materiel.ledger.models import Event
 from materiel.ledger.rules import STATUS_MOVES
 from materiel.units.models import Unit
 
 from ..common import MAX_LIMIT, keyset, unit_for
+from ..errors import responses
 from .events import EventOut, event_out
 
 router = Router(tags=["Trang bị"])
@@ -84,7 +86,9 @@ def item_out(item: Item, state=None, units=None) -> dict:
     }
 
 
-@router.get("/items", response=ItemPage, summary="Sổ đăng ký: lọc như trang Trang bị, phân trang theo con trỏ")
+@router.get(
+    "/items", response=responses(ItemPage), summary="Sổ đăng ký: lọc như trang Trang bị, phân trang theo con trỏ"
+)
 def list_items(request, filters: Query[ItemFilters]):
     root = unit_for(request, filters.unit)
     items = Item.objects.visible_to(request.user).select_related("equipment_type__category", "unit")
@@ -117,12 +121,12 @@ def visible_item(request, item_id: int) -> Item:
     return get_object_or_404(items.prefetch_related("meters"), pk=item_id)
 
 
-@router.get("/items/{item_id}", response=ItemOut, summary="Một trang bị")
+@router.get("/items/{item_id}", response=responses(ItemOut), summary="Một trang bị")
 def get_item(request, item_id: int):
     return item_out(visible_item(request, item_id))
 
 
-@router.get("/items/{item_id}/history", response=list[EventOut], summary="Lý lịch: mọi sự kiện của trang bị")
+@router.get("/items/{item_id}/history", response=responses(list[EventOut]), summary="Lý lịch: mọi sự kiện của trang bị")
 def item_history(request, item_id: int):
     item = visible_item(request, item_id)
     in_scope = set(Event.objects.visible_to(request.user).filter(item=item).values_list("id", flat=True))
@@ -176,7 +180,7 @@ class StatusIn(Versioned):
     grade: int | None = None
 
 
-@router.post("/items", response={201: ItemOut}, summary="Tiếp nhận một trang bị")
+@router.post("/items", response=responses(ItemOut, 201), summary="Tiếp nhận một trang bị")
 def receive_item(request, payload: ReceiptIn):
     equipment_type = get_object_or_404(EquipmentType, code=payload.type)
     event = services.record_receipt(
@@ -191,10 +195,10 @@ def receive_item(request, payload: ReceiptIn):
         origin=payload.origin,
         document_number=payload.document_number,
     )
-    return 201, item_out(visible_item(request, event.item_id))
+    return Reply(201, item_out(visible_item(request, event.item_id)))
 
 
-@router.post("/items/{item_id}/transfer", response=ItemOut, summary="Điều chuyển sang đơn vị khác")
+@router.post("/items/{item_id}/transfer", response=responses(ItemOut), summary="Điều chuyển sang đơn vị khác")
 def transfer_item(request, item_id: int, payload: TransferIn):
     item = visible_item(request, item_id)
     services.record_transfer(
@@ -209,7 +213,7 @@ def transfer_item(request, item_id: int, payload: TransferIn):
     return item_out(visible_item(request, item_id))
 
 
-@router.post("/items/{item_id}/grade", response=ItemOut, summary="Phân cấp chất lượng")
+@router.post("/items/{item_id}/grade", response=responses(ItemOut), summary="Phân cấp chất lượng")
 def grade_item(request, item_id: int, payload: GradeIn):
     item = visible_item(request, item_id)
     services.record_grade_change(
@@ -224,7 +228,7 @@ def grade_item(request, item_id: int, payload: GradeIn):
     return item_out(visible_item(request, item_id))
 
 
-@router.post("/items/{item_id}/issue", response=ItemOut, summary="Cấp phát cho cá nhân")
+@router.post("/items/{item_id}/issue", response=responses(ItemOut), summary="Cấp phát cho cá nhân")
 def issue_item(request, item_id: int, payload: IssueIn):
     item = visible_item(request, item_id)
     services.record_issue(
@@ -237,14 +241,14 @@ def issue_item(request, item_id: int, payload: IssueIn):
     return item_out(visible_item(request, item_id))
 
 
-@router.post("/items/{item_id}/return", response=ItemOut, summary="Thu hồi từ cá nhân")
+@router.post("/items/{item_id}/return", response=responses(ItemOut), summary="Thu hồi từ cá nhân")
 def return_item(request, item_id: int, payload: Versioned):
     item = visible_item(request, item_id)
     services.record_return(item, occurred_on=payload.occurred_on, actor=request.user, expected_version=payload.version)
     return item_out(visible_item(request, item_id))
 
 
-@router.post("/items/{item_id}/meter", response=ItemOut, summary="Ghi chỉ số đồng hồ")
+@router.post("/items/{item_id}/meter", response=responses(ItemOut), summary="Ghi chỉ số đồng hồ")
 def read_meter(request, item_id: int, payload: MeterIn):
     item = visible_item(request, item_id)
     services.record_meter_reading(
@@ -259,7 +263,9 @@ def read_meter(request, item_id: int, payload: MeterIn):
 
 
 @router.post(
-    "/items/{item_id}/status", response=ItemOut, summary="Đổi tình trạng: sửa chữa, niêm cất, thanh lý, mất, tìm thấy"
+    "/items/{item_id}/status",
+    response=responses(ItemOut),
+    summary="Đổi tình trạng (sửa chữa, niêm cất, thanh lý, mất...)",
 )
 def change_status(request, item_id: int, payload: StatusIn):
     item = visible_item(request, item_id)
@@ -274,6 +280,3 @@ def change_status(request, item_id: int, payload: StatusIn):
         expected_version=payload.version,
     )
     return item_out(visible_item(request, item_id))
-
-
-__all__ = ["router", "Status"]

@@ -4,12 +4,14 @@ from datetime import date
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
+from ninja import Status as Reply
 
 from materiel.catalog.models import EquipmentType
 from materiel.equipment.models import Lot
 from materiel.ledger import services
 
 from ..common import MAX_LIMIT, keyset, unit_for
+from ..errors import responses
 
 router = Router(tags=["Lô hàng"])
 
@@ -58,7 +60,7 @@ def visible_lot(request, lot_id: int) -> Lot:
     return get_object_or_404(Lot.objects.visible_to(request.user).select_related("equipment_type", "unit"), pk=lot_id)
 
 
-@router.get("/lots", response=LotPage, summary="Lô hàng (đạn dược, vật tư) của một cây đơn vị")
+@router.get("/lots", response=responses(LotPage), summary="Lô hàng (đạn dược, vật tư) của một cây đơn vị")
 def list_lots(request, filters: Query[LotFilters]):
     root = unit_for(request, filters.unit)
     lots = Lot.objects.visible_to(request.user).in_subtree(root).select_related("equipment_type", "unit")
@@ -72,7 +74,7 @@ def list_lots(request, filters: Query[LotFilters]):
     return {"results": [lot_out(lot) for lot in rows], "next": cursor}
 
 
-@router.get("/lots/{lot_id}", response=LotOut, summary="Một lô")
+@router.get("/lots/{lot_id}", response=responses(LotOut), summary="Một lô")
 def get_lot(request, lot_id: int):
     return lot_out(visible_lot(request, lot_id))
 
@@ -107,7 +109,7 @@ class LotRegradeIn(LotChange):
     reason: str
 
 
-@router.post("/lots", response={201: LotOut}, summary="Nhập lô")
+@router.post("/lots", response=responses(LotOut, 201), summary="Nhập lô")
 def receive_lot(request, payload: LotReceiptIn):
     equipment_type = get_object_or_404(EquipmentType, code=payload.type)
     event = services.record_lot_receipt(
@@ -120,10 +122,10 @@ def receive_lot(request, payload: LotReceiptIn):
         lot_number=payload.lot_number,
         document_number=payload.document_number,
     )
-    return 201, lot_out(visible_lot(request, event.lot_id))
+    return Reply(201, lot_out(visible_lot(request, event.lot_id)))
 
 
-@router.post("/lots/{lot_id}/issue", response=LotOut, summary="Xuất, tiêu hao")
+@router.post("/lots/{lot_id}/issue", response=responses(LotOut), summary="Xuất, tiêu hao")
 def issue_lot(request, lot_id: int, payload: LotIssueIn):
     lot = visible_lot(request, lot_id)
     services.record_lot_issue(
@@ -137,7 +139,7 @@ def issue_lot(request, lot_id: int, payload: LotIssueIn):
     return lot_out(visible_lot(request, lot_id))
 
 
-@router.post("/lots/{lot_id}/transfer", response=LotOut, summary="Điều chuyển một phần lô")
+@router.post("/lots/{lot_id}/transfer", response=responses(LotOut), summary="Điều chuyển một phần lô")
 def transfer_lot(request, lot_id: int, payload: LotTransferIn):
     lot = visible_lot(request, lot_id)
     services.record_lot_transfer(
@@ -152,7 +154,7 @@ def transfer_lot(request, lot_id: int, payload: LotTransferIn):
     return lot_out(visible_lot(request, lot_id))
 
 
-@router.post("/lots/{lot_id}/regrade", response=LotOut, summary="Phân cấp lại một phần lô")
+@router.post("/lots/{lot_id}/regrade", response=responses(LotOut), summary="Phân cấp lại một phần lô")
 def regrade_lot(request, lot_id: int, payload: LotRegradeIn):
     lot = visible_lot(request, lot_id)
     services.record_lot_regrade(

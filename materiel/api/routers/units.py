@@ -6,6 +6,7 @@ from ninja import Router, Schema
 from materiel.units.models import Unit
 
 from ..common import unit_for
+from ..errors import responses
 
 router = Router(tags=["Đơn vị"])
 
@@ -34,7 +35,7 @@ def unit_out(unit: Unit, parents: dict[int, str]) -> dict:
     }
 
 
-@router.get("/units", response=list[UnitOut], summary="Cây đơn vị trong phạm vi (hoặc dưới một đơn vị)")
+@router.get("/units", response=responses(list[UnitOut]), summary="Cây đơn vị trong phạm vi (hoặc dưới một đơn vị)")
 def list_units(request, under: str | None = None, include_dissolved: bool = False):
     root = unit_for(request, under)
     units = Unit.objects.visible_to(request.user).subtree_of(root).select_related("kind")
@@ -45,7 +46,7 @@ def list_units(request, under: str | None = None, include_dissolved: bool = Fals
     return [unit_out(u, parents) for u in units]
 
 
-@router.get("/units/{code}", response=UnitOut, summary="Một đơn vị")
+@router.get("/units/{code}", response=responses(UnitOut), summary="Một đơn vị")
 def get_unit(request, code: str):
     unit = get_object_or_404(Unit.objects.visible_to(request.user).select_related("kind", "parent"), code=code)
     return unit_out(unit, {unit.parent_id: unit.parent.code} if unit.parent_id else {})
