@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "materiel.equipment",
     "materiel.ledger",
     "materiel.demo",
+    "materiel.imports",
     "materiel.api",
     "materiel.web",
 ]

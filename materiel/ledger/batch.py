@@ -41,9 +41,11 @@ def reserve_ids(model, count: int, after: int = 0) -> list[int]:
 
 
 class LedgerBatch:
-    def __init__(self, actor, *, today: date | None = None, backdated: bool = False):
-        """backdated: stamp each event as recorded on the day it occurred (loading a past book)."""
+    def __init__(self, actor, *, today: date | None = None, backdated: bool = False, batch=None):
+        """backdated: stamp each event as recorded on the day it occurred (loading a past book);
+        batch: the ledger.Batch (an import) every event written here belongs to."""
         self.actor = actor
+        self.batch_id = batch.pk if batch is not None else None
         self.today = today or timezone.localdate()
         self.backdated = backdated
         self.units = {u.pk: u for u in Unit.objects.all()}
@@ -197,6 +199,7 @@ class LedgerBatch:
             holder_after=after.holder,
             stream=stream_of(item_id=item.pk),
             prev_hash=item.chain_head or GENESIS,
+            batch_id=self.batch_id,
             **fields,
         )
         event.hash = event_hash(event)
@@ -249,6 +252,7 @@ class LedgerBatch:
             recorded_at=self._stamp(occurred_on),
             stream=stream_of(lot_id=lot.pk),
             prev_hash=lot.chain_head or GENESIS,
+            batch_id=self.batch_id,
         )
         event.hash = event_hash(event)
         self.events.append(event)

@@ -47,7 +47,11 @@ def canonical_payload(event) -> dict:
 
 
 def event_hash(event) -> str:
-    data = json.dumps(canonical_payload(event), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    payload = canonical_payload(event)
+    if event.batch_id is not None:
+        # Added after the first events were hashed: present only when set, so older hashes still hold.
+        payload["batch"] = event.batch_id
+    data = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(data.encode()).hexdigest()
 
 

@@ -49,6 +49,34 @@ class EventQuerySet(ScopedQuerySet):
         return self.exclude(kind=EventKind.REVERSAL).filter(reversed_by__isnull=True)
 
 
+class BatchStatus(models.TextChoices):
+    COMMITTED = "committed", _("Đã ghi vào sổ")
+    REVERTED = "reverted", _("Đã hủy cả đợt")
+
+
+class Batch(models.Model):
+    """Events written together from one source (an imported register file), revertible as a whole."""
+
+    label = models.CharField(_("tên tệp"), max_length=255)
+    file_hash = models.CharField(max_length=64, db_index=True)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=BatchStatus.choices, default=BatchStatus.COMMITTED)
+    items = models.PositiveIntegerField(_("số trang bị"), default=0)
+    lots = models.PositiveIntegerField(_("số lô"), default=0)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("đợt nhập")
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.created_at:%d/%m/%Y})"
+
+
 class Event(models.Model):
     """One change to one item or lot, as recorded: never edited, never deleted."""
 
@@ -83,6 +111,8 @@ class Event(models.Model):
     )
     # Rows written together (the two sides of a lot transfer) share a group key.
     group = models.CharField(max_length=36, blank=True, db_index=True)
+    # The import batch that wrote this event, if any.
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
     # Per-stream hash chain (one stream per item or lot), so writers on different items never wait
     # on each other; LedgerSeal chains the streams together in committed ranges.
     stream = models.CharField(max_length=40)

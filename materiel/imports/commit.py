@@ -1,0 +1,102 @@
+"""Writing a plan: one import batch, all or nothing; reverting a batch as a whole."""
+
+from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from materiel.accounts.scoping import require
+from materiel.core.errors import DomainError
+from materiel.ledger import services
+from materiel.ledger.batch import LedgerBatch
+from materiel.ledger.models import Batch, BatchStatus, EventKind
+
+from .plan import Plan
+
+FLUSH_EVERY = 5000
+
+
+def previous_import(plan: Plan) -> Batch | None:
+    return Batch.objects.filter(file_hash=plan.file_hash, status=BatchStatus.COMMITTED).first()
+
+
+@transaction.atomic
+def commit_plan(plan: Plan, *, actor, unit, force: bool = False, progress=None) -> Batch:
+    """All rows become receipt events of one batch in one transaction, or nothing is written."""
+    if not plan.ok:
+        raise DomainError(_("Tệp còn %(n)s lỗi: sửa tệp rồi nhập lại.") % {"n": len(plan.issues)}, field="file")
+    earlier = previous_import(plan)
+    if earlier and not force:
+        raise DomainError(
+            _("Tệp này đã được nhập ngày %(day)s (đợt #%(id)s). Nếu vẫn muốn nhập lại, hãy xác nhận nhập lần nữa.")
+            % {"day": date_format(earlier.created_at, "SHORT_DATE_FORMAT"), "id": earlier.pk},
+            field="file",
+            code="conflict",
+        )
+    for target in {row.unit for row in plan.rows} | {unit}:
+        require(actor, "ledger.record", unit=target)
+    batch = Batch.objects.create(
+        label=plan.file_name[:255],
+        file_hash=plan.file_hash,
+        unit=unit,
+        created_by=actor,
+        items=plan.items,
+        lots=plan.lots,
+        details={"header_row": plan.header_row, "columns": plan.columns},
+    )
+    ledger = LedgerBatch(actor, batch=batch)
+    for done, row in enumerate(plan.rows, start=1):
+        try:
+            if row.kind == "item":
+                ledger.receipt(
+                    equipment_type=row.equipment_type,
+                    serial=row.serial,
+                    unit=row.unit,
+                    grade=row.grade,
+                    occurred_on=row.received_on,
+                    year_made=row.year_made,
+                    origin=row.origin,
+                    note=row.note,
+                    entered_service_on=row.received_on,
+                )
+            else:
+                ledger.lot_receipt(
+                    equipment_type=row.equipment_type,
+                    unit=row.unit,
+                    grade=row.grade,
+                    quantity=row.quantity,
+                    occurred_on=row.received_on,
+                    lot_number=row.lot_number,
+                )
+        except DomainError as error:
+            raise DomainError(
+                _("Dòng %(row)s: %(message)s") % {"row": row.row, "message": error.message}, field=error.field
+            ) from None
+        if done % FLUSH_EVERY == 0:
+            ledger.flush()
+            if progress:
+                progress(done, len(plan.rows))
+    ledger.flush()
+    if progress:
+        progress(len(plan.rows), len(plan.rows))
+    return batch
+
+
+@transaction.atomic
+def revert_batch(batch: Batch, *, actor, reason: str) -> int:
+    """Cancel a whole import with reversal events, newest first; refused if anything was recorded since."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == BatchStatus.REVERTED:
+        raise DomainError(_("Đợt nhập này đã được hủy."), field="batch")
+    receipts = batch.events.filter(kind__in=[EventKind.RECEIPT, EventKind.LOT_RECEIPT]).order_by("-id")
+    count = 0
+    for event in receipts.iterator():
+        try:
+            services.reverse_event(event, reason=reason, actor=actor)
+        except DomainError as error:
+            raise DomainError(
+                _("Không hủy được đợt nhập: %(message)s") % {"message": error.message}, field="batch"
+            ) from None
+        count += 1
+    batch.status = BatchStatus.REVERTED
+    batch.save(update_fields=["status"])
+    return count

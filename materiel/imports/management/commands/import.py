@@ -1,0 +1,88 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from materiel.accounts.models import User
+from materiel.core.errors import DomainError
+from materiel.imports.columns import FIELDS
+from materiel.imports.commit import commit_plan, previous_import, revert_batch
+from materiel.imports.plan import build_plan, column_letter
+from materiel.imports.reader import read_table
+from materiel.ledger.models import Batch
+from materiel.units.models import Unit
+from materiel.web.scope import parse_day
+
+SHOWN = 100
+
+
+class Command(BaseCommand):
+    help = "Nhập sổ trang bị từ tệp XLSX/CSV vào một đơn vị: kiểm tra, xem trước, rồi ghi cả tệp hoặc không ghi gì."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", nargs="?", help="tệp .xlsx hoặc .csv")
+        parser.add_argument("--unit", help="mã đơn vị nhận (mọi dòng thuộc cây đơn vị này)")
+        parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và xem trước, không ghi")
+        parser.add_argument("--user", default="hethong", help="tài khoản thực hiện (quyền và phạm vi của nó)")
+        parser.add_argument("--date", help="ngày tiếp nhận cho các dòng không ghi ngày (dd/mm/yyyy)")
+        parser.add_argument("--force", action="store_true", help="nhập cả khi tệp này đã được nhập trước đây")
+        parser.add_argument("--revert", type=int, metavar="BATCH", help="hủy cả một đợt nhập (bằng sự kiện hủy)")
+        parser.add_argument("--reason", default="Hủy đợt nhập", help="lý do hủy đợt nhập")
+
+    def handle(self, *args, file, unit, dry_run, user, date, force, revert, reason, **options):
+        actor = User.objects.filter(username=user).first()
+        if actor is None:
+            raise CommandError(f"Không có tài khoản {user}.")
+        try:
+            if revert:
+                count = revert_batch(Batch.objects.get(pk=revert), actor=actor, reason=reason)
+                self.stdout.write(self.style.SUCCESS(f"Đã hủy đợt nhập #{revert}: {count} sự kiện hủy."))
+                return
+            self._import(file, unit, actor, dry_run, date, force)
+        except Batch.DoesNotExist:
+            raise CommandError(f"Không có đợt nhập #{revert}.") from None
+        except DomainError as error:
+            raise CommandError(error.message) from None
+
+    def _import(self, file, code, actor, dry_run, date, force):
+        if not file or not code:
+            raise CommandError("Cần tên tệp và --unit MÃ_ĐƠN_VỊ.")
+        target = Unit.objects.visible_to(actor).filter(code=code).first()
+        if target is None:
+            raise CommandError(f"Không có đơn vị {code} trong phạm vi của {actor.username}.")
+        default_day = parse_day(date) if date else None
+        if date and default_day is None:
+            raise CommandError("Ngày --date phải dạng dd/mm/yyyy.")
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"Không có tệp {file}.")
+        table = read_table(path.read_bytes(), path.name)
+        table.name = path.name
+        plan = build_plan(table, actor=actor, unit=target, default_day=default_day)
+        self.stdout.write(f"Tệp {path.name}: dòng tiêu đề {plan.header_row}; các cột:")
+        for column, field in sorted(plan.columns.items()):
+            self.stdout.write(f"  {column_letter(column)} → {FIELDS[field][0]}")
+        self.stdout.write(
+            f"Sẽ nhập {plan.items} trang bị và {plan.lots} lô; bỏ qua {plan.skipped} dòng trống hoặc dòng cộng."
+        )
+        earlier = previous_import(plan)
+        if earlier:
+            self.stdout.write(
+                self.style.WARNING(f"Tệp này đã được nhập (đợt #{earlier.pk}); dùng --force để nhập lại.")
+            )
+        if plan.issues:
+            for issue in plan.issues[:SHOWN]:
+                self.stderr.write(str(issue))
+            if len(plan.issues) > SHOWN:
+                self.stderr.write(f"… và {len(plan.issues) - SHOWN} lỗi khác.")
+            raise CommandError(f"Tệp có {len(plan.issues)} lỗi; không ghi gì.")
+        if dry_run:
+            self.stdout.write(self.style.SUCCESS("Kiểm tra xong, không có lỗi (chạy thử: chưa ghi)."))
+            return
+        batch = commit_plan(
+            plan,
+            actor=actor,
+            unit=target,
+            force=force,
+            progress=lambda done, total: self.stdout.write(f"  đã ghi {done}/{total} dòng"),
+        )
+        self.stdout.write(self.style.SUCCESS(f"Đã nhập đợt #{batch.pk}: {batch.items} trang bị, {batch.lots} lô."))

@@ -1,0 +1,127 @@
+"""Reading a register file into rows of cells, refusing what is not one before it costs memory.
+
+XLSX is read with calamine (fast, typed cells); CSV with the standard library. The file's real kind
+is decided by its first bytes, not its extension.
+"""
+
+import csv
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook
+
+from materiel.core.errors import DomainError
+
+# Limits, documented in docs/imports.md. A register of 100,000 rows is well inside them.
+MAX_BYTES = 60 * 1024 * 1024
+MAX_ROWS = 250_000
+MAX_COLUMNS = 200
+MAX_UNCOMPRESSED = 600 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed / compressed, for the whole archive: beyond it is a "zip bomb"
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or an encrypted (password-protected) .xlsx
+# Files people attach by mistake: PDF, images, archives, executables.
+OTHER_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf", b"\x7fELF", b"MZ")
+
+
+class FileRefused(DomainError):
+    def __init__(self, message: str):
+        super().__init__(message, field="file", code="invalid")
+
+
+@dataclass
+class Table:
+    name: str
+    rows: list[list]
+    file_hash: str
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    """The first non-empty sheet of an XLSX, or a CSV, as rows of cell values."""
+    if not data:
+        raise FileRefused(_("Tệp rỗng."))
+    if len(data) > MAX_BYTES:
+        raise FileRefused(
+            _("Tệp quá lớn (%(size)s MB); giới hạn %(limit)s MB.")
+            % {"size": len(data) // 2**20, "limit": MAX_BYTES // 2**20}
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(OLE_MAGIC):
+        raise FileRefused(
+            _("Tệp được đặt mật khẩu hoặc là định dạng .xls cũ: hãy mở bằng Excel, bỏ mật khẩu và lưu lại dạng .xlsx.")
+        )
+    if data.startswith(OTHER_MAGIC):
+        raise FileRefused(_("Tệp không phải XLSX hay CSV (dù đuôi tệp là gì)."))
+    if data.startswith(ZIP_MAGIC):
+        return Table(*_read_xlsx(data), digest)
+    return Table(filename or "CSV", _read_csv(data), digest)
+
+
+def _check_archive(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileRefused(_("Tệp Excel bị hỏng, không đọc được.")) from None
+    if "xl/workbook.xml" not in names:
+        raise FileRefused(_("Tệp không phải bảng tính Excel (.xlsx)."))
+    if total > MAX_UNCOMPRESSED or total > MAX_RATIO * len(data):
+        raise FileRefused(
+            _("Tệp khai báo dữ liệu giải nén quá lớn (%(size)s MB); tệp bị từ chối để bảo vệ máy chủ.")
+            % {"size": total // 2**20}
+        )
+
+
+def _read_xlsx(data: bytes) -> tuple[str, list[list]]:
+    _check_archive(data)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except CalamineError:
+        raise FileRefused(_("Tệp Excel bị hỏng, không đọc được.")) from None
+    except Exception as error:  # calamine raises its own types for password and format errors
+        raise FileRefused(_("Không đọc được tệp Excel: %(error)s") % {"error": type(error).__name__}) from None
+    for name in workbook.sheet_names:
+        sheet = workbook.get_sheet_by_name(name)
+        if sheet.total_height > MAX_ROWS or sheet.total_width > MAX_COLUMNS:
+            raise FileRefused(
+                _("Trang tính “%(name)s” quá lớn (%(rows)s dòng × %(cols)s cột); giới hạn %(limit)s dòng.")
+                % {"name": name, "rows": sheet.total_height, "cols": sheet.total_width, "limit": MAX_ROWS}
+            )
+        rows = sheet.to_python(skip_empty_area=False)
+        if any(any(_filled(cell) for cell in row) for row in rows):
+            return name, rows
+    raise FileRefused(_("Bảng tính không có dữ liệu."))
+
+
+def _read_csv(data: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileRefused(_("Tệp không phải XLSX hay CSV đọc được."))
+    if "\x00" in text:
+        raise FileRefused(_("Tệp không phải XLSX hay CSV đọc được."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = []
+    for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        if number > MAX_ROWS:
+            raise FileRefused(_("Tệp quá nhiều dòng; giới hạn %(limit)s dòng.") % {"limit": MAX_ROWS})
+        rows.append(row)
+    if not any(any(_filled(cell) for cell in row) for row in rows):
+        raise FileRefused(_("Tệp không có dữ liệu."))
+    return rows
+
+
+def _filled(cell) -> bool:
+    return cell is not None and str(cell).strip() != ""
