@@ -1,5 +1,6 @@
 """schemathesis against our own OpenAPI schema: whatever it sends, no 5xx and every answer matches the schema."""
 
+import os
 from datetime import date
 
 import pytest
@@ -7,14 +8,14 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-from schemathesis.specs.openapi.checks import ignored_auth
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from materiel.api.main import api
 from materiel.api.tokens import issue_token
 from materiel.ledger import services
 from materiel.wsgi import application
 
-EXAMPLES = 8  # per operation: enough to find crashes, small enough for the suite's time budget
+EXAMPLES = int(os.environ.get("MATERIEL_FUZZ_EXAMPLES", "8"))  # per operation: finds crashes, keeps the suite fast
 
 
 def operations():
@@ -53,7 +54,9 @@ def test_operation_never_fails_and_always_matches_its_schema(world, operation, i
     def check(case):
         response = case.call(headers=headers)
         assert response.status_code < 500, response.text[:500]
-        # The token is valid on purpose; 401s are tested in test_api.py.
-        case.validate_response(response, excluded_checks=[ignored_auth])
+        # ignored_auth: the token is valid on purpose (401s are tested in test_api.py).
+        # positive_data_acceptance: a request valid by the schema may still break a ledger rule the schema
+        # cannot express (a future date, a lot going negative, a NUL byte), and gets 400/422 by design.
+        case.validate_response(response, excluded_checks=[ignored_auth, positive_data_acceptance])
 
     check()

@@ -240,3 +240,10 @@ def test_reverse_button_cancels_the_latest_event(officer_client, stocked, world)
 def test_unit_tree_page_lists_the_subtree_and_its_changes(officer_client, stocked):
     html = officer_client.get(reverse("web:units")).content.decode()
     assert "Ban CHQS xã Y Tý" in html and "Thành lập" in html and "Lai Châu" not in html
+
+
+def test_nul_characters_in_input_are_refused_not_crashed_on(officer_client, stocked):
+    response = officer_client.get(reverse("web:register"), {"q": "sung\x00", "unit": "\x00"})
+    assert response.status_code == 400 and "NUL" in response.content.decode()
+    api = officer_client.get("/api/v1/items", {"q": "\x00"})
+    assert api.status_code == 400 and api.json()["code"] == "bad_request"

@@ -49,7 +49,9 @@ def item_search_key(item: Item, type_name: str) -> str:
 
 
 def _lock_item(item: Item, expected_version: int | None) -> Item:
-    locked = Item.objects.select_for_update().select_related("unit", "equipment_type").get(pk=item.pk)
+    # Lock the item row alone: with a join, PostgreSQL re-checks the join against the row a concurrent
+    # transfer just changed (new unit_id), drops it, and the waiting writer would find no item at all.
+    locked = Item.objects.select_for_update().get(pk=item.pk)
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(_("Trang bị vừa được người khác cập nhật; hãy tải lại trang rồi thử lại."))
     return locked
@@ -425,7 +427,7 @@ def record_lot_receipt(
 
 
 def _lock_lot(lot: Lot, expected_version: int | None = None) -> Lot:
-    locked = Lot.objects.select_for_update().select_related("unit", "equipment_type").get(pk=lot.pk)
+    locked = Lot.objects.select_for_update().get(pk=lot.pk)  # row alone, as in _lock_item
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(_("Lô vừa được người khác cập nhật; hãy tải lại rồi thử lại."))
     return locked

@@ -1,0 +1,42 @@
+"""Refuse NUL characters in input before anything touches the database.
+
+PostgreSQL text cannot hold NUL (SQLite silently can): a stray \\x00 in a query string or a JSON body
+would otherwise end in a 500 on one database and not the other. Found by the API fuzz test.
+"""
+
+import json
+
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+
+class RejectNulMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            message = _("Dữ liệu gửi lên chứa ký tự NUL không hợp lệ.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "bad_request", "message": message, "field": None}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if any("\x00" in value for values in request.GET.lists() for value in values[1]):
+            return True
+        content_type = request.content_type or ""
+        if content_type == "application/x-www-form-urlencoded":
+            return any("\x00" in value for values in request.POST.lists() for value in values[1])
+        if content_type == "application/json":
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body.lower() and "\x00" in json.dumps(_safe_json(body))
+        return False
+
+
+def _safe_json(body: bytes):
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
