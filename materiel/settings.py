@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "materiel.ledger",
     "materiel.demo",
     "materiel.imports",
+    "materiel.reports",
     "materiel.api",
     "materiel.web",
 ]

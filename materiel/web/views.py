@@ -4,7 +4,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models.expressions import RawSQL
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +20,8 @@ from materiel.equipment.models import HOLDINGS, Item, Lot, Status
 from materiel.ledger import asof, coefficients, services
 from materiel.ledger.models import Event, EventKind
 from materiel.ledger.rules import STATUS_MOVES
+from materiel.reports.register import REGISTER_COLUMNS, register_rows
+from materiel.reports.xlsx import write_xlsx
 from materiel.units.models import Unit, UnitChange
 
 from . import forms
@@ -155,9 +159,51 @@ def lot_rows(request, scope, params) -> list[tuple[Lot, int]]:
     return [(lot, qty) for lot, qty in rows if qty and (not q or q in search_fold(lot.equipment_type.name))]
 
 
+def register_export(request, scope, params):
+    """The register as filtered on the page, as XLSX (streamed from a temporary file)."""
+    items = register_queryset(request, scope, params).select_related("unit")
+    states = None
+    if scope.day is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(asof.latest_item_states_sql(), [scope.day])
+            rows = cursor.fetchall()
+        names = dict(Unit.objects.values_list("pk", "name"))
+        states = {item_id: (names[unit_id], grade, status) for item_id, unit_id, grade, status in rows}
+    described = [
+        (_("Đơn vị"), scope.unit.name),
+        (_("Tại ngày"), scope.day.strftime("%d/%m/%Y") if scope.day else _("hiện tại")),
+    ]
+    labels = {
+        "category": _("Nhóm"),
+        "type": _("Chủng loại"),
+        "grade": _("Cấp"),
+        "status": _("Tình trạng"),
+        "q": _("Tìm"),
+    }
+    for key, label in labels.items():
+        if params.get(key):
+            described.append((label, params[key]))
+    output = write_xlsx(
+        title=_("SỔ ĐĂNG KÝ VŨ KHÍ, TRANG BỊ KỸ THUẬT"),
+        filters=described,
+        columns=REGISTER_COLUMNS,
+        rows=register_rows(items, states),
+        sheet="So dang ky",
+    )
+    name = f"so-dang-ky-{scope.unit.code}{'-' + scope.day.isoformat() if scope.day else ''}.xlsx"
+    return FileResponse(
+        output,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
 def register(request):
     scope = page_scope(request)
     params = request.GET
+    if params.get("format") == "xlsx":
+        return register_export(request, scope, params)
     if params.get("kind") == "lots":
         rows = lot_rows(request, scope, params)
         return render(
@@ -184,6 +230,7 @@ def register(request):
             rows.append((item, item.unit, item.grade, item.get_status_display()))
     query = params.copy()
     query.pop("page", None)
+    query.pop("format", None)
     context = {
         "scope": scope,
         "page": page,
