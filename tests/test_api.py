@@ -341,3 +341,9 @@ def test_two_clients_recording_conflicting_changes_one_wins_the_other_gets_409(w
     assert sorted(statuses) == [200, 409]
     assert Item.objects.get(pk=rifle.pk).version == rifle.version + 1
     assert verify_ledger().ok
+
+
+def test_a_nul_character_in_a_json_body_is_refused_with_400(officer, stock):
+    raw = '{"type": "ak\\u0000", "serial": "X", "unit": "huyen-a1", "grade": 1, "occurred_on": "2024-01-01"}'
+    response = officer.client.post("/api/v1/items", raw, content_type="application/json", **officer.headers)
+    error(response, 400, "bad_request")

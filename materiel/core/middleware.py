@@ -30,13 +30,23 @@ class RejectNulMiddleware:
         if content_type == "application/x-www-form-urlencoded":
             return any("\x00" in value for values in request.POST.lists() for value in values[1])
         if content_type == "application/json":
-            body = request.body
-            return b"\x00" in body or b"\\u0000" in body.lower() and "\x00" in json.dumps(_safe_json(body))
+            # A NUL arrives raw or escaped as \u0000; only the decoded strings tell.
+            return b"\x00" in request.body or _contains_nul(_json_or_none(request.body))
         return False
 
 
-def _safe_json(body: bytes):
+def _json_or_none(body: bytes):
     try:
         return json.loads(body)
     except ValueError:
         return None
+
+
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(v) for v in value)
+    return False
