@@ -42,6 +42,21 @@ def scope_root(user):
     return user.unit
 
 
+def home_unit(user):
+    """The unit a user's pages and API calls speak of by default: their own, or for a top-level
+    administrator the first root of the tree. 404 for a user bound to nothing."""
+    from django.http import Http404
+
+    from materiel.units.models import Unit
+
+    if user.unit_id:
+        return user.unit
+    root = restrict(Unit.objects.filter(parent__isnull=True), user, "path").order_by("path").first()
+    if root is None:
+        raise Http404("Tài khoản chưa được gắn với đơn vị nào.")
+    return root
+
+
 def restrict(queryset, user, path: str):
     """THE scoping function: limit `queryset` to the user's subtree.
 

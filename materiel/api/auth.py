@@ -1,9 +1,8 @@
 """Who is calling: a personal token (other systems, scripts) or the browser's session."""
 
-from django_otp import user_has_device
 from ninja.security import HttpBearer, SessionAuth
 
-from materiel.accounts.models import RolePolicy
+from materiel.accounts.middleware import needs_second_factor
 
 from .tokens import user_for_token
 
@@ -25,5 +24,4 @@ class VerifiedSessionAuth(SessionAuth):
         user = super().authenticate(request, key)
         if user is None:
             return None
-        needs_otp = user_has_device(user) or RolePolicy.requires_otp(user.role)
-        return None if needs_otp and not user.is_verified() else user
+        return None if not user.is_verified() and needs_second_factor(user) else user

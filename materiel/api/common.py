@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Schema
 
+from materiel.accounts.scoping import home_unit
 from materiel.units.models import Unit
 
 MAX_LIMIT = 500
@@ -11,11 +12,7 @@ MAX_LIMIT = 500
 def unit_for(request, code: str | None, *, default_to_scope: bool = True) -> Unit:
     """A unit of the caller's subtree by code (404 otherwise); the caller's own unit when none is given."""
     if not code:
-        if not default_to_scope:
-            return None
-        if request.user.unit_id:
-            return request.user.unit
-        return get_object_or_404(Unit.objects.visible_to(request.user).filter(parent__isnull=True).order_by("path")[:1])
+        return home_unit(request.user) if default_to_scope else None
     return get_object_or_404(Unit.objects.visible_to(request.user), code=code)
 
 

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import get_format
 
+from materiel.accounts.scoping import home_unit
 from materiel.units.models import Unit
 
 
@@ -33,18 +34,9 @@ def parse_day(text: str | None) -> date | None:
     return None
 
 
-def scope_root(user) -> Unit:
-    if user.unit_id:
-        return user.unit
-    root = Unit.objects.visible_to(user).filter(parent__isnull=True).first()
-    if root is None:
-        raise Http404("Tài khoản chưa được gắn với đơn vị nào.")
-    return root
-
-
 def page_scope(request) -> PageScope:
     """The unit of ?unit=<code> (404 outside the user's subtree) and the day of ?on=dd/mm/yyyy."""
-    root = scope_root(request.user)
+    root = home_unit(request.user)
     code = request.GET.get("unit")
     unit = root
     if code:
