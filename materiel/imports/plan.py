@@ -152,7 +152,7 @@ def build_plan(
     today = timezone.localdate()
     default_day = default_day or today
     seen: dict[tuple[int, str], int] = {}
-    existing = _existing_serials()
+    existing = _existing_serials(table.rows[header_index + 1 :], columns)
     for index in range(header_index + 1, len(table.rows)):
         raw = table.rows[index]
         cells = {field: raw[col] if col < len(raw) else None for col, field in columns.items()}
@@ -199,8 +199,19 @@ def build_plan(
     return plan
 
 
-def _existing_serials() -> set[tuple[int, str]]:
-    return set(Item.objects.exclude(status=Status.VOID).values_list("equipment_type_id", "serial"))
+def _existing_serials(rows, columns) -> set[tuple[int, str]]:
+    """(type, serial) already in the register, looked up only for the serials this file names."""
+    serial_column = next((c for c, f in columns.items() if f == "serial"), None)
+    if serial_column is None:
+        return set()
+    serials = {values.text(row[serial_column]) for row in rows if serial_column < len(row)} - {""}
+    found: set[tuple[int, str]] = set()
+    chunk = sorted(serials)
+    for start in range(0, len(chunk), 500):  # indexed lookups, under SQLite's variable limit
+        part = chunk[start : start + 500]
+        live = Item.objects.filter(serial__in=part).exclude(status=Status.VOID)
+        found.update(live.values_list("equipment_type_id", "serial"))
+    return found
 
 
 def _issue(number, field, columns, header, value, message) -> Issue:
