@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -219,3 +220,12 @@ def test_deployment_checks_pass_with_production_settings(tmp_path):
         timeout=120,
     )
     assert weak.returncode != 0 and "SECRET_KEY" in weak.stderr
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger is PostgreSQL's")
+def test_postgresql_refuses_raw_changes_to_the_audit_log(client, world):
+    sign_in(client, "tlkt-a", "sai")
+    for sql in ("UPDATE accounts_auditentry SET username = 'x'", "DELETE FROM accounts_auditentry"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert AuditEntry.objects.count() == 1
