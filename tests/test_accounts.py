@@ -229,3 +229,13 @@ def test_postgresql_refuses_raw_changes_to_the_audit_log(client, world):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert AuditEntry.objects.count() == 1
+
+
+def test_only_a_top_level_administrator_sets_the_two_factor_rule_and_it_is_audited(client, world, admin_a):
+    client.force_login(admin_a)  # bound to a province: the rule applies to everyone, so not theirs to set
+    assert client.post(reverse("accounts:role_policy"), {"otp-commander": "on"}).status_code == 403
+    client.force_login(world.admin)
+    assert client.post(reverse("accounts:role_policy"), {"otp-commander": "on"}).status_code == 302
+    assert RolePolicy.requires_otp(Role.COMMANDER) and not RolePolicy.requires_otp(Role.TECHNICAL_OFFICER)
+    entry = AuditEntry.objects.get(kind=AuditKind.ROLE_POLICY_CHANGED)
+    assert entry.actor == world.admin and entry.changes == {"role": Role.COMMANDER, "require_otp": True}

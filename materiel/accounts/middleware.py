@@ -11,6 +11,7 @@ def needs_second_factor(user) -> bool:
     """A user with an authenticator, or of a role that requires one, must give a code each sign-in."""
     return user_has_device(user) or RolePolicy.requires_otp(user.role)
 
+
 # Pages a half-signed-in user may still reach.
 EXEMPT = ("accounts:otp_verify", "accounts:otp_setup", "web:logout", "web:login")
 

@@ -21,6 +21,26 @@ def body(code: str, message: str, field: str | None = None) -> dict:
     return {"code": code, "message": message, "field": field}
 
 
+def _explain(error: dict) -> str:
+    """pydantic's error, said in Vietnamese for the kinds clients meet; its own words otherwise."""
+    kind = error.get("type", "")
+    messages = {
+        "missing": _("bắt buộc phải có."),
+        "int_parsing": _("phải là số nguyên."),
+        "int_type": _("phải là số nguyên."),
+        "bool_parsing": _("phải là true hoặc false."),
+        "date_parsing": _("phải là ngày dạng yyyy-mm-dd."),
+        "date_from_datetime_parsing": _("phải là ngày dạng yyyy-mm-dd."),
+        "date_type": _("phải là ngày dạng yyyy-mm-dd."),
+        "string_type": _("phải là chuỗi ký tự."),
+        "literal_error": _("không thuộc các giá trị cho phép (xem tài liệu API)."),
+        "json_invalid": _("nội dung gửi lên không phải JSON hợp lệ."),
+        "model_attributes_type": _("nội dung gửi lên phải là một đối tượng JSON."),
+        "dict_type": _("nội dung gửi lên phải là một đối tượng JSON."),
+    }
+    return messages.get(kind) or error.get("msg", "")
+
+
 def install(api) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
@@ -47,7 +67,7 @@ def install(api) -> None:
         field = ".".join(location) or None
         message = _("Dữ liệu không hợp lệ ở trường %(field)s: %(detail)s") % {
             "field": field or "?",
-            "detail": first.get("msg", ""),
+            "detail": _explain(first),
         }
         return api.create_response(request, body("invalid", message, field), status=422)
 
