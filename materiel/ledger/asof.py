@@ -51,6 +51,15 @@ def item_ids_sql(day: date, *, unit_ids=None, grade=None, status=None) -> tuple[
     return sql, params
 
 
+def states_in_units_on(day: date, unit_ids) -> dict[int, tuple[int, int, str]]:
+    """item_id -> (unit_id, grade, status) on `day` for the items then held by `unit_ids` (an export)."""
+    ids = sorted(int(i) for i in unit_ids) or [0]
+    sql = f"SELECT * FROM ({latest_item_states_sql()}) s WHERE s.unit_id IN ({','.join(map(str, ids))})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day])
+        return {row[0]: (row[1], row[2], row[3]) for row in cursor.fetchall()}
+
+
 def item_states_on(day: date, item_ids) -> dict[int, tuple[int, int, str]]:
     """item_id -> (unit_id, grade, status) on `day`, for a handful of items (a register page)."""
     ids = [int(i) for i in item_ids]

@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -164,11 +163,12 @@ def register_export(request, scope, params):
     items = register_queryset(request, scope, params).select_related("unit")
     states = None
     if scope.day is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(asof.latest_item_states_sql(), [scope.day])
-            rows = cursor.fetchall()
-        names = dict(Unit.objects.values_list("pk", "name"))
-        states = {item_id: (names[unit_id], grade, status) for item_id, unit_id, grade, status in rows}
+        units = coefficients.subtree_unit_ids(scope.unit, scope.day)
+        names = dict(Unit.objects.filter(pk__in=units).values_list("pk", "name"))
+        states = {
+            item_id: (names[unit_id], grade, status)
+            for item_id, (unit_id, grade, status) in asof.states_in_units_on(scope.day, units).items()
+        }
     described = [
         (_("Đơn vị"), scope.unit.name),
         (_("Tại ngày"), scope.day.strftime("%d/%m/%Y") if scope.day else _("hiện tại")),
