@@ -20,6 +20,8 @@ from materiel.accounts.services import create_user
 from materiel.api.main import api
 from materiel.api.models import ApiToken
 from materiel.api.tokens import issue_token
+from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
+from materiel.catalog.services import set_holding
 from materiel.equipment.models import Item, Lot
 from materiel.ledger import services
 from materiel.ledger.models import Event
@@ -67,6 +69,7 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
         actor=actor,
         lot_number=f"LO-{code_suffix}",
     )
+    set_holding(actor=actor, unit=unit, equipment_type=world.rifle, quantity=3, valid_from=D)
     return admin
 
 
@@ -107,6 +110,10 @@ def objects_of(model, province):
         return list(ApiToken.objects.filter(user__unit__in=units).values_list("pk", flat=True))
     if model is Lot:
         return list(Lot.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is AuthorizedHolding:
+        return list(AuthorizedHolding.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model in (Category, EquipmentType):
+        return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
 
 

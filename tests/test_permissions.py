@@ -85,6 +85,12 @@ def attempt(action, client, user, world):
         response = client.get(reverse("accounts:users"))
     elif action == "audit.view":
         response = client.get(reverse("accounts:audit"))
+    elif action == "catalog.manage":
+        code = f"nhom-{user.pk}"
+        response = client.post(reverse("catalogue:category_create"), {"code": code, "name": f"Nhóm thử {code}"})
+    elif action == "holdings.manage":
+        url = reverse("catalogue:holding_create") + f"?unit={world.district_a1.code}"
+        response = client.post(url, {"equipment_type": world.rifle.pk, "quantity": 3, "valid_from": "05/02/2025"})
     else:
         raise AssertionError(action)
     if response.status_code == 403:

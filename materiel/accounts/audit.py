@@ -10,9 +10,12 @@ def client_address(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-def record(kind: str, *, request=None, actor=None, target=None, username: str = "", changes=None) -> AuditEntry:
-    """Append one entry; the unit is the target's, else the actor's, so administrators see their own."""
-    unit = getattr(target, "unit", None) or getattr(actor, "unit", None)
+def record(
+    kind: str, *, request=None, actor=None, target=None, username: str = "", changes=None, unit=None
+) -> AuditEntry:
+    """Append one entry; the unit is the one named, else the target's, else the actor's, so
+    administrators see their own."""
+    unit = unit or getattr(target, "unit", None) or getattr(actor, "unit", None)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEntry.objects.create(

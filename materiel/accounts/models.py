@@ -49,6 +49,8 @@ class AuditKind(models.TextChoices):
     OTP_FAILED = "otp_failed", _("Mã xác thực hai lớp sai")
     OTP_RESET = "otp_reset", _("Hủy xác thực hai lớp")
     ROLE_POLICY_CHANGED = "role_policy_changed", _("Đổi yêu cầu xác thực hai lớp của vai trò")
+    CATALOG_CHANGED = "catalog_changed", _("Sửa danh mục trang bị")
+    HOLDING_CHANGED = "holding_changed", _("Sửa biên chế trang bị")
 
 
 class AppendOnlyAudit(Exception):

@@ -22,6 +22,8 @@ ACTIONS = {
     "units.reorganise": RECORDERS,
     "users.manage": {Role.ADMIN},
     "audit.view": {Role.ADMIN},
+    "catalog.manage": RECORDERS,
+    "holdings.manage": RECORDERS,
 }
 
 

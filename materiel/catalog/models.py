@@ -131,6 +131,11 @@ class AuthorizedHoldingQuerySet(models.QuerySet):
     def valid_on(self, day: date) -> "AuthorizedHoldingQuerySet":
         return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
+    def visible_to(self, user) -> "AuthorizedHoldingQuerySet":
+        from materiel.accounts.scoping import restrict
+
+        return restrict(self, user, "unit__path")
+
 
 class AuthorizedHolding(models.Model):
     """Authorised holdings (biên chế): how many of a type a unit should hold, over a period."""
