@@ -45,12 +45,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     # In INSTALLED_APPS so that the interactive API docs use ninja's bundled assets, not a CDN.
     "ninja",
+    # Background tasks (large imports) through the django-tasks API, queued in our own database.
+    "django_tasks",
+    "django_tasks_db",
     "materiel.core",
     "materiel.units",
     "materiel.accounts",
     "materiel.catalog",
     "materiel.equipment",
     "materiel.ledger",
+    "materiel.documents",
     "materiel.demo",
     "materiel.imports",
     "materiel.reports",
@@ -62,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "materiel.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "materiel.core.middleware.SessionMiddleware",
     "materiel.web.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -137,6 +141,19 @@ def database_config() -> dict:
 
 
 DATABASES = {"default": database_config()}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Live progress of background imports, shared between the worker and the web processes without
+# touching the database: on SQLite an import holds the write lock for its whole transaction.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "progress"),
+        "TIMEOUT": 24 * 3600,
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -222,3 +239,6 @@ LOGGING = {
 
 # Technical coefficient defaults; the effective policy is reference data (catalog.CoefficientPolicy).
 MATERIEL_DEFAULT_SERVICEABLE_GRADES = (1, 2)
+# The address users reach the server by (e.g. "https://materiel.intranet"), written into the QR codes of
+# equipment labels; empty: the address of the request that printed the label.
+MATERIEL_BASE_URL = os.environ.get("MATERIEL_BASE_URL", "")

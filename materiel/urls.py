@@ -7,6 +7,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("materiel.api.urls")),
     path("", include("materiel.accounts.urls")),
+    path("", include("materiel.imports.urls")),
+    path("", include("materiel.reports.urls")),
     path("", include("materiel.web.urls")),
     path("", include("materiel.web.catalogue.urls")),
 ]

@@ -10,6 +10,8 @@ The REST API is walked from its own OpenAPI schema: every operation, with a toke
 with the other side's unit codes and object ids in its path, query and body.
 """
 
+import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -23,9 +25,13 @@ from materiel.api.tokens import issue_token
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.catalog.services import set_holding
 from materiel.equipment.models import Item, Lot
+from materiel.imports.models import ImportJob
+from materiel.imports.views import create_job, start_commit
 from materiel.ledger import services
 from materiel.ledger.models import Event
 from materiel.units.models import Unit
+
+from .test_imports import xlsx
 
 D = date(2021, 3, 1)
 SKIP = {"web:logout", "set_language"}  # signing out or switching language shows nothing of anyone
@@ -70,6 +76,10 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
         lot_number=f"LO-{code_suffix}",
     )
     set_holding(actor=actor, unit=unit, equipment_type=world.rifle, quantity=3, valid_from=D)
+    register = xlsx([["Số hiệu", "Tên trang bị", "Cấp chất lượng"], [f"AK-NHAP-{code_suffix}", "AK-47", 1]])
+    job = create_job(actor, unit, f"nhap-{code_suffix}.xlsx", register)
+    start_commit(job, force=False, skip_duplicates=False)
+    create_job(actor, unit, f"cho-{code_suffix}.xlsx", register)  # one left waiting in its preview
     return admin
 
 
@@ -110,6 +120,8 @@ def objects_of(model, province):
         return list(ApiToken.objects.filter(user__unit__in=units).values_list("pk", flat=True))
     if model is Lot:
         return list(Lot.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is ImportJob:
+        return list(ImportJob.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is AuthorizedHolding:
         return list(AuthorizedHolding.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model in (Category, EquipmentType):
@@ -123,6 +135,17 @@ def test_every_route_is_walked_and_object_routes_declare_their_model():
     for name, route, view in routes:
         if "<" in route:
             assert hasattr(view, "scoped_model"), f"{name} takes an id but does not declare its model (object_view)"
+
+
+def text_of(response) -> str:
+    """A page's text, or every sheet and string of an exported workbook."""
+    if not response.streaming:
+        return response.content.decode(errors="replace")
+    data = b"".join(response.streaming_content)
+    if not data.startswith(b"PK"):
+        return data.decode(errors="replace")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "".join(archive.read(name).decode(errors="replace") for name in archive.namelist())
 
 
 @pytest.mark.parametrize("me, them", [("a", "b"), ("b", "a")])
@@ -139,9 +162,10 @@ def test_no_route_shows_or_reaches_the_sibling_subtree(client, two_sides, me, th
             if name in SKIP or route.startswith("static"):
                 continue
             if "<" not in route:
-                for query in ("", f"?unit={other_code}", f"?unit={other_code}&on=01/06/2021", "?q=AK-CUA"):
+                queries = ("", f"?unit={other_code}", f"?unit={other_code}&on=01/06/2021", "?q=AK-CUA", "?format=xlsx")
+                for query in queries:
                     response = client.get(fill(route, 0) + query)
-                    body = response.content.decode(errors="replace")
+                    body = text_of(response)
                     leaked = sorted(s for s in secrets if s in body)
                     assert not leaked, f"{user} GET {route}{query} shows {leaked}"
                     checked += 1

@@ -15,6 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from materiel.core.errors import DomainError
 from materiel.core.views import object_view
+from materiel.reports.lists import AUDIT_COLUMNS, audit_table
+from materiel.reports.xlsx import write_xlsx, xlsx_response
 from materiel.units.models import Unit
 
 from . import audit, services
@@ -145,10 +147,29 @@ def audit_log(request):
             entries = entries.filter(at__gte=datetime.combine(data["since"], time.min, zone))
         if data["until"]:
             entries = entries.filter(at__lte=datetime.combine(data["until"], time.max, zone))
+    if request.GET.get("format") == "xlsx":
+        return _audit_export(entries, form)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "accounts/audit.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _audit_export(entries, form):
+    described = []
+    if form.is_bound and form.is_valid():
+        for name, value in form.cleaned_data.items():
+            if value:
+                shown = value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value)
+                described.append((str(form.fields[name].label), shown))
+    output = write_xlsx(
+        title=_("NHẬT KÝ THAO TÁC"),
+        filters=described,
+        columns=AUDIT_COLUMNS,
+        rows=audit_table(entries),
+        sheet="Nhat ky",
+    )
+    return xlsx_response(output, "nhat-ky-thao-tac.xlsx")
 
 
 def _next_url(request) -> str:

@@ -6,6 +6,7 @@ would otherwise end in a 500 on one database and not the other. Found by the API
 
 import json
 
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -50,3 +51,23 @@ def _contains_nul(value) -> bool:
     if isinstance(value, list):
         return any(_contains_nul(v) for v in value)
     return False
+
+
+def passive(view):
+    """Mark a view whose requests are not user activity (a progress poll): they leave the session as it is.
+
+    Such a request neither extends the sliding session (an open tab polling must not keep a session alive
+    forever) nor writes it, so on SQLite it never waits behind a long import holding the write lock.
+    """
+    view.passive = True
+    return view
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.session_passive = getattr(view_func, "passive", False)
+
+    def process_response(self, request, response):
+        if getattr(request, "session_passive", False):
+            return response
+        return super().process_response(request, response)

@@ -12,7 +12,7 @@ from materiel.ledger.models import Batch, BatchStatus, EventKind
 
 from .plan import Plan
 
-FLUSH_EVERY = 5000
+FLUSH_EVERY = 2000
 
 
 def previous_import(plan: Plan) -> Batch | None:
@@ -20,10 +20,15 @@ def previous_import(plan: Plan) -> Batch | None:
 
 
 @transaction.atomic
-def commit_plan(plan: Plan, *, actor, unit, force: bool = False, progress=None) -> Batch:
-    """All rows become receipt events of one batch in one transaction, or nothing is written."""
-    if not plan.ok:
-        raise DomainError(_("Tệp còn %(n)s lỗi: sửa tệp rồi nhập lại.") % {"n": len(plan.issues)}, field="file")
+def commit_plan(plan: Plan, *, actor, unit, force: bool = False, skip_duplicates: bool = False, progress=None) -> Batch:
+    """All rows become receipt events of one batch in one transaction, or nothing is written.
+
+    `progress(done, total)` is called after each flush; if it raises, the whole transaction rolls back.
+    Rows whose serial is already in the register are left out when `skip_duplicates` is set.
+    """
+    blocking = plan.blocking(skip_duplicates)
+    if blocking:
+        raise DomainError(_("Tệp còn %(n)s lỗi: sửa tệp rồi nhập lại.") % {"n": len(blocking)}, field="file")
     earlier = previous_import(plan)
     if earlier and not force:
         raise DomainError(
@@ -41,7 +46,11 @@ def commit_plan(plan: Plan, *, actor, unit, force: bool = False, progress=None) 
         created_by=actor,
         items=plan.items,
         lots=plan.lots,
-        details={"header_row": plan.header_row, "columns": plan.columns},
+        details={
+            "header_row": plan.header_row,
+            "columns": plan.columns,
+            "skipped_duplicates": len(plan.issues),
+        },
     )
     ledger = LedgerBatch(actor, batch=batch)
     for done, row in enumerate(plan.rows, start=1):

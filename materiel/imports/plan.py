@@ -26,6 +26,7 @@ class Issue:
     column: str  # "C – Cấp chất lượng"
     value: str
     message: str
+    duplicate: bool = False  # the serial is already in the register: maybe the same item, maybe a typo
 
     def __str__(self) -> str:
         where = _("Dòng %(row)s, cột %(column)s") % {"row": self.row, "column": self.column}
@@ -63,6 +64,10 @@ class Plan:
     @property
     def ok(self) -> bool:
         return not self.issues
+
+    def blocking(self, skip_duplicates: bool = False) -> list[Issue]:
+        """The issues that stop a commit; rows already in the register may be skipped on request."""
+        return [i for i in self.issues if not (skip_duplicates and i.duplicate)]
 
     @property
     def items(self) -> int:
@@ -122,13 +127,23 @@ class Resolver:
         return None, message + self._suggest(key, self.units)
 
 
+PROGRESS_EVERY = 2000
 TOTAL_ROWS = ("cong", "tong cong", "tong so", "cong:")
 
 
 def build_plan(
-    table: Table, *, actor, unit: Unit, default_day: date | None = None, columns: dict[int, str] | None = None
+    table: Table,
+    *,
+    actor,
+    unit: Unit,
+    default_day: date | None = None,
+    columns: dict[int, str] | None = None,
+    progress=None,
 ) -> Plan:
-    """Validate every row of `table` for import into `unit`'s subtree; nothing is written."""
+    """Validate every row of `table` for import into `unit`'s subtree; nothing is written.
+
+    `progress(done, total)` is called every few thousand rows; it may raise to stop the check.
+    """
     found = find_header(table.rows)
     if found is None and columns is None:
         from .reader import FileRefused
@@ -153,7 +168,10 @@ def build_plan(
     default_day = default_day or today
     seen: dict[tuple[int, str], int] = {}
     existing = _existing_serials(table.rows[header_index + 1 :], columns)
+    total = len(table.rows) - header_index - 1
     for index in range(header_index + 1, len(table.rows)):
+        if progress and (index - header_index) % PROGRESS_EVERY == 0:
+            progress(index - header_index, total)
         raw = table.rows[index]
         cells = {field: raw[col] if col < len(raw) else None for col, field in columns.items()}
         number = index + 1
@@ -192,6 +210,7 @@ def build_plan(
                         _("Số hiệu này đã có trong sổ (có thể là bản trùng)."),
                     )
                 )
+                plan.issues[-1].duplicate = True
                 continue
         plan.rows.append(row)
     if not plan.rows and not plan.issues:

@@ -21,7 +21,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 class Column:
     header: str
     width: int = 14
-    kind: str = "text"  # text, int, date, decimal
+    kind: str = "text"  # text, int, date, datetime, decimal
 
 
 def write_xlsx(
@@ -49,6 +49,7 @@ def write_xlsx(
         "int": book.add_format({"border": 1, "num_format": "#,##0"}),
         "decimal": book.add_format({"border": 1, "num_format": "#,##0.0"}),
         "date": book.add_format({"border": 1, "num_format": "dd/mm/yyyy"}),
+        "datetime": book.add_format({"border": 1, "num_format": "dd/mm/yyyy hh:mm"}),
     }
     ws = book.add_worksheet(sheet[:31])
     ws.write_string(0, 0, title, styles["title"])
@@ -60,7 +61,7 @@ def write_xlsx(
     for index, column in enumerate(columns):
         ws.set_column(index, index, column.width)
     for index, column in enumerate(columns):
-        ws.write_string(header_row, index, column.header, styles["header"])
+        ws.write_string(header_row, index, str(column.header), styles["header"])
     ws.freeze_panes(header_row + 1, 0)
     for number, row in enumerate(rows, start=header_row + 1):
         for index, (column, value) in enumerate(zip(columns, row, strict=True)):
@@ -73,6 +74,8 @@ def write_xlsx(
 def _write(ws, row: int, col: int, column: Column, value, styles) -> None:
     if value is None or value == "":
         ws.write_blank(row, col, None, styles["text"])
+    elif column.kind == "datetime" and isinstance(value, datetime):
+        ws.write_datetime(row, col, value, styles["datetime"])
     elif column.kind == "date" and isinstance(value, date | datetime):
         ws.write_datetime(
             row, col, datetime.combine(value, datetime.min.time()) if type(value) is date else value, styles["date"]
@@ -82,3 +85,13 @@ def _write(ws, row: int, col: int, column: Column, value, styles) -> None:
     else:
         text = str(value)
         ws.write_string(row, col, text, styles["unsafe" if text.startswith(FORMULA_STARTS) else "text"])
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(output, filename: str):
+    """Stream a written workbook as a download; the temporary file closes when the response does."""
+    from django.http import FileResponse
+
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX_TYPE)

@@ -1,0 +1,162 @@
+"""Running an import job: checking the file into a preview, then committing it to the ledger.
+
+The same two functions run inline for small files and in the background worker (tasks.py) for large
+ones. Each step starts with a conditional state change, so a job cancelled while it waited in the
+queue is never started, and two workers never run the same step.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from materiel.core.errors import DomainError
+
+from . import progress
+from .columns import FIELDS
+from .commit import commit_plan
+from .models import ImportJob, JobState
+from .plan import Plan, build_plan, column_letter
+from .reader import FileRefused, read_table
+from .values import text
+
+log = logging.getLogger(__name__)
+
+# Files up to this size are checked inside the request; larger ones go to the background worker.
+INLINE_BYTES = 256 * 1024
+# Plans up to this many rows are committed inside the request.
+INLINE_ROWS = 2000
+SHOWN_ISSUES = 500
+SHOWN_ROWS = 20
+
+
+def _claim(job: ImportJob, before: JobState, after: JobState) -> bool:
+    """Move the job from `before` to `after` unless someone (a cancel, another worker) moved it first."""
+    claimed = ImportJob.objects.filter(pk=job.pk, state=before).update(state=after)
+    if claimed:
+        job.state = after
+    return bool(claimed)
+
+
+def _finish(job: ImportJob, state: JobState, message: str = "", **fields) -> None:
+    job.state = state
+    job.message = message
+    job.finished_at = timezone.now() if state != JobState.REVIEW else None
+    for name, value in fields.items():
+        setattr(job, name, value)
+    if state in (JobState.DONE, JobState.CANCELLED, JobState.REFUSED):
+        job.data = b""  # the file has served its purpose; its hash stays in the batch
+    job.save()
+    progress.clear(job.key)
+
+
+def _plan(job: ImportJob, phase: str) -> tuple[Plan, list]:
+    progress.report(job.key, "reading")
+    table = read_table(bytes(job.data), job.file_name)
+    table.name = job.file_name
+    columns = {int(c): f for c, f in job.columns.items()} or None
+    plan = build_plan(
+        table,
+        actor=job.created_by,
+        unit=job.unit,
+        default_day=job.default_day,
+        columns=columns,
+        progress=progress.reporter(job.key, phase),
+    )
+    header = table.rows[plan.header_row - 1] if plan.header_row - 1 < len(table.rows) else []
+    return plan, header
+
+
+def summarise(plan: Plan, header: list) -> dict:
+    """What the preview page and the API show: counts, the column mapping, issues, the first rows."""
+    width = max([len(header), *(c + 1 for c in plan.columns)], default=0)
+    return {
+        "file_hash": plan.file_hash,
+        "header_row": plan.header_row,
+        "headers": [
+            {"index": i, "letter": column_letter(i), "label": text(header[i]) if i < len(header) else ""}
+            for i in range(width)
+        ],
+        "columns": {str(c): f for c, f in sorted(plan.columns.items())},
+        "rows": len(plan.rows),
+        "items": plan.items,
+        "lots": plan.lots,
+        "skipped": plan.skipped,
+        "issue_count": sum(1 for i in plan.issues if not i.duplicate),
+        "duplicate_count": sum(1 for i in plan.issues if i.duplicate),
+        "issues": [
+            {"row": i.row, "column": i.column, "value": i.value, "message": i.message, "duplicate": i.duplicate}
+            for i in plan.issues[:SHOWN_ISSUES]
+        ],
+        "preview": [
+            {
+                "row": r.row,
+                "kind": r.kind,
+                "type": str(r.equipment_type),
+                "serial": r.serial or r.lot_number,
+                "quantity": r.quantity,
+                "grade": r.grade,
+                "unit": str(r.unit),
+                "received_on": r.received_on.isoformat(),
+            }
+            for r in plan.rows[:SHOWN_ROWS]
+        ],
+    }
+
+
+def run_check(job_id: int) -> None:
+    """Read and validate the file; the job waits in REVIEW with its preview, or is refused."""
+    job = ImportJob.objects.select_related("unit", "created_by").get(pk=job_id)
+    if not _claim(job, JobState.QUEUED, JobState.CHECKING):
+        return
+    try:
+        plan, header = _plan(job, "checking")
+    except progress.Cancelled:
+        _finish(job, JobState.CANCELLED, _("Đã hủy theo yêu cầu."))
+    except FileRefused as error:
+        _finish(job, JobState.REFUSED, error.message)
+    except Exception:
+        log.exception("import check %s failed", job.pk)
+        _finish(job, JobState.FAILED, _("Lỗi không mong đợi khi đọc tệp; đã ghi vào nhật ký máy chủ."))
+    else:
+        _finish(job, JobState.REVIEW, summary=summarise(plan, header))
+
+
+def run_commit(job_id: int) -> None:
+    """Check the file again against today's register and write it as one batch, or write nothing."""
+    job = ImportJob.objects.select_related("unit", "created_by").get(pk=job_id)
+    if not _claim(job, JobState.COMMIT_QUEUED, JobState.COMMITTING):
+        return
+    try:
+        plan, header = _plan(job, "checking")
+        if plan.blocking(job.skip_duplicates):
+            # The register changed since the preview (or the mapping did): show the new preview.
+            message = _("Sổ đã thay đổi từ lúc xem trước: hãy xem lại các lỗi dưới đây.")
+            _finish(job, JobState.REVIEW, message, summary=summarise(plan, header))
+            return
+        with transaction.atomic():
+            batch = commit_plan(
+                plan,
+                actor=job.created_by,
+                unit=job.unit,
+                force=job.force,
+                skip_duplicates=job.skip_duplicates,
+                progress=progress.reporter(job.key, "writing"),
+            )
+    except progress.Cancelled:
+        _finish(job, JobState.CANCELLED, _("Đã hủy theo yêu cầu; không ghi dòng nào."))
+    except FileRefused as error:
+        _finish(job, JobState.REFUSED, error.message)
+    except DomainError as error:
+        _finish(job, JobState.FAILED, error.message)
+    except Exception:
+        log.exception("import commit %s failed", job.pk)
+        _finish(job, JobState.FAILED, _("Lỗi không mong đợi khi ghi; không dòng nào được ghi."))
+    else:
+        done = _("Đã nhập %(items)s trang bị và %(lots)s lô.") % {"items": batch.items, "lots": batch.lots}
+        _finish(job, JobState.DONE, done, batch=batch)
+
+
+def field_label(name: str) -> str:
+    return str(FIELDS[name][0]) if name in FIELDS else name

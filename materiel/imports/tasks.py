@@ -1,0 +1,15 @@
+"""Background tasks (django-tasks, database queue): large files are checked and committed here."""
+
+from django_tasks import task
+
+from . import jobs
+
+
+@task()
+def check_import(job_id: int) -> None:
+    jobs.run_check(job_id)
+
+
+@task()
+def commit_import(job_id: int) -> None:
+    jobs.run_commit(job_id)

@@ -1,0 +1,228 @@
+"""The import wizard (Nhập từ Excel): upload, preview and column mapping, commit, progress, cancel."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from materiel.accounts.scoping import PermissionDenied, allowed, require
+from materiel.core.errors import DomainError
+from materiel.core.middleware import passive
+from materiel.core.views import object_view
+from materiel.ledger.models import Batch, BatchStatus
+from materiel.web.scope import page_scope, parse_day
+
+from . import jobs, progress, tasks
+from .columns import FIELDS
+from .commit import revert_batch
+from .models import ImportJob, JobState
+from .reader import MAX_BYTES
+
+JOBS_SHOWN = 30
+
+
+def _require(request, action: str, unit) -> None:
+    """The scoping rule, answered as a 403 page with its Vietnamese reason."""
+    try:
+        require(request.user, action, unit=unit)
+    except PermissionDenied as error:
+        raise DjangoPermissionDenied(error.message) from None
+
+
+def _job(request, pk) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("unit", "batch"), pk=pk)
+
+
+def import_list(request):
+    """Nhập/Xuất: the subtree's recent imports, the upload form, and what can be exported."""
+    scope = page_scope(request)
+    recent = (
+        ImportJob.objects.visible_to(request.user)
+        .in_subtree(scope.unit)
+        .select_related("unit", "created_by", "batch")
+        .defer("data")[:JOBS_SHOWN]
+    )
+    return render(
+        request,
+        "imports/list.html",
+        {
+            "scope": scope,
+            "jobs": recent,
+            "can_import": allowed(request.user, "ledger.record"),
+            "can_view_audit": allowed(request.user, "audit.view"),
+            "max_mb": MAX_BYTES // 2**20,
+        },
+    )
+
+
+@require_POST
+def upload(request):
+    scope = page_scope(request)
+    _require(request, "ledger.record", scope.unit)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Chưa chọn tệp để nhập."))
+        return redirect(f"/nhap-xuat/?unit={scope.unit.code}")
+    if upload.size > MAX_BYTES:
+        messages.error(request, _("Tệp quá lớn; giới hạn %(limit)s MB.") % {"limit": MAX_BYTES // 2**20})
+        return redirect(f"/nhap-xuat/?unit={scope.unit.code}")
+    day_text = request.POST.get("default_day", "")
+    default_day = parse_day(day_text)
+    if day_text and default_day is None:
+        messages.error(request, _("Ngày tiếp nhận mặc định phải dạng dd/mm/yyyy."))
+        return redirect(f"/nhap-xuat/?unit={scope.unit.code}")
+    job = create_job(request.user, scope.unit, upload.name, upload.read(), default_day)
+    return redirect("imports:job", pk=job.pk)
+
+
+def create_job(user, unit, name: str, data: bytes, default_day=None) -> ImportJob:
+    """Keep the file and start its check: inline when small, in the background worker when large."""
+    job = ImportJob.objects.create(
+        unit=unit, created_by=user, file_name=name[:255], file_size=len(data), data=data, default_day=default_day
+    )
+    if len(data) <= jobs.INLINE_BYTES:
+        jobs.run_check(job.pk)
+    else:
+        tasks.check_import.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+@object_view(ImportJob)
+def job_page(request, pk):
+    job = _job(request, pk)
+    earlier = None
+    summary = job.summary or {}
+    if job.state == JobState.REVIEW:
+        earlier = Batch.objects.filter(file_hash=summary.get("file_hash"), status=BatchStatus.COMMITTED).first()
+    mapping = {int(c): f for c, f in summary.get("columns", {}).items()}
+    headers = [dict(h, field=mapping.get(h["index"], "")) for h in summary.get("headers", [])]
+    return render(
+        request,
+        "imports/job.html",
+        {
+            "job": job,
+            "summary": summary,
+            "headers": headers,
+            "fields": [(name, label) for name, (label, _spellings) in FIELDS.items()],
+            "errors": [i for i in summary.get("issues", []) if not i["duplicate"]],
+            "duplicates": [i for i in summary.get("issues", []) if i["duplicate"]],
+            "earlier": earlier,
+            "live": progress.read(job.key),
+            "can_record": allowed(request.user, "ledger.record"),
+        },
+    )
+
+
+@passive
+@object_view(ImportJob)
+def job_progress(request, pk):
+    """The progress fragment the job page polls; once the job leaves its running state the page reloads."""
+    job = _job(request, pk)
+    if not job.running:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "imports/job.html#progress", {"job": job, "live": progress.read(job.key)})
+
+
+@require_POST
+@object_view(ImportJob)
+def remap(request, pk):
+    """Check the file again with the columns the user chose."""
+    job = _job(request, pk)
+    _require(request, "ledger.record", job.unit)
+    if job.state != JobState.REVIEW:
+        return redirect("imports:job", pk=job.pk)
+    columns = {}
+    for key, value in request.POST.items():
+        if key.startswith("col-") and key[4:].isdigit() and value in FIELDS:
+            if value in columns.values():
+                messages.error(request, _("Cột “%(field)s” được chọn hai lần.") % {"field": FIELDS[value][0]})
+                return redirect("imports:job", pk=job.pk)
+            columns[key[4:]] = value
+    job.columns = columns
+    job.state = JobState.QUEUED
+    job.save(update_fields=["columns", "state"])
+    if job.file_size <= jobs.INLINE_BYTES:
+        jobs.run_check(job.pk)
+    else:
+        tasks.check_import.enqueue(job.pk)
+    return redirect("imports:job", pk=job.pk)
+
+
+@require_POST
+@object_view(ImportJob)
+def confirm(request, pk):
+    """Write the previewed file into the ledger: inline when small, in the background when large."""
+    job = _job(request, pk)
+    _require(request, "ledger.record", job.unit)
+    try:
+        start_commit(
+            job, force=bool(request.POST.get("force")), skip_duplicates=bool(request.POST.get("skip_duplicates"))
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("imports:job", pk=job.pk)
+
+
+def start_commit(job: ImportJob, *, force: bool, skip_duplicates: bool) -> None:
+    if job.state != JobState.REVIEW:
+        raise DomainError(_("Lượt nhập này không ở bước chờ xác nhận."), field="state", code="conflict")
+    job.force = force
+    job.skip_duplicates = skip_duplicates
+    job.state = JobState.COMMIT_QUEUED
+    job.save(update_fields=["force", "skip_duplicates", "state"])
+    if job.summary.get("rows", 0) <= jobs.INLINE_ROWS:
+        jobs.run_commit(job.pk)
+    else:
+        tasks.commit_import.enqueue(job.pk)
+    job.refresh_from_db()
+
+
+@require_POST
+@object_view(ImportJob)
+def cancel(request, pk):
+    job = _job(request, pk)
+    _require(request, "ledger.record", job.unit)
+    try:
+        cancel_job(job)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("imports:job", pk=job.pk)
+
+
+def cancel_job(job: ImportJob) -> None:
+    """A waiting job is cancelled at once; a running one stops at its next progress report and rolls back."""
+    if job.finished:
+        raise DomainError(_("Lượt nhập này đã kết thúc, không hủy được."), field="state", code="conflict")
+    waiting = [JobState.QUEUED, JobState.REVIEW, JobState.COMMIT_QUEUED]
+    stopped = ImportJob.objects.filter(pk=job.pk, state__in=waiting).update(
+        state=JobState.CANCELLED, message=_("Đã hủy theo yêu cầu."), data=b""
+    )
+    if not stopped:
+        progress.request_cancel(job.key)
+        progress.report(job.key, "cancelling")
+    job.refresh_from_db()
+
+
+@require_POST
+@object_view(ImportJob)
+def revert(request, pk):
+    """Undo a committed import as a whole, with reversal events."""
+    job = _job(request, pk)
+    if job.batch is None:
+        return redirect("imports:job", pk=job.pk)
+    reason = request.POST.get("reason", "").strip()
+    _require(request, "ledger.reverse", job.unit)
+    try:
+        if not reason:
+            raise DomainError(_("Cần ghi lý do hủy đợt nhập."), field="reason")
+        count = revert_batch(job.batch, actor=request.user, reason=reason)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã hủy cả đợt nhập: %(n)s sự kiện hủy.") % {"n": count})
+    return redirect("imports:job", pk=job.pk)

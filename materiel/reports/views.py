@@ -1,0 +1,100 @@
+"""List pages that are mostly read and exported: the events log (Sổ sự kiện) and unit coefficients."""
+
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from materiel.ledger import coefficients
+from materiel.ledger.models import Event, EventKind
+from materiel.web.scope import page_scope, parse_day
+
+from .lists import COEFFICIENT_COLUMNS, EVENT_COLUMNS, coefficient_table, event_table
+from .xlsx import write_xlsx, xlsx_response
+
+PAGE_SIZE = 50
+
+
+def filtered_events(user, unit, params):
+    """The subtree's events with the filters of the events page; newest recorded first."""
+    events = Event.objects.visible_to(user).in_subtree(unit)
+    if params.get("kind") in EventKind.values:
+        events = events.filter(kind=params["kind"])
+    since, until = parse_day(params.get("since")), parse_day(params.get("until"))
+    if since:
+        events = events.filter(occurred_on__gte=since)
+    if until:
+        events = events.filter(occurred_on__lte=until)
+    q = (params.get("q") or "").strip()
+    if q:
+        events = events.filter(
+            Q(item__serial__icontains=q) | Q(lot__lot_number__icontains=q) | Q(document_number__icontains=q)
+        )
+    return events.order_by("-id")
+
+
+def _described(scope, params) -> list[tuple[str, str]]:
+    described = [(_("Đơn vị"), scope.unit.name)]
+    labels = dict(EventKind.choices)
+    if params.get("kind") in labels:
+        described.append((_("Loại sự kiện"), str(labels[params["kind"]])))
+    for key, label in (("since", _("Từ ngày")), ("until", _("Đến ngày")), ("q", _("Tìm"))):
+        if params.get(key):
+            described.append((label, params[key]))
+    return described
+
+
+def events_page(request):
+    scope = page_scope(request)
+    params = request.GET
+    events = filtered_events(request.user, scope.unit, params)
+    if params.get("format") == "xlsx":
+        output = write_xlsx(
+            title=_("SỔ SỰ KIỆN VŨ KHÍ, TRANG BỊ KỸ THUẬT"),
+            filters=_described(scope, params),
+            columns=EVENT_COLUMNS,
+            rows=event_table(events),
+            sheet="So su kien",
+        )
+        return xlsx_response(output, f"so-su-kien-{scope.unit.code}.xlsx")
+    before = params.get("before")
+    if before and before.isdigit():
+        events = events.filter(id__lt=int(before))
+    rows = list(
+        events.select_related("item__equipment_type", "lot__equipment_type", "unit", "recorded_by")[: PAGE_SIZE + 1]
+    )
+    query = params.copy()
+    query.pop("before", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "reports/events.html",
+        {
+            "scope": scope,
+            "events": rows[:PAGE_SIZE],
+            "next_before": rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None,
+            "params": params,
+            "query": query.urlencode(),
+            "kinds": EventKind.choices,
+        },
+    )
+
+
+def units_export(request):
+    """The unit and each child unit with its coefficient and grade counts, as the dashboard shows them."""
+    scope = page_scope(request)
+    past = coefficients.PastCounts(scope.day) if scope.day else None
+    summaries = [coefficients.summarise(scope.unit, scope.day, past=past)]
+    summaries += coefficients.children_summaries(scope.unit, scope.day, past=past)
+    described = [
+        (_("Đơn vị"), scope.unit.name),
+        (_("Tại ngày"), scope.day.strftime("%d/%m/%Y") if scope.day else _("hiện tại")),
+    ]
+    output = write_xlsx(
+        title=_("HỆ SỐ KỸ THUẬT THEO ĐƠN VỊ"),
+        filters=described,
+        columns=COEFFICIENT_COLUMNS,
+        rows=coefficient_table(summaries),
+        sheet="He so ky thuat",
+    )
+    suffix = f"-{scope.day.isoformat()}" if scope.day else ""
+    return xlsx_response(output, f"he-so-ky-thuat-{scope.unit.code}{suffix}.xlsx")

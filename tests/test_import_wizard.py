@@ -1,0 +1,279 @@
+"""The import wizard end to end through the pages: upload, preview, column mapping, commit, background
+runs through the real django-tasks database queue and worker, cancel, revert; and the other exports."""
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from materiel.equipment.models import Item, Lot
+from materiel.imports import jobs, progress
+from materiel.imports.models import ImportJob, JobState
+from materiel.ledger import services
+from materiel.ledger.models import Batch, BatchStatus
+from materiel.ledger.verify import verify_ledger
+
+from .test_imports import nfd, register, xlsx
+
+
+def upload(client, data, unit="tinh-a", name="so-dang-ky.xlsx", **extra):
+    file = io.BytesIO(data)
+    file.name = name
+    return client.post(f"/nhap-xuat/tai-len/?unit={unit}", {"file": file, **extra})
+
+
+def job_of(response) -> ImportJob:
+    assert response.status_code == 302, response.content[:500]
+    return ImportJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def run_worker():
+    """The real database worker, in batch mode: runs every queued task, then returns."""
+    call_command("db_worker", "--batch", "--interval", "0", "--no-startup-delay", verbosity=0)
+
+
+@pytest.fixture
+def officer(client, world):
+    client.force_login(world.officer)
+    return client
+
+
+def test_a_small_file_is_checked_at_once_and_previewed_with_its_columns(officer, world):
+    job = job_of(upload(officer, register()))
+    assert job.state == JobState.REVIEW
+    assert job.summary["rows"] == 4 and job.summary["items"] == 3 and job.summary["lots"] == 1
+    page = officer.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    assert "Chờ xác nhận" in page and "Ghi 4 dòng vào sổ" in page
+    # The column mapping is shown with what each header was understood as.
+    assert 'name="col-1"' in page and '<option value="serial" selected>' in page
+    # The preview names the rows as Excel numbers them.
+    assert "AK 001" in page and "Súng tiểu liên AK-47" in page
+    assert not Item.objects.exists(), "nothing is written before the user confirms"
+
+
+def test_confirming_writes_one_batch_and_the_batch_can_be_reverted(officer, world):
+    job = job_of(upload(officer, register()))
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
+    job.refresh_from_db()
+    assert job.state == JobState.DONE, job.message
+    assert job.batch.items == 3 and job.batch.lots == 1
+    assert Item.objects.filter(events__batch=job.batch).count() == 3
+    assert job.data == b"" or bytes(job.data) == b""
+    listing = officer.get("/nhap-xuat/?unit=tinh-a").content.decode()
+    assert "so-dang-ky.xlsx" in listing and "3 trang bị, 1 lô" in listing
+
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/hoan-tac/", {"reason": "Nhập nhầm tệp"})
+    job.batch.refresh_from_db()
+    assert job.batch.status == BatchStatus.REVERTED
+    assert not Item.objects.visible_to(world.officer).filter(status__in=["in_service", "in_store"]).exists()
+    assert verify_ledger().ok
+
+
+def test_errors_name_row_and_column_and_block_the_commit(officer, world):
+    data = xlsx(
+        [
+            ["STT", "Số hiệu", "Tên trang bị", "Cấp chất lượng"],
+            [1, "AK 9", "Súng tiểu liên AK-47", "Cấp 7"],
+            [2, "AK 10", "Súng không có", "1"],
+            [3, "AK 11", "Súng tiểu liên AK-47", "2"],
+        ]
+    )
+    job = job_of(upload(officer, data))
+    assert job.state == JobState.REVIEW and job.summary["issue_count"] == 2
+    page = officer.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    assert "D – Cấp chất lượng" in page and "C – Tên trang bị" in page
+    assert "Không có chủng loại “Súng không có” trong danh mục." in page
+    assert "disabled>Ghi 1 dòng vào sổ" in page.replace("\n", "")
+    # Even a forged confirm writes nothing: the file is checked again before the commit.
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
+    job.refresh_from_db()
+    assert job.state == JobState.REVIEW and not Item.objects.exists() and not Batch.objects.exists()
+
+
+def test_the_user_can_change_the_column_mapping(officer, world):
+    # "Mã" would be read as the type code; the user says column B holds serial numbers.
+    data = xlsx(
+        [
+            ["TT", "Ký hiệu riêng", "Tên trang bị", "Phân cấp"],
+            [1, "K-1", "Súng tiểu liên AK-47", "1"],
+        ],
+        title=False,
+    )
+    job = job_of(upload(officer, data))
+    assert job.summary["issue_count"] == 1  # a serialised type without a serial
+    officer.post(
+        f"/nhap-xuat/nhap/{job.pk}/cot/", {"col-0": "row_no", "col-1": "serial", "col-2": "name", "col-3": "grade"}
+    )
+    job.refresh_from_db()
+    assert job.state == JobState.REVIEW and job.summary["issue_count"] == 0
+    assert job.summary["preview"][0]["serial"] == "K-1"
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
+    assert Item.objects.get(serial="K-1").grade == 1
+
+
+def test_rows_already_in_the_register_are_shown_as_duplicates_and_can_be_skipped(officer, world):
+    services.record_receipt(
+        equipment_type=world.rifle, serial="AK 001", unit=world.district_a1, grade=1, occurred_on=date(2020, 1, 1),
+        actor=world.officer,
+    )  # fmt: skip
+    job = job_of(upload(officer, register()))
+    assert job.summary["duplicate_count"] == 1 and job.summary["issue_count"] == 0
+    page = officer.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    assert 'data-testid="duplicates"' in page and "Bỏ qua các dòng trùng với sổ" in page
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
+    job.refresh_from_db()
+    assert job.state == JobState.REVIEW  # duplicates block unless the user chooses to skip them
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/ghi/", {"skip_duplicates": "1"})
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and job.batch.items == 2
+    assert Item.objects.filter(serial="AK 001").count() == 1
+
+
+def test_the_same_file_twice_needs_the_user_to_insist(officer, world):
+    first = job_of(upload(officer, register()))
+    officer.post(f"/nhap-xuat/nhap/{first.pk}/ghi/")
+    again = job_of(upload(officer, register(), name="ban-sao.xlsx"))
+    page = officer.get(f"/nhap-xuat/nhap/{again.pk}/").content.decode()
+    assert "Tệp này đã được nhập ngày" in page
+    assert again.summary["duplicate_count"] == 3  # its serials are in the register now
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.4 not a register", "không phải XLSX hay CSV"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "đặt mật khẩu"),
+        (b"", "Tệp rỗng."),
+        (xlsx([["Họ tên", "Địa chỉ"], ["A", "B"]]), "Không tìm thấy dòng tiêu đề"),
+    ],
+)
+def test_a_file_that_is_not_a_register_is_refused_with_a_clear_message(officer, world, data, message):
+    job = job_of(upload(officer, data, name="so.xlsx"))
+    assert job.state == JobState.REFUSED and message in job.message
+    assert message in officer.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+
+
+def test_an_upload_without_a_file_says_so(officer, world):
+    response = officer.post("/nhap-xuat/tai-len/?unit=tinh-a", {})
+    assert "Chưa chọn tệp" in officer.get(response["Location"]).content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_scope_and_role_are_enforced(client, world):
+    client.force_login(world.outsider)
+    assert upload(client, register(), unit="tinh-a").status_code == 404
+    client.force_login(world.officer)
+    job = job_of(upload(client, register()))
+    client.force_login(world.outsider)
+    assert client.get(f"/nhap-xuat/nhap/{job.pk}/").status_code == 404
+    assert client.post(f"/nhap-xuat/nhap/{job.pk}/ghi/").status_code == 404
+    client.force_login(world.commander)  # reads, never records
+    assert client.get(f"/nhap-xuat/nhap/{job.pk}/").status_code == 200
+    response = upload(client, register())
+    assert response.status_code == 403 and "Vai trò của bạn" in response.content.decode()
+    assert client.post(f"/nhap-xuat/nhap/{job.pk}/ghi/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_runs_in_the_background_worker(client, monkeypatch):
+    from .factories import build_world
+
+    world = build_world()
+    client.force_login(world.officer)
+    monkeypatch.setattr(jobs, "INLINE_BYTES", 0)
+    monkeypatch.setattr(jobs, "INLINE_ROWS", 0)
+    job = job_of(upload(client, register()))
+    assert job.state == JobState.QUEUED and DBTaskResult.objects.count() == 1
+    page = client.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    assert 'hx-get="/nhap-xuat/nhap/%d/tien-do/"' % job.pk in page and "<progress" in page
+    # The poll is not user activity: it neither extends nor writes the session.
+    poll = client.get(f"/nhap-xuat/nhap/{job.pk}/tien-do/")
+    assert poll.status_code == 200 and "sessionid" not in poll.cookies
+    assert "sessionid" in client.get(f"/nhap-xuat/nhap/{job.pk}/").cookies
+
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == JobState.REVIEW and job.summary["rows"] == 4
+    assert client.get(f"/nhap-xuat/nhap/{job.pk}/tien-do/")["HX-Refresh"] == "true"
+
+    client.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
+    job.refresh_from_db()
+    assert job.state == JobState.COMMIT_QUEUED
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and job.batch.items == 3
+    assert verify_ledger().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_a_running_commit_rolls_everything_back(client, monkeypatch):
+    from .factories import build_world
+
+    world = build_world()
+    client.force_login(world.officer)
+    monkeypatch.setattr(jobs, "INLINE_ROWS", 0)
+    job = job_of(upload(client, register()))
+    client.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
+    # The worker has claimed the job; the user's cancel can only reach it through the progress channel.
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.COMMITTING)
+    client.post(f"/nhap-xuat/nhap/{job.pk}/huy/")
+    assert progress.cancel_requested(job.key)
+    assert "Đang hủy" in client.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.COMMIT_QUEUED)
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == JobState.CANCELLED
+    assert not Item.objects.exists() and not Lot.objects.exists() and not Batch.objects.exists()
+    assert verify_ledger().ok
+
+
+def test_a_waiting_job_is_cancelled_at_once_and_never_runs(officer, world, monkeypatch):
+    monkeypatch.setattr(jobs, "INLINE_BYTES", 0)
+    job = job_of(upload(officer, register()))
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/huy/")
+    job.refresh_from_db()
+    assert job.state == JobState.CANCELLED
+    jobs.run_check(job.pk)  # what the worker would do with the queued task
+    job.refresh_from_db()
+    assert job.state == JobState.CANCELLED and job.summary == {}
+
+
+def read_xlsx(response):
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return [list(r) for r in book.active.iter_rows(values_only=True)]
+
+
+def test_every_list_exports_to_excel_with_its_filters(officer, world, rifle_in_a1):
+    services.record_lot_receipt(
+        equipment_type=world.ammo, unit=world.district_a1, grade=1, quantity=1200, occurred_on=date(2021, 1, 5),
+        actor=world.officer, lot_number="=cmd|' /C calc'!A0",
+    )  # fmt: skip
+    lots = read_xlsx(officer.get("/trang-bi/?unit=tinh-a&kind=lots&format=xlsx"))
+    assert lots[0][0] == "VẬT TƯ, ĐẠN DƯỢC THEO LÔ"
+    header = next(i for i, r in enumerate(lots) if r[0] == "STT")
+    assert lots[header + 1][1:6] == ["Đạn 7,62mm K56", "=cmd|' /C calc'!A0", "Ban CHQS huyện Bát Xát", 1, 1200]
+
+    events = read_xlsx(officer.get("/su-kien/?unit=tinh-a&kind=receipt&format=xlsx"))
+    assert "Loại sự kiện: Tiếp nhận" in [r[0] for r in events]
+    serials = [r[4] for r in events if isinstance(r[0], int)]
+    assert serials == ["AK123456"]
+
+    units = read_xlsx(officer.get("/bao-cao/he-so-don-vi/?unit=tinh-a&format=xlsx"))
+    codes = [r[0] for r in units]
+    assert "tinh-a" in codes and "huyen-a1" in codes and "huyen-a2" in codes
+
+    officer.force_login(world.admin)
+    audit = read_xlsx(officer.get("/quan-tri/nhat-ky/?format=xlsx"))
+    assert audit[0][0] == "NHẬT KÝ THAO TÁC"
+
+
+def test_the_events_page_lists_the_subtree_only(client, world, rifle_in_a1):
+    client.force_login(world.outsider)
+    assert "AK123456" not in client.get("/su-kien/").content.decode()
+    client.force_login(world.officer)
+    page = client.get("/su-kien/?unit=tinh-a&q=AK123").content.decode()
+    assert "AK123456" in page and "12/PN" in page
