@@ -5,6 +5,7 @@ like any real one), and equipment histories go through the ledger's batch path, 
 same rules as the single-event services. Same seed, same data.
 """
 
+import itertools
 import json
 import random
 from dataclasses import dataclass, field
@@ -89,7 +90,9 @@ def system_user() -> User:
     return user
 
 
-def load_catalog() -> list[EquipmentType]:
+def load_catalog(variants: int = 0) -> list[EquipmentType]:
+    """The catalogue; `variants` adds that many numbered models of each serialised type (bench scale:
+    ~500 types, as a national catalogue has), created in one bulk insert."""
     data = json.loads((DATA / "catalog.json").read_text(encoding="utf-8"))
     types = []
     for order, cat in enumerate(data["categories"], start=1):
@@ -112,10 +115,33 @@ def load_catalog() -> list[EquipmentType]:
             )
             obj.weight = t.get("weight", 10)
             types.append(obj)
+    extra = [
+        EquipmentType(
+            code=f"{t.code}-m{n}",
+            category=t.category,
+            name=f"{t.name} (mẫu {n})",
+            short_name=f"{t.short_name} M{n}" if t.short_name else "",
+            unit_of_measure=t.unit_of_measure,
+            serialised=True,
+            service_life_years=t.service_life_years,
+            origin=t.origin,
+            meters=t.meters,
+        )
+        for t in types
+        if t.serialised
+        for n in range(2, variants + 2)
+    ]
+    weights = {f"{t.code}-m{n}": t.weight / (n + 1) for t in types if t.serialised for n in range(2, variants + 2)}
+    for obj in EquipmentType.objects.bulk_create(extra, batch_size=500):
+        obj.weight = weights[obj.code]
+        types.append(obj)
     return types
 
 
-def build_units(world: World) -> None:
+def build_units(world: World, copies: int = 1, platoons: bool = False) -> None:
+    """The military region and its provinces; `copies` > 1 repeats the provinces under numbered
+    names (bench scale: about one unit per 300 items) and `platoons` adds a militia platoon under
+    each commune command (depth 5, as a national tree has)."""
     kinds = {k.code: k for k in UnitKind.objects.all()}
     places = json.loads((DATA / "places.json").read_text(encoding="utf-8"))
     actor = world.actor
@@ -131,7 +157,12 @@ def build_units(world: World) -> None:
         Holder(make("qk2-kho-kt", "Kho Kỹ thuật Quân khu", "depot", root), 12),
         Holder(make("qk2-xuong", "Xưởng Sửa chữa tổng hợp Quân khu", "repair-station", root), 3),
     ]
-    for p in places["provinces"]:
+    provinces = [
+        {**p, "code": p["code"] + (str(copy) if copy > 1 else ""), "name": p["name"] + (f" {copy}" if copy > 1 else "")}
+        for copy in range(1, copies + 1)
+        for p in places["provinces"]
+    ]
+    for p in provinces:
         code = p["code"].lower()
         prov = make(
             f"{code}-chqs",
@@ -190,6 +221,10 @@ def build_units(world: World) -> None:
                         actor=actor,
                         document="Quyết định tổ chức lại cơ quan quân sự địa phương",
                     )
+                    if platoons:
+                        cu.refresh_from_db()
+                        platoon = make(f"{cu.code}-b1", "Trung đội Dân quân cơ động", "militia", cu)
+                        world.holders.append(Holder(platoon, 0.3, province=code))
         guard = make(
             f"{code}-bdbp",
             f"Bộ Chỉ huy Bộ đội Biên phòng tỉnh {p['name']}",
@@ -359,33 +394,63 @@ def serial_for(etype, n: int, rng: random.Random) -> str:
     return f"{letters}{n:06d}"
 
 
-def seed(*, items: int = 50_000, seed: int = 1, progress=print, today: date | None = None) -> World:
-    """Build the whole demo world. Expects an empty database (fresh migrate)."""
+ITEMS_PER_UNIT = 300  # BENCH.md: about one unit per 300 items
+BENCH_TYPES = 500  # BENCH.md: ~500 equipment types in ~12 categories
+
+
+def bench_shape(items: int) -> tuple[int, int]:
+    """(province copies, variants per serialised type) for a bench data set of `items` items."""
+    places = json.loads((DATA / "places.json").read_text(encoding="utf-8"))
+    catalog = json.loads((DATA / "catalog.json").read_text(encoding="utf-8"))
+    per_copy = sum(  # a province: its own units, border posts, districts, regions, communes and their platoons
+        10
+        + len(p["border_posts"])
+        + len(p["districts"])
+        + len(p["regions"])
+        + 2 * sum(len(d["communes"]) for d in p["districts"])
+        for p in places["provinces"]
+    )
+    copies = max(1, round(items / ITEMS_PER_UNIT / per_copy))
+    types = [t for c in catalog["categories"] for t in c["types"]]
+    serialised = sum(1 for t in types if t["serialised"])
+    variants = max(0, round((BENCH_TYPES - len(types)) / serialised))
+    return copies, variants
+
+
+def seed(
+    *, items: int = 50_000, seed: int = 1, progress=print, today: date | None = None, bench: bool = False
+) -> World:
+    """Build the whole demo world. Expects an empty database (fresh migrate).
+
+    bench: the shape BENCH.md asks for at any scale (a unit per ~300 items, depth 5, ~500 types)
+    instead of the demo's fixed military region."""
     rng = random.Random(seed)
     today = today or timezone.localdate()
     ensure_reference_data()
     actor = system_user()
     world = World(actor)
+    copies, variants = bench_shape(items) if bench else (1, 0)
     with transaction.atomic():
-        types = load_catalog()
-        build_units(world)
+        types = load_catalog(variants)
+        build_units(world, copies, platoons=bench)
     progress(f"Đã tạo {Unit.objects.count()} đơn vị, {len(types)} chủng loại trang bị.")
     serialised = [t for t in types if t.serialised]
     counted = [t for t in types if not t.serialised]
     for t in types:
         t.category  # noqa: B018 - load once, used per item
-    weights = [t.weight for t in serialised]
-    holder_weights = [h.weight for h in world.holders]
+    weights = list(itertools.accumulate(t.weight for t in serialised))
+    holder_weights = list(itertools.accumulate(h.weight for h in world.holders))
     counters: dict[int, int] = {}
+    serials: dict = {}  # shared by the chunks' batches: this seeder is the only writer
     done = 0
     while done < items:
         chunk = min(5000, items - done)
         with transaction.atomic():
-            batch = LedgerBatch(actor, today=today, backdated=True)
+            batch = LedgerBatch(actor, today=today, backdated=True, serials=serials)
             maker = HistoryMaker(rng, batch, world.holders, today)
             for _ in range(chunk):
-                etype = rng.choices(serialised, weights)[0]
-                holder = rng.choices(world.holders, holder_weights)[0]
+                etype = rng.choices(serialised, cum_weights=weights)[0]
+                holder = rng.choices(world.holders, cum_weights=holder_weights)[0]
                 counters[etype.pk] = counters.get(etype.pk, 100000 + rng.randint(0, 800000)) + rng.randint(1, 9)
                 maker.make(etype, serial_for(etype, counters[etype.pk], rng), holder)
             batch.flush()

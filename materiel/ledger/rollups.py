@@ -1,6 +1,7 @@
 """Rollup maintenance: per (ancestor unit, type, grade, status) counts, moved by signed deltas."""
 
 from collections import defaultdict
+from functools import lru_cache
 
 from django.db import connection
 
@@ -12,9 +13,10 @@ from .models import Rollup
 Cell = tuple[int, int, int, str]  # (unit_id, type_id, grade, status)
 
 
-def ancestor_ids(path: str) -> list[int]:
-    """The ids of a unit and its ancestors, decoded from its path (no query)."""
-    return [int(path[i : i + SEGMENT_WIDTH], 36) for i in range(0, len(path), SEGMENT_WIDTH)]
+@lru_cache(maxsize=65536)
+def ancestor_ids(path: str) -> tuple[int, ...]:
+    """The ids of a unit and its ancestors, decoded from its path (no query; cached, paths are few)."""
+    return tuple(int(path[i : i + SEGMENT_WIDTH], 36) for i in range(0, len(path), SEGMENT_WIDTH))
 
 
 class Deltas:
