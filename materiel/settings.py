@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "materiel.demo",
     "materiel.imports",
     "materiel.reports",
+    "materiel.bench",
     "materiel.api",
     "materiel.web",
 ]

@@ -1,0 +1,159 @@
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from materiel.bench import datasets, report
+from materiel.bench.env import subprocess_env
+from materiel.bench.importing import run as run_import
+from materiel.bench.importing import write_register
+from materiel.bench.scenarios import SCENARIOS, context
+from materiel.demo import seed as demo_seed
+from materiel.equipment.models import Item
+
+ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1"]
+COMMAND_VARIABLE = "MATERIEL_BENCH_COMMAND"
+
+
+class Command(BaseCommand):
+    help = (
+        "Đo hiệu năng theo BENCH.md (Q1–Q5, W1, I1, H1) trên bộ dữ liệu sinh theo quy mô; "
+        "ghi JSON và bảng Markdown vào docs/benchmarks.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--items", type=int, default=100_000, help="số trang bị của bộ dữ liệu")
+        parser.add_argument(
+            "--db",
+            choices=["sqlite", "postgres"],
+            help="bộ dữ liệu đo riêng theo quy mô, trong MATERIEL_DATA_DIR/bench (mặc định: CSDL đang cấu hình)",
+        )
+        parser.add_argument("--scenario", default=",".join(ALL), help="các kịch bản, cách nhau bằng dấu phẩy")
+        parser.add_argument("--repeat", type=int, default=20, help="số lần đo mỗi kịch bản (sau khi chạy khởi động)")
+        parser.add_argument("--output", default="docs/benchmarks.md", help="tệp Markdown (JSON ghi cạnh, .json)")
+        parser.add_argument("--import-rows", type=int, default=100_000, help="số dòng của tệp XLSX cho I1")
+        parser.add_argument("--clients", type=int, default=50, help="số máy khách đồng thời cho H1")
+        parser.add_argument("--http-seconds", type=int, default=15, help="thời gian tải mỗi trang cho H1")
+        parser.add_argument("--http-requests", type=int, default=20_000, help="số yêu cầu tối đa mỗi trang cho H1")
+        parser.add_argument("--migrate", action="store_true", help=argparse_hidden())
+
+    def handle(self, *args, **options):
+        scenarios = [s.strip().upper() for s in options["scenario"].split(",") if s.strip()]
+        unknown = set(scenarios) - set(ALL)
+        if unknown:
+            raise CommandError(f"Không có kịch bản {', '.join(sorted(unknown))}; có: {', '.join(ALL)}.")
+        options["scenario"] = ",".join(scenarios)
+        options["output"] = str(Path(options["output"]).resolve())
+        command = os.environ.get(COMMAND_VARIABLE) or "materiel bench " + " ".join(map(shlex.quote, sys.argv[2:]))
+        if options["db"]:
+            return self.in_bench_database(options, command)
+        self.run_here(options, scenarios, command)
+
+    # -- a bench data set: a child process configured for it ---------------------------------------
+    def in_bench_database(self, options, command):
+        db, items = options["db"], options["items"]
+        directory = datasets.bench_dir(db, items)
+        directory.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ)
+        env[COMMAND_VARIABLE] = command
+        env["MATERIEL_DATA_DIR"] = str(directory)
+        env.pop("DATABASE_URL", None)
+        argv = [sys.executable, "-m", "materiel.cli", "bench", "--migrate"]
+        for name in (
+            "items",
+            "scenario",
+            "repeat",
+            "output",
+            "import_rows",
+            "clients",
+            "http_seconds",
+            "http_requests",
+        ):
+            argv += [f"--{name.replace('_', '-')}", str(options[name])]
+        self.stdout.write(f"Bộ dữ liệu đo: {directory}")
+        if db == "sqlite":
+            code = subprocess.call(argv, env=env)
+        else:
+            with datasets.postgres_cluster(directory) as url:
+                env["DATABASE_URL"] = url
+                code = subprocess.call(argv, env=env)
+        if code:
+            raise CommandError(f"Lần đo trên {db} thất bại (mã {code}).")
+
+    # -- this process's database ---------------------------------------------------------------------
+    def run_here(self, options, scenarios, command):
+        out = self.stdout.write
+        if options["migrate"]:
+            call_command("migrate", verbosity=0)
+        items = options["items"]
+        if not Item.objects.exists():
+            out(f"Sinh bộ dữ liệu {items:,} trang bị …")
+            start = time.perf_counter()
+            demo_seed.seed(items=items, bench=True, progress=out)
+            out(f"Đã sinh trong {time.perf_counter() - start:.0f} giây.")
+        db = "postgres" if connection.vendor == "postgresql" else connection.vendor
+        ctx = context(options["repeat"])
+        rows = []
+        for name in scenarios:
+            out(f"{name} …")
+            if name in SCENARIOS:
+                rows.append({"id": name, **SCENARIOS[name](ctx)})
+            elif name == "I1":
+                rows.append({"id": "I1", **self.i1(ctx, options["import_rows"])})
+            elif name == "H1":
+                from materiel.bench.http import h1
+
+                found = h1(
+                    ctx,
+                    clients=options["clients"],
+                    seconds=options["http_seconds"],
+                    max_requests=options["http_requests"],
+                )
+                rows += [{"id": key, **value} for key, value in found.items()]
+            out(f"  {rows[-1]['median']} {rows[-1].get('unit', 'ms')}")
+        report.stamp(rows, db=db, items=items, command=command)
+        md = Path(options["output"])
+        merged = report.merge(md.with_suffix(".json"), rows)
+        report.write_markdown(md, merged)
+        out(self.style.SUCCESS(f"Đã ghi {md} và {md.with_suffix('.json')}."))
+
+    def i1(self, ctx, rows: int) -> dict:
+        env = subprocess_env()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"so-dang-ky-{rows}.xlsx"
+            write_register(path, rows, ctx.mid)
+            parse = [run_import("parse", path, ctx.mid.code, env) for _ in range(3)]
+            full = run_import("import", path, ctx.mid.code, env)
+        parse_s = sorted(r["parse_s"] for r in parse)[1]
+        return {
+            "what": (
+                f"import a {rows:,}-row XLSX into {ctx.mid.code} (build_plan + commit_plan, subprocess): "
+                f"parse {full['parse_s']} s, plan {full['plan_s']} s, commit {full['commit_s']} s"
+            ),
+            "unit": "s",
+            "median": full["total_s"],
+            "p95": None,
+            "runs": 1,
+            "peak_rss_mb": round(full["peak_rss_mb"], 1),
+            "baseline": {
+                "what": "parsing the file alone (reader.read_table, median of 3 subprocesses)",
+                "unit": "s",
+                "median": parse_s,
+                "peak_rss_mb": round(max(r["peak_rss_mb"] for r in parse), 1),
+            },
+            "ratio": round(full["total_s"] / parse_s, 2) if parse_s else None,
+            "detail": full,
+        }
+
+
+def argparse_hidden():
+    import argparse
+
+    return argparse.SUPPRESS
