@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from materiel.core.text import fold
@@ -20,11 +21,12 @@ class Category(models.Model):
 
     code = models.SlugField(_("mã nhóm"), max_length=20, unique=True)
     name = models.CharField(_("tên nhóm"), max_length=150)
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     class Meta:
         ordering = ["order", "name"]
         verbose_name = _("nhóm trang bị")
+        verbose_name_plural = _("các nhóm trang bị")
 
     def __str__(self) -> str:
         return self.name
@@ -47,6 +49,7 @@ class EquipmentType(models.Model):
     class Meta:
         ordering = ["category__order", "name"]
         verbose_name = _("chủng loại trang bị")
+        verbose_name_plural = _("các chủng loại trang bị")
 
     def __str__(self) -> str:
         return self.name
@@ -75,6 +78,7 @@ class GradeDefinition(models.Model):
     class Meta:
         ordering = ["grade", "-valid_from"]
         verbose_name = _("định nghĩa cấp chất lượng")
+        verbose_name_plural = _("các định nghĩa cấp chất lượng")
         constraints = [
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=5), name="grade_between_1_and_5"),
         ]
@@ -89,7 +93,7 @@ GRADES = (1, 2, 3, 4, 5)
 def grade_labels(day: date | None = None) -> dict[int, str]:
     """Grade number -> 'Cấp N – meaning' on `day`."""
     day = day or date.today()
-    labels = {g: f"Cấp {g}" for g in GRADES}
+    labels = {g: gettext("Cấp %(grade)d") % {"grade": g} for g in GRADES}
     for row in GradeDefinition.objects.valid_on(day).order_by("grade", "valid_from"):
         labels[row.grade] = f"{row.name} – {row.description}"
     return labels
@@ -98,7 +102,7 @@ def grade_labels(day: date | None = None) -> dict[int, str]:
 def grade_names(day: date | None = None) -> dict[int, str]:
     """Grade number -> its name on `day` (today by default), falling back to 'Cấp N'."""
     day = day or date.today()
-    names = {g: f"Cấp {g}" for g in GRADES}
+    names = {g: gettext("Cấp %(grade)d") % {"grade": g} for g in GRADES}
     for row in GradeDefinition.objects.valid_on(day).order_by("grade", "valid_from"):
         names[row.grade] = row.name
     return names
@@ -125,6 +129,7 @@ class CoefficientPolicy(models.Model):
     class Meta:
         ordering = ["-valid_from"]
         verbose_name = _("cách tính hệ số kỹ thuật")
+        verbose_name_plural = _("các cách tính hệ số kỹ thuật")
 
 
 class AuthorizedHoldingQuerySet(models.QuerySet):
@@ -140,8 +145,12 @@ class AuthorizedHoldingQuerySet(models.QuerySet):
 class AuthorizedHolding(models.Model):
     """Authorised holdings (biên chế): how many of a type a unit should hold, over a period."""
 
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="authorized_holdings")
-    equipment_type = models.ForeignKey(EquipmentType, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="authorized_holdings", verbose_name=_("đơn vị")
+    )
+    equipment_type = models.ForeignKey(
+        EquipmentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("chủng loại")
+    )
     quantity = models.PositiveIntegerField(_("số lượng biên chế"))
     valid_from = models.DateField(_("hiệu lực từ"))
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
@@ -150,4 +159,5 @@ class AuthorizedHolding(models.Model):
 
     class Meta:
         verbose_name = _("biên chế trang bị")
+        verbose_name_plural = _("biên chế trang bị")
         indexes = [models.Index(fields=["unit", "equipment_type"])]
