@@ -24,9 +24,11 @@ from materiel.api.models import ApiToken
 from materiel.api.tokens import issue_token
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.catalog.services import set_holding
+from materiel.documents.models import HandoverRecord
+from materiel.documents.services import Parties, hand_over
 from materiel.equipment.models import Item, Lot
 from materiel.imports.models import ImportJob
-from materiel.imports.views import create_job, start_commit
+from materiel.imports.steps import create_job, start_commit
 from materiel.ledger import services
 from materiel.ledger.models import Event
 from materiel.units.models import Unit
@@ -80,6 +82,15 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     job = create_job(actor, unit, f"nhap-{code_suffix}.xlsx", register)
     start_commit(job, force=False, skip_duplicates=False)
     create_job(actor, unit, f"cho-{code_suffix}.xlsx", register)  # one left waiting in its preview
+    moved = services.record_receipt(
+        equipment_type=world.rifle, serial=f"{serial}-BG", unit=unit, grade=2, occurred_on=D, actor=actor
+    ).item
+    hand_over(
+        items=[moved],
+        to_unit=unit.parent,
+        parties=Parties(number="1/BBBG", handed_on=D, giver_name=f"Người giao {holder}"),
+        actor=actor,
+    )
     return admin
 
 
@@ -105,6 +116,7 @@ def secrets_of(province):
         | {h for h in Event.objects.filter(item__in=items).values_list("holder_after", flat=True) if h}
         | set(User.objects.filter(unit__in=units).values_list("username", flat=True))
         | set(Lot.objects.filter(unit__in=units).values_list("lot_number", flat=True))
+        | set(HandoverRecord.objects.filter(from_unit__in=units).values_list("giver_name", flat=True))
     )
 
 
@@ -120,6 +132,9 @@ def objects_of(model, province):
         return list(ApiToken.objects.filter(user__unit__in=units).values_list("pk", flat=True))
     if model is Lot:
         return list(Lot.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is HandoverRecord:
+        records = HandoverRecord.objects.filter(from_unit__in=units) | HandoverRecord.objects.filter(to_unit__in=units)
+        return list(records.values_list("pk", flat=True))
     if model is ImportJob:
         return list(ImportJob.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is AuthorizedHolding:
@@ -181,7 +196,7 @@ def test_no_route_shows_or_reaches_the_sibling_subtree(client, two_sides, me, th
     assert checked > 50
 
 
-API_PARAMS = {"item_id": Item, "lot_id": Lot, "event_id": Event}
+API_PARAMS = {"item_id": Item, "lot_id": Lot, "event_id": Event, "import_id": ImportJob}
 # One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
 ANY_BODY = {
     "occurred_on": "2025-02-05",
@@ -198,6 +213,7 @@ ANY_BODY = {
     "serial": "LEAK-1",
     "lot_number": "",
     "name": "x",
+    "columns": {},
 }
 
 
@@ -209,7 +225,8 @@ def api_operations():
             taken = {p["name"] for p in parameters if p["in"] == "query"}
             if "requestBody" in operation:
                 taken |= {"unit"}  # receipts name their unit in the body
-            yield path, method, [p for p in parameters if p["in"] == "path"], taken
+            multipart = "multipart/form-data" in operation.get("requestBody", {}).get("content", {})
+            yield path, method, [p for p in parameters if p["in"] == "path"], taken, multipart
 
 
 @pytest.mark.parametrize("me, them", [("a", "b"), ("b", "a")])
@@ -223,17 +240,21 @@ def test_no_api_operation_shows_or_reaches_the_sibling_subtree(client, two_sides
     for user in my_users:
         _token, plain = issue_token(user, name="leak-test")
         headers = {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
-        for path, method, path_params, taken in api_operations():
+        for path, method, path_params, taken, multipart in api_operations():
             call = getattr(client, method)
             if not path_params:
                 variants = [{}, {"unit": other_unit}, {"unit": other_unit, "on": "2021-06-01"}, {"under": other_unit}]
                 for query in variants:
                     if method == "get":
                         response = call(path, query, **headers)
+                    elif multipart:  # an upload names its unit in the form beside the file
+                        file = io.BytesIO(xlsx([["Số hiệu", "Tên trang bị", "Cấp"], ["AK-X", "AK-47", 1]]))
+                        file.name = "so.xlsx"
+                        response = call(path, {"file": file, "unit": query.get("unit", mine)}, **headers)
                     else:
                         body = {**ANY_BODY, "unit": query.get("unit", mine), "to_unit": mine}
                         response = call(path, body, content_type="application/json", **headers)
-                    text = response.content.decode(errors="replace")
+                    text = text_of(response)
                     leaked = sorted(s for s in secrets if s in text)
                     assert not leaked, f"{user} {method} {path} {query} shows {leaked}"
                     if set(query) & taken & {"unit", "under"}:

@@ -64,6 +64,8 @@ def install(api) -> None:
     def invalid(request, exc: ValidationError):
         first = exc.errors[0] if exc.errors else {}
         location = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        # Multipart parameters come as ("file", "file"): name each field once.
+        location = [part for i, part in enumerate(location) if i == 0 or part != location[i - 1]]
         field = ".".join(location) or None
         message = _("Dữ liệu không hợp lệ ở trường %(field)s: %(detail)s") % {
             "field": field or "?",

@@ -5,7 +5,7 @@ from ninja import NinjaAPI, Swagger
 
 from . import errors
 from .auth import TokenAuth, VerifiedSessionAuth
-from .routers import catalog, coefficients, events, items, lots, units
+from .routers import catalog, coefficients, events, exports, imports, items, lots, units
 
 api = NinjaAPI(
     title="materiel API",
@@ -21,5 +21,5 @@ api = NinjaAPI(
     docs_decorator=login_required,
 )
 errors.install(api)
-for module in (units, catalog, items, lots, events, coefficients):
+for module in (units, catalog, items, lots, events, coefficients, imports, exports):
     api.add_router("/", module.router)

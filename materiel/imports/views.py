@@ -14,7 +14,7 @@ from materiel.core.views import object_view
 from materiel.ledger.models import Batch, BatchStatus
 from materiel.web.scope import page_scope, parse_day
 
-from . import jobs, progress, tasks
+from . import progress, steps
 from .columns import FIELDS
 from .commit import revert_batch
 from .models import ImportJob, JobState
@@ -73,21 +73,8 @@ def upload(request):
     if day_text and default_day is None:
         messages.error(request, _("Ngày tiếp nhận mặc định phải dạng dd/mm/yyyy."))
         return redirect(f"/nhap-xuat/?unit={scope.unit.code}")
-    job = create_job(request.user, scope.unit, upload.name, upload.read(), default_day)
+    job = steps.create_job(request.user, scope.unit, upload.name, upload.read(), default_day)
     return redirect("imports:job", pk=job.pk)
-
-
-def create_job(user, unit, name: str, data: bytes, default_day=None) -> ImportJob:
-    """Keep the file and start its check: inline when small, in the background worker when large."""
-    job = ImportJob.objects.create(
-        unit=unit, created_by=user, file_name=name[:255], file_size=len(data), data=data, default_day=default_day
-    )
-    if len(data) <= jobs.INLINE_BYTES:
-        jobs.run_check(job.pk)
-    else:
-        tasks.check_import.enqueue(job.pk)
-    job.refresh_from_db()
-    return job
 
 
 @object_view(ImportJob)
@@ -136,20 +123,11 @@ def remap(request, pk):
     _require(request, "ledger.record", job.unit)
     if job.state != JobState.REVIEW:
         return redirect("imports:job", pk=job.pk)
-    columns = {}
-    for key, value in request.POST.items():
-        if key.startswith("col-") and key[4:].isdigit() and value in FIELDS:
-            if value in columns.values():
-                messages.error(request, _("Cột “%(field)s” được chọn hai lần.") % {"field": FIELDS[value][0]})
-                return redirect("imports:job", pk=job.pk)
-            columns[key[4:]] = value
-    job.columns = columns
-    job.state = JobState.QUEUED
-    job.save(update_fields=["columns", "state"])
-    if job.file_size <= jobs.INLINE_BYTES:
-        jobs.run_check(job.pk)
-    else:
-        tasks.check_import.enqueue(job.pk)
+    columns = {key[4:]: value for key, value in request.POST.items() if key.startswith("col-") and value}
+    try:
+        steps.remap(job, columns)
+    except DomainError as error:
+        messages.error(request, error.message)
     return redirect("imports:job", pk=job.pk)
 
 
@@ -160,26 +138,12 @@ def confirm(request, pk):
     job = _job(request, pk)
     _require(request, "ledger.record", job.unit)
     try:
-        start_commit(
+        steps.start_commit(
             job, force=bool(request.POST.get("force")), skip_duplicates=bool(request.POST.get("skip_duplicates"))
         )
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("imports:job", pk=job.pk)
-
-
-def start_commit(job: ImportJob, *, force: bool, skip_duplicates: bool) -> None:
-    if job.state != JobState.REVIEW:
-        raise DomainError(_("Lượt nhập này không ở bước chờ xác nhận."), field="state", code="conflict")
-    job.force = force
-    job.skip_duplicates = skip_duplicates
-    job.state = JobState.COMMIT_QUEUED
-    job.save(update_fields=["force", "skip_duplicates", "state"])
-    if job.summary.get("rows", 0) <= jobs.INLINE_ROWS:
-        jobs.run_commit(job.pk)
-    else:
-        tasks.commit_import.enqueue(job.pk)
-    job.refresh_from_db()
 
 
 @require_POST
@@ -188,24 +152,10 @@ def cancel(request, pk):
     job = _job(request, pk)
     _require(request, "ledger.record", job.unit)
     try:
-        cancel_job(job)
+        steps.cancel_job(job)
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("imports:job", pk=job.pk)
-
-
-def cancel_job(job: ImportJob) -> None:
-    """A waiting job is cancelled at once; a running one stops at its next progress report and rolls back."""
-    if job.finished:
-        raise DomainError(_("Lượt nhập này đã kết thúc, không hủy được."), field="state", code="conflict")
-    waiting = [JobState.QUEUED, JobState.REVIEW, JobState.COMMIT_QUEUED]
-    stopped = ImportJob.objects.filter(pk=job.pk, state__in=waiting).update(
-        state=JobState.CANCELLED, message=_("Đã hủy theo yêu cầu."), data=b""
-    )
-    if not stopped:
-        progress.request_cancel(job.key)
-        progress.report(job.key, "cancelling")
-    job.refresh_from_db()
 
 
 @require_POST

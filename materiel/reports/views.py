@@ -43,19 +43,23 @@ def _described(scope, params) -> list[tuple[str, str]]:
     return described
 
 
+def events_export(user, scope, params):
+    output = write_xlsx(
+        title=_("SỔ SỰ KIỆN VŨ KHÍ, TRANG BỊ KỸ THUẬT"),
+        filters=_described(scope, params),
+        columns=EVENT_COLUMNS,
+        rows=event_table(filtered_events(user, scope.unit, params)),
+        sheet="So su kien",
+    )
+    return xlsx_response(output, f"so-su-kien-{scope.unit.code}.xlsx")
+
+
 def events_page(request):
     scope = page_scope(request)
     params = request.GET
-    events = filtered_events(request.user, scope.unit, params)
     if params.get("format") == "xlsx":
-        output = write_xlsx(
-            title=_("SỔ SỰ KIỆN VŨ KHÍ, TRANG BỊ KỸ THUẬT"),
-            filters=_described(scope, params),
-            columns=EVENT_COLUMNS,
-            rows=event_table(events),
-            sheet="So su kien",
-        )
-        return xlsx_response(output, f"so-su-kien-{scope.unit.code}.xlsx")
+        return events_export(request.user, scope, params)
+    events = filtered_events(request.user, scope.unit, params)
     before = params.get("before")
     if before and before.isdigit():
         events = events.filter(id__lt=int(before))

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -27,4 +29,9 @@ class Command(BaseCommand):
         for username, name, _role, _unit in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {name}")
         if not no_serve:
-            call_command("runserver", addr, use_reloader=False)
+            # Large imports run in the task worker: start one beside the server, stopped with it.
+            worker = subprocess.Popen([sys.executable, "-m", "materiel.cli", "db_worker", "--interval", "1"])
+            try:
+                call_command("runserver", addr, use_reloader=False)
+            finally:
+                worker.terminate()

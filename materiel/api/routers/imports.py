@@ -1,0 +1,140 @@
+"""Import batches over HTTP: upload a register file, follow its check, fix the columns, commit or cancel.
+
+The same job, worker and rules as the wizard (imports.views / imports.jobs): a client uploads, polls
+GET /imports/{id} until `state` is "review", reads the issues, then commits and polls until "done".
+"""
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema
+from ninja import Status as Reply
+from ninja.files import UploadedFile
+
+from materiel.accounts.scoping import require
+from materiel.core.errors import DomainError
+from materiel.imports import progress, steps
+from materiel.imports.models import ImportJob
+from materiel.imports.reader import MAX_BYTES
+
+from ..common import MAX_LIMIT, keyset, unit_for
+from ..errors import responses
+
+router = Router(tags=["Nhập Excel"])
+
+
+class ProgressOut(Schema):
+    phase: str
+    done: int
+    total: int
+
+
+class ImportOut(Schema):
+    id: int
+    file_name: str
+    unit: str
+    state: str
+    state_label: str
+    message: str
+    created_at: str
+    created_by: str
+    progress: ProgressOut | None
+    summary: dict
+    batch: int | None
+
+
+class ImportPage(Schema):
+    results: list[ImportOut]
+    next: int | None
+
+
+class ImportFilters(Schema):
+    unit: str | None = None
+    after: int | None = None
+    limit: int = 50
+
+
+class ColumnsIn(Schema):
+    columns: dict[str, str]
+
+
+class CommitIn(Schema):
+    force: bool = False
+    skip_duplicates: bool = False
+
+
+def import_out(job: ImportJob) -> dict:
+    return {
+        "id": job.pk,
+        "file_name": job.file_name,
+        "unit": job.unit.code,
+        "state": job.state,
+        "state_label": str(job.get_state_display()),
+        "message": job.message,
+        "created_at": job.created_at.isoformat(),
+        "created_by": job.created_by.username,
+        "progress": progress.read(job.key) if job.running else None,
+        "summary": job.summary,
+        "batch": job.batch_id,
+    }
+
+
+def visible_job(request, import_id: int) -> ImportJob:
+    jobs = ImportJob.objects.visible_to(request.user).select_related("unit", "created_by").defer("data")
+    return get_object_or_404(jobs, pk=import_id)
+
+
+@router.get("/imports", response=responses(ImportPage), summary="Các lượt nhập Excel của một cây đơn vị")
+def list_imports(request, filters: Query[ImportFilters]):
+    root = unit_for(request, filters.unit)
+    jobs = ImportJob.objects.visible_to(request.user).in_subtree(root).select_related("unit", "created_by")
+    rows, cursor = keyset(jobs.defer("data"), filters.after, min(filters.limit, MAX_LIMIT))
+    return {"results": [import_out(job) for job in rows], "next": cursor}
+
+
+@router.post(
+    "/imports",
+    response=responses(ImportOut, 202),
+    summary="Tải lên một tệp sổ (XLSX/CSV) để kiểm tra; chưa ghi gì",
+)
+def upload(request, file: File[UploadedFile], unit: Form[str], default_day: Form[date | None] = None):
+    target = unit_for(request, unit)
+    require(request.user, "ledger.record", unit=target)
+    if file.size > MAX_BYTES:
+        raise DomainError(_("Tệp quá lớn; giới hạn %(limit)s MB.") % {"limit": MAX_BYTES // 2**20}, field="file")
+    job = steps.create_job(request.user, target, file.name or "tep.xlsx", file.read(), default_day)
+    return Reply(202, import_out(job))
+
+
+@router.get("/imports/{import_id}", response=responses(ImportOut), summary="Trạng thái, tiến độ và kết quả kiểm tra")
+def get_import(request, import_id: int):
+    return import_out(visible_job(request, import_id))
+
+
+@router.post(
+    "/imports/{import_id}/columns",
+    response=responses(ImportOut, 202),
+    summary="Kiểm tra lại với cách hiểu cột khác ({chỉ số cột: trường})",
+)
+def remap(request, import_id: int, payload: ColumnsIn):
+    job = visible_job(request, import_id)
+    require(request.user, "ledger.record", unit=job.unit)
+    steps.remap(job, payload.columns)
+    return Reply(202, import_out(visible_job(request, import_id)))
+
+
+@router.post("/imports/{import_id}/commit", response=responses(ImportOut, 202), summary="Ghi tệp đã kiểm tra vào sổ")
+def commit(request, import_id: int, payload: CommitIn):
+    job = visible_job(request, import_id)
+    require(request.user, "ledger.record", unit=job.unit)
+    steps.start_commit(job, force=payload.force, skip_duplicates=payload.skip_duplicates)
+    return Reply(202, import_out(visible_job(request, import_id)))
+
+
+@router.post("/imports/{import_id}/cancel", response=responses(ImportOut), summary="Hủy lượt nhập (không để lại gì)")
+def cancel(request, import_id: int):
+    job = visible_job(request, import_id)
+    require(request.user, "ledger.record", unit=job.unit)
+    steps.cancel_job(job)
+    return import_out(visible_job(request, import_id))

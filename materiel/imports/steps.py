@@ -1,0 +1,80 @@
+"""The steps a user takes with an import job, shared by the wizard pages and the API.
+
+Each step changes the job's state and starts the work: inline when the file is small, otherwise as a
+background task for the worker.
+"""
+
+from django.utils.translation import gettext as _
+
+from materiel.core.errors import DomainError
+
+from . import jobs, progress, tasks
+from .columns import FIELDS
+from .models import ImportJob, JobState
+
+
+def create_job(user, unit, name: str, data: bytes, default_day=None) -> ImportJob:
+    """Keep the uploaded file and start its check."""
+    job = ImportJob.objects.create(
+        unit=unit, created_by=user, file_name=name[:255], file_size=len(data), data=data, default_day=default_day
+    )
+    _start_check(job)
+    return job
+
+
+def _start_check(job: ImportJob) -> None:
+    if job.file_size <= jobs.INLINE_BYTES:
+        jobs.run_check(job.pk)
+    else:
+        tasks.check_import.enqueue(job.pk)
+    job.refresh_from_db()
+
+
+def _require_review(job: ImportJob) -> None:
+    if job.state != JobState.REVIEW:
+        raise DomainError(_("Lượt nhập này không ở bước chờ xác nhận."), field="state", code="conflict")
+
+
+def remap(job: ImportJob, columns: dict[str, str]) -> None:
+    """Check the file again reading its columns as the user says ({column index: field})."""
+    _require_review(job)
+    chosen: dict[str, str] = {}
+    for index, name in columns.items():
+        if not str(index).isdigit() or name not in FIELDS:
+            message = _("Cột %(col)s: không có trường “%(name)s”.") % {"col": index, "name": name}
+            raise DomainError(message, field="columns")
+        if name in chosen.values():
+            raise DomainError(_("Cột “%(field)s” được chọn hai lần.") % {"field": FIELDS[name][0]}, field="columns")
+        chosen[str(index)] = name
+    job.columns = chosen
+    job.state = JobState.QUEUED
+    job.save(update_fields=["columns", "state"])
+    _start_check(job)
+
+
+def start_commit(job: ImportJob, *, force: bool, skip_duplicates: bool) -> None:
+    """Write the previewed file into the ledger (checked again first, against today's register)."""
+    _require_review(job)
+    job.force = force
+    job.skip_duplicates = skip_duplicates
+    job.state = JobState.COMMIT_QUEUED
+    job.save(update_fields=["force", "skip_duplicates", "state"])
+    if job.summary.get("rows", 0) <= jobs.INLINE_ROWS:
+        jobs.run_commit(job.pk)
+    else:
+        tasks.commit_import.enqueue(job.pk)
+    job.refresh_from_db()
+
+
+def cancel_job(job: ImportJob) -> None:
+    """A waiting job is cancelled at once; a running one stops at its next progress report and rolls back."""
+    if job.finished:
+        raise DomainError(_("Lượt nhập này đã kết thúc, không hủy được."), field="state", code="conflict")
+    waiting = [JobState.QUEUED, JobState.REVIEW, JobState.COMMIT_QUEUED]
+    stopped = ImportJob.objects.filter(pk=job.pk, state__in=waiting).update(
+        state=JobState.CANCELLED, message=_("Đã hủy theo yêu cầu."), data=b""
+    )
+    if not stopped:
+        progress.request_cancel(job.key)
+        progress.report(job.key, "cancelling")
+    job.refresh_from_db()
