@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export MATERIEL_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: demo test lint test-sqlite test-postgres system-deps install install-test verify clean
+.PHONY: demo test lint test-sqlite test-postgres system-deps install install-test verify clean bench
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	scripts/venv.sh $(VENV)
@@ -38,6 +38,13 @@ test-sqlite: install-test
 
 test-postgres: install-test
 	scripts/with-postgres.sh $(BIN)/pytest
+
+## BENCH.md's scenarios on both databases into docs/benchmarks.md (data sets kept in data/bench).
+## `make bench BENCH_ITEMS=1000000` for the million-item scale.
+BENCH_ITEMS ?= 100000
+bench: install system-deps
+	nice -n 10 $(BIN)/materiel bench --items $(BENCH_ITEMS) --db sqlite
+	nice -n 10 $(BIN)/materiel bench --items $(BENCH_ITEMS) --db postgres
 
 verify: install
 	$(BIN)/materiel verify

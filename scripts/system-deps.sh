@@ -7,6 +7,7 @@ need=()
 ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
 [ -d /usr/share/fonts/truetype/liberation ] || need+=(fonts-liberation)
+command -v wrk >/dev/null || need+=(wrk)  # the HTTP load generator of `materiel bench` (H1)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "Installing Debian packages: ${need[*]}"
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
