@@ -42,8 +42,9 @@ def item_ids_sql(day: date, *, unit_ids=None, grade=None, status=None) -> tuple[
         ids = sorted(unit_ids) or [0]
         sql += f" AND s.unit_id IN ({','.join(str(int(i)) for i in ids)})"
     if grade is not None:
-        sql += " AND s.grade_after = %s"
-        params.append(int(grade))
+        grades = [grade] if isinstance(grade, int | str) else list(grade)
+        sql += f" AND s.grade_after IN ({','.join(['%s'] * len(grades))})"
+        params.extend(int(g) for g in grades)
     if status is not None:
         statuses = [status] if isinstance(status, str) else list(status)
         sql += f" AND s.status_after IN ({','.join(['%s'] * len(statuses))})"

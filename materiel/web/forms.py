@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from materiel.accounts.scoping import allowed
 from materiel.catalog.models import Meter
+from materiel.documents.services import Parties
 from materiel.units.models import Unit
 
 
@@ -17,13 +19,35 @@ class EventForm(forms.Form):
 
 
 class TransferForm(EventForm):
+    """A transfer and the handover record drawn up with it (documents.services.hand_over)."""
+
     to_unit = forms.ModelChoiceField(label=_("Đơn vị nhận"), queryset=Unit.objects.none())
     document_number = forms.CharField(label=_("Số biên bản bàn giao"), max_length=80, required=False)
     reason = forms.CharField(label=_("Lý do"), max_length=300, required=False)
+    giver_name = forms.CharField(label=_("Người giao"), max_length=150, required=False)
+    giver_title = forms.CharField(label=_("Cấp bậc, chức vụ người giao"), max_length=150, required=False)
+    receiver_name = forms.CharField(label=_("Người nhận"), max_length=150, required=False)
+    receiver_title = forms.CharField(label=_("Cấp bậc, chức vụ người nhận"), max_length=150, required=False)
+    notes = forms.CharField(
+        label=_("Ghi chú biên bản"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_unit"].queryset = units if units is not None else Unit.objects.none()
+
+    def parties(self) -> Parties:
+        data = self.cleaned_data
+        return Parties(
+            number=data["document_number"],
+            handed_on=data["occurred_on"],
+            reason=data["reason"],
+            giver_name=data["giver_name"],
+            giver_title=data["giver_title"],
+            receiver_name=data["receiver_name"],
+            receiver_title=data["receiver_title"],
+            notes=data["notes"],
+        )
 
 
 class GradeForm(EventForm):
@@ -50,3 +74,17 @@ class MeterForm(EventForm):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Lý do hủy"), max_length=300, required=False)
+
+
+def bulk_forms(user, data=None, action: str = "") -> dict:
+    """The register's bulk actions this user's role allows, each a form (bound for the posted one)."""
+    offered = {}
+    if allowed(user, "ledger.transfer"):
+        units = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True)
+        transfer = TransferForm(data if action == "transfer" else None, units=units, prefix="bulk-transfer")
+        # The giving unit is known only from the ticked items: a blank number takes its next one.
+        transfer.fields["document_number"].widget.attrs["placeholder"] = _("để trống: số tiếp theo của bên giao")
+        offered["transfer"] = transfer
+    if allowed(user, "ledger.grade"):
+        offered["grade"] = GradeForm(data if action == "grade" else None, prefix="bulk-grade")
+    return offered

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import bulk, handovers, printing, reports_index, views
 from .middleware import public
 
 app_name = "web"
@@ -15,4 +15,12 @@ urlpatterns = [
     path("trang-bi/<int:pk>/", views.item_detail, name="item"),
     path("trang-bi/<int:pk>/ghi/<str:action>/", views.item_action, name="item_action"),
     path("su-kien/<int:pk>/huy/", views.reverse_event_view, name="reverse_event"),
+    path("trang-bi/in/", printing.register_print, name="register_print"),
+    path("trang-bi/hang-loat/", bulk.register_bulk, name="register_bulk"),
+    path("trang-bi/<int:pk>/in/", printing.item_print, name="item_print"),
+    path("trang-bi/<int:pk>/nhan/", printing.item_label_print, name="item_label"),
+    path("bao-cao/", reports_index.reports_index, name="reports"),
+    path("bien-ban/", handovers.handover_list, name="handovers"),
+    path("bien-ban/<int:pk>/", handovers.handover_detail, name="handover"),
+    path("bien-ban/<int:pk>/in/", handovers.handover_print, name="handover_print"),
 ]

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,15 +16,19 @@ from materiel.catalog.models import Category, EquipmentType, grade_labels, grade
 from materiel.core.errors import DomainError
 from materiel.core.text import search_fold
 from materiel.core.views import object_view
+from materiel.documents.numbering import propose_number
+from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Lot, Status
 from materiel.ledger import asof, coefficients, services
 from materiel.ledger.models import Event, EventKind
 from materiel.ledger.rules import STATUS_MOVES
+from materiel.reports.lists import LOT_COLUMNS, lot_table
 from materiel.reports.register import REGISTER_COLUMNS, register_rows
-from materiel.reports.xlsx import write_xlsx
+from materiel.reports.xlsx import write_xlsx, xlsx_response
 from materiel.units.models import Unit, UnitChange
 
-from . import forms
+from . import charts, forms
+from .labels import item_label
 from .scope import page_scope
 
 PAGE_SIZE = 50
@@ -41,6 +46,12 @@ def register_url(scope, **filters) -> str:
         params["on"] = scope.day_param
     params.update({k: v for k, v in filters.items() if v not in (None, "")})
     return "/trang-bi/?" + urlencode(params)
+
+
+def dashboard_url(scope, unit) -> str:
+    """The dashboard of `unit` on the same day (a child unit's drill-down)."""
+    params = {"unit": unit.code, **({"on": scope.day_param} if scope.day else {})}
+    return "/?" + urlencode(params)
 
 
 def dashboard(request):
@@ -93,12 +104,53 @@ def dashboard(request):
             ],
             "links": {
                 "all": register_url(scope, kind="serialised"),
+                "serviceable": register_url(scope, grade=_grades(summary.policy.serviceable_grades)),
+                "counted": register_url(scope, grade=_grades(summary.policy.counted_grades)),
                 "in_repair": register_url(scope, status=Status.IN_REPAIR),
                 "sealed": register_url(scope, status=Status.SEALED),
                 "awaiting_disposal": register_url(scope, status=Status.AWAITING_DISPOSAL),
             },
+            "grade_chart": charts.grade_distribution(lines),
+            "ranking_chart": charts.coefficient_ranking(children, url_of=lambda unit: dashboard_url(scope, unit)),
+            "watch": watch_lists(request.user, scope, summary) if scope.day is None else [],
         },
     )
+
+
+def _grades(grades) -> str:
+    return ",".join(str(g) for g in sorted(grades))
+
+
+WATCHED = (Status.IN_REPAIR, Status.SEALED, Status.AWAITING_DISPOSAL)
+WATCH_SIZE = 8
+
+
+def watch_lists(user, scope, summary) -> list[dict]:
+    """The first items in repair, in sealed storage and awaiting disposal, each list with its count
+    (from the summary) and the link to all of them in the register."""
+    counts = {
+        Status.IN_REPAIR: summary.in_repair,
+        Status.SEALED: summary.sealed,
+        Status.AWAITING_DISPOSAL: summary.awaiting_disposal,
+    }
+    lists = []
+    for status in WATCHED:
+        items = list(
+            Item.objects.visible_to(user)
+            .in_subtree(scope.unit)
+            .filter(status=status)
+            .select_related("equipment_type", "unit")
+            .order_by("-last_event_on", "-id")[:WATCH_SIZE]
+        )
+        lists.append(
+            {
+                "label": Status(status).label,
+                "items": items,
+                "count": counts[status],
+                "url": register_url(scope, status=status),
+            }
+        )
+    return lists
 
 
 def unit_tree(request):
@@ -110,6 +162,11 @@ def unit_tree(request):
         .order_by("-occurred_on", "-id")[:50]
     )
     return render(request, "web/units.html", {"scope": scope, "units": units, "changes": changes})
+
+
+def parse_grades(text: str | None) -> list[int]:
+    """`grade=2` or, for a dashboard's "serviceable" number, `grade=1,2`."""
+    return sorted({int(g) for g in (text or "").split(",") if g.strip().isdigit()})
 
 
 def register_queryset(request, scope, params):
@@ -126,14 +183,14 @@ def register_queryset(request, scope, params):
     if q:
         items = items.filter(search_key__contains=q)
     statuses = [status] if status in Status.values else list(HOLDINGS)
-    grade_value = int(grade) if grade and grade.isdigit() else None
+    grades = parse_grades(grade)
     if scope.day is None:
         items = items.in_subtree(scope.unit).filter(status__in=statuses)
-        if grade_value:
-            items = items.filter(grade=grade_value)
+        if grades:
+            items = items.filter(grade__in=grades)
     else:
         units = coefficients.subtree_unit_ids(scope.unit, scope.day)
-        sql, sql_params = asof.item_ids_sql(scope.day, unit_ids=units, grade=grade_value, status=statuses)
+        sql, sql_params = asof.item_ids_sql(scope.day, unit_ids=units, grade=grades or None, status=statuses)
         items = items.filter(id__in=RawSQL(sql, sql_params))
     return items.order_by("equipment_type__category__order", "equipment_type__name", "serial", "id")
 
@@ -158,8 +215,29 @@ def lot_rows(request, scope, params) -> list[tuple[Lot, int]]:
     return [(lot, qty) for lot, qty in rows if qty and (not q or q in search_fold(lot.equipment_type.name))]
 
 
+def lots_export(request, scope, params):
+    """The lots page as filtered, as XLSX."""
+    described = [
+        (_("Đơn vị"), scope.unit.name),
+        (_("Tại ngày"), scope.day.strftime("%d/%m/%Y") if scope.day else _("hiện tại")),
+    ]
+    for key, label in (("category", _("Nhóm")), ("type", _("Chủng loại")), ("grade", _("Cấp")), ("q", _("Tìm"))):
+        if params.get(key):
+            described.append((label, params[key]))
+    output = write_xlsx(
+        title=_("VẬT TƯ, ĐẠN DƯỢC THEO LÔ"),
+        filters=described,
+        columns=LOT_COLUMNS,
+        rows=lot_table(lot_rows(request, scope, params)),
+        sheet="Theo lo",
+    )
+    return xlsx_response(output, f"theo-lo-{scope.unit.code}{'-' + scope.day.isoformat() if scope.day else ''}.xlsx")
+
+
 def register_export(request, scope, params):
     """The register as filtered on the page, as XLSX (streamed from a temporary file)."""
+    if params.get("kind") == "lots":
+        return lots_export(request, scope, params)
     items = register_queryset(request, scope, params).select_related("unit")
     states = None
     if scope.day is not None:
@@ -199,7 +277,7 @@ def register_export(request, scope, params):
     )
 
 
-def register(request):
+def register(request, bulk=None):
     scope = page_scope(request)
     params = request.GET
     if params.get("format") == "xlsx":
@@ -242,6 +320,8 @@ def register(request):
         "statuses": Status.choices[:-1],
         "grades": grade_names(scope.day),
         "count": page.paginator.count,
+        # Past days are read-only: actions on many items are offered on the register of now.
+        "bulk": None if scope.day else (bulk or {"forms": forms.bulk_forms(request.user), "selected": set()}),
     }
     template = "web/register.html#results" if request.headers.get("HX-Request") else "web/register.html"
     return render(request, template, context)
@@ -261,7 +341,8 @@ def action_form(action, item, user, data=None):
     form_class = ACTION_FORMS[action]
     if form_class is forms.TransferForm:
         units = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True).exclude(pk=item.unit_id)
-        return form_class(data, units=units, prefix=action)
+        proposal = {"document_number": propose_number(item.unit, timezone.localdate().year)}
+        return form_class(data, units=units, prefix=action, initial=proposal)
     return form_class(data, prefix=action)
 
 
@@ -272,7 +353,7 @@ def item_detail(request, pk, forms_by_action=None):
     )
     events = (
         Event.objects.filter(item=item)
-        .select_related("recorded_by", "unit", "from_unit", "to_unit", "reverses")
+        .select_related("recorded_by", "unit", "from_unit", "to_unit", "reverses", "handover_line")
         .order_by("-id")
     )
     reversed_ids = set(Event.objects.filter(item=item, reverses__isnull=False).values_list("reverses_id", flat=True))
@@ -300,6 +381,7 @@ def item_detail(request, pk, forms_by_action=None):
             "grade_names": grade_labels(),
             "reverse_form": forms.ReverseForm(prefix="reverse"),
             "open_action": next(iter(forms_by_action), ""),
+            "label": item_label(request, item),
         },
     )
 
@@ -337,7 +419,7 @@ def item_action(request, pk, action):
     form = action_form(action, item, request.user, request.POST)
     if form.is_valid():
         try:
-            _perform(action, item, request.user, form.cleaned_data)
+            _perform(action, item, request.user, form)
         except PermissionDenied as error:
             return forbidden(request, error.message)
         except DomainError as error:
@@ -351,12 +433,12 @@ def item_action(request, pk, action):
     return response
 
 
-def _perform(action: str, item: Item, actor, data: dict):
+def _perform(action: str, item: Item, actor, form):
+    data = form.cleaned_data
     common = {"occurred_on": data["occurred_on"], "actor": actor}
     if action == "transfer":
-        return services.record_transfer(
-            item, to_unit=data["to_unit"], document_number=data["document_number"], reason=data["reason"], **common
-        )
+        # A transfer is always drawn up as a handover record, in the same transaction as its event.
+        return hand_over(items=[item], to_unit=data["to_unit"], parties=form.parties(), actor=actor)
     if action == "grade":
         return services.record_grade_change(
             item, grade=data["grade"], reason=data["reason"], document_number=data["document_number"], **common
