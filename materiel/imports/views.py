@@ -1,5 +1,7 @@
 """The import wizard (Nhập từ Excel): upload, preview and column mapping, commit, progress, cancel."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
@@ -86,12 +88,14 @@ def job_page(request, pk):
         earlier = Batch.objects.filter(file_hash=summary.get("file_hash"), status=BatchStatus.COMMITTED).first()
     mapping = {int(c): f for c, f in summary.get("columns", {}).items()}
     headers = [dict(h, field=mapping.get(h["index"], "")) for h in summary.get("headers", [])]
+    preview = [dict(r, received_on=date.fromisoformat(r["received_on"])) for r in summary.get("preview", [])]
     return render(
         request,
         "imports/job.html",
         {
             "job": job,
             "summary": summary,
+            "preview": preview,
             "headers": headers,
             "fields": [(name, label) for name, (label, _spellings) in FIELDS.items()],
             "errors": [i for i in summary.get("issues", []) if not i["duplicate"]],
