@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export MATERIEL_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: demo test lint test-sqlite test-postgres system-deps install install-test verify clean bench
+.PHONY: demo test lint test-sqlite test-postgres system-deps install install-test verify clean bench messages
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	scripts/venv.sh $(VENV)
@@ -45,6 +45,12 @@ BENCH_ITEMS ?= 100000
 bench: install system-deps
 	nice -n 10 $(BIN)/materiel bench --items $(BENCH_ITEMS) --db sqlite
 	nice -n 10 $(BIN)/materiel bench --items $(BENCH_ITEMS) --db postgres
+
+## Refresh the English catalogue from the code, then compile it (translate what is new in between:
+## docs/translation.md). Run from materiel/ so that only the package is scanned.
+messages: install
+	cd materiel && $(abspath $(BIN))/materiel makemessages -l en --no-obsolete --add-location file
+	cd materiel && $(abspath $(BIN))/materiel compilemessages -l en
 
 verify: install
 	$(BIN)/materiel verify

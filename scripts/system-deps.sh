@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite drives for real, if they are missing:
-# Chromium (browser tests), PostgreSQL server binaries (the second database), fonts (screens, PDFs).
+# Chromium (browser tests), PostgreSQL server binaries (the second database), fonts (screens, PDFs),
+# gettext (the translation tests compile and extract the message catalogue).
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
 [ -d /usr/share/fonts/truetype/liberation ] || need+=(fonts-liberation)
+command -v msgfmt >/dev/null 2>&1 || need+=(gettext)  # tests compile and extract the message catalogue
 command -v wrk >/dev/null || need+=(wrk)  # the HTTP load generator of `materiel bench` (H1)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "Installing Debian packages: ${need[*]}"
