@@ -23,6 +23,7 @@ from materiel.ledger import reorganisation as reorg
 from materiel.ledger.batch import LedgerBatch
 from materiel.ledger.models import EventKind
 from materiel.ledger.sealing import seal_ledger
+from materiel.ledger.snapshots import build as build_snapshots
 from materiel.units.models import Unit, UnitKind
 
 from .reference import ensure_reference_data
@@ -461,6 +462,7 @@ def seed(
         finish_reform(world)
         seed_authorisations(rng, world)
     seal_ledger()
+    build_snapshots(today)  # quarterly subtree totals: past-day dashboards start from them
     return world
 
 

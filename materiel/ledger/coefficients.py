@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from materiel.catalog.models import GRADES, AuthorizedHolding, Category, CoefficientPolicy, EquipmentType
@@ -18,7 +19,8 @@ from materiel.equipment.models import HOLDINGS, Status
 from materiel.units.models import PATH_END, Unit
 from materiel.units.tree import PastTree
 
-from .asof import counts_by_unit_on
+from . import snapshots
+from .asof import counts_by_unit_on, lot_counts_by_unit_on
 from .models import Rollup
 
 Cells = dict[tuple[int, int, str], int]  # (type_id, grade, status) -> quantity
@@ -102,19 +104,48 @@ def current_cells(unit: Unit) -> Cells:
 
 
 class PastCounts:
-    """Direct holdings of every unit on a day, and that day's tree, computed once per page."""
+    """Holdings of the subtrees of a day, on that day's tree, computed once per page.
+
+    A unit at the top of the tree starts from the latest quarterly snapshot (ledger.snapshots) and
+    corrects it over the items that changed since; any other unit, or a day the snapshot cannot
+    serve (no snapshot yet, the tree changed since), folds the whole ledger, once per page."""
 
     def __init__(self, day: date):
         self.day = day
         self.tree = PastTree(day)
-        self.by_unit = counts_by_unit_on(day)
+        self.snapshot = snapshots.usable(day)
+        self._by_unit = None
+        self._correction = None
+        self._lots = None
+
+    @property
+    def by_unit(self) -> dict[int, dict]:
+        """Direct holdings of every unit on the day: the full fold."""
+        if self._by_unit is None:
+            self._by_unit = counts_by_unit_on(self.day)
+        return self._by_unit
 
     def cells(self, unit_id: int) -> Cells:
+        if self._by_unit is None and self.snapshot is not None and unit_id in self.snapshot.units:
+            return self._from_snapshot(unit_id)
+        return self._subtree_sum(unit_id, self.by_unit)
+
+    def _subtree_sum(self, unit_id: int, *by_units) -> Cells:
         total: Cells = defaultdict(int)
         for uid in self.tree.subtree(unit_id):
-            for key, qty in self.by_unit.get(uid, {}).items():
-                total[key] += qty
+            for by_unit in by_units:
+                for key, qty in by_unit.get(uid, {}).items():
+                    total[key] += qty
         return total
+
+    def _from_snapshot(self, unit_id: int) -> Cells:
+        if self._correction is None:
+            self._correction = snapshots.correction(self.snapshot.day, self.day, self.snapshot.through_event_id)
+            self._lots = lot_counts_by_unit_on(self.day)
+        total = self._subtree_sum(unit_id, self._correction, self._lots)
+        for key, qty in snapshots.stored_cells(self.snapshot, unit_id).items():
+            total[key] += qty
+        return {key: qty for key, qty in total.items() if qty}
 
 
 def subtree_unit_ids(unit: Unit, day: date | None, past: PastCounts | None = None) -> set[int]:
@@ -123,25 +154,34 @@ def subtree_unit_ids(unit: Unit, day: date | None, past: PastCounts | None = Non
     return (past or PastCounts(day)).tree.subtree(unit.pk)
 
 
-def summarise(unit: Unit, day: date | None = None, *, past: PastCounts | None = None, types=None) -> Summary:
-    """Grade distribution, coefficients and fill rate of a unit's subtree, now or on `day`."""
-    policy = CoefficientPolicy.objects.in_force(day or timezone.localdate())
+def summarise(
+    unit: Unit, day: date | None = None, *, past: PastCounts | None = None, types=None, policy=None, categories=None
+) -> Summary:
+    """Grade distribution, coefficients and fill rate of a unit's subtree, now or on `day`.
+
+    types, policy, categories: read once by a caller that summarises several units (a dashboard)."""
+    policy = policy or CoefficientPolicy.objects.in_force(day or timezone.localdate())
     types = types or type_index()
     if day is None:
         cells = current_cells(unit)
     else:
         past = past or PastCounts(day)
         cells = past.cells(unit.pk)
-    per_category: dict[int, Tally] = defaultdict(Tally)
-    overall = Tally()
+    # A national subtree has thousands of (type, grade, status) cells but only ~12 categories:
+    # fold the cells by category first, then tally the few folded ones.
+    folded: dict[tuple[int, bool, int, str], int] = defaultdict(int)
     held_by_type: dict[int, int] = defaultdict(int)
     for (type_id, grade, status), qty in cells.items():
         category_id, serialised = types[type_id]
+        folded[(category_id, serialised, grade, status)] += qty
+        if status in HOLDINGS:
+            held_by_type[type_id] += qty
+    per_category: dict[int, Tally] = defaultdict(Tally)
+    overall = Tally()
+    for (category_id, serialised, grade, status), qty in folded.items():
         per_category[category_id].add(grade, status, qty, policy)
         if serialised:
             overall.add(grade, status, qty, policy)
-        if status in HOLDINGS:
-            held_by_type[type_id] += qty
     serialised_categories = {cat for cat, ser in types.values() if ser}
     lines = [
         CategoryLine(
@@ -150,7 +190,7 @@ def summarise(unit: Unit, day: date | None = None, *, past: PastCounts | None = 
             per_category[cat.pk],
             per_category[cat.pk].coefficient(policy.decimals),
         )
-        for cat in Category.objects.all()
+        for cat in (categories if categories is not None else Category.objects.all())
         if cat.pk in per_category
     ]
     authorised, filled = fill(unit, day, held_by_type, past)
@@ -164,9 +204,9 @@ def fill(unit: Unit, day: date | None, held_by_type: dict[int, int], past=None) 
         holdings = holdings.filter(unit__path__gte=unit.path, unit__path__lt=unit.path + PATH_END)
     else:
         holdings = holdings.filter(unit_id__in=subtree_unit_ids(unit, day, past))
-    authorised_by_type: dict[int, int] = defaultdict(int)
-    for type_id, qty in holdings.values_list("equipment_type_id", "quantity"):
-        authorised_by_type[type_id] += qty
+    # Summed in the database: a national subtree has a row per unit and type.
+    totals = holdings.order_by().values_list("equipment_type_id").annotate(total=Sum("quantity"))
+    authorised_by_type: dict[int, int] = {type_id: int(total) for type_id, total in totals}
     authorised = sum(authorised_by_type.values())
     filled = sum(min(held_by_type.get(t, 0), a) for t, a in authorised_by_type.items())
     return authorised, filled
@@ -174,11 +214,15 @@ def fill(unit: Unit, day: date | None, held_by_type: dict[int, int], past=None) 
 
 def children_summaries(unit: Unit, day: date | None = None, *, past: PastCounts | None = None) -> list[Summary]:
     """Each child unit of `unit` (as the tree stood on `day`) with its own summary."""
-    types = type_index()
+    shared = {
+        "types": type_index(),
+        "policy": CoefficientPolicy.objects.in_force(day or timezone.localdate()),
+        "categories": list(Category.objects.all()),
+    }
     if day is None:
         children = list(unit.children.filter(dissolved_on__isnull=True).order_by("path"))
-        return [summarise(child, None, types=types) for child in children]
+        return [summarise(child, None, **shared) for child in children]
     past = past or PastCounts(day)
     ids = past.tree.children.get(unit.pk, [])
     children = list(Unit.objects.filter(pk__in=ids).order_by("path"))
-    return [summarise(child, day, past=past, types=types) for child in children]
+    return [summarise(child, day, past=past, **shared) for child in children]

@@ -182,3 +182,34 @@ class LedgerSeal(models.Model):
 
     class Meta:
         ordering = ["last_event_id"]
+
+
+class SnapshotDay(models.Model):
+    """A day whose subtree totals were stored (ledger.snapshots): the past-day fold starts from here.
+
+    Built from the events with id <= through_event_id; events recorded later (any date) are
+    corrected for at read time, so a snapshot never goes stale, it only gets slower to use."""
+
+    day = models.DateField(unique=True)
+    through_event_id = models.BigIntegerField()
+    units = models.JSONField(default=list)  # the units whose subtree totals are stored
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["day"]
+
+
+class RollupSnapshot(models.Model):
+    """Items of a type, grade and status in a unit's subtree (as the tree stood) on a snapshot day."""
+
+    snapshot = models.ForeignKey(SnapshotDay, on_delete=models.CASCADE, related_name="cells")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    equipment_type = models.ForeignKey(
+        "catalog.EquipmentType", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    grade = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20)
+    quantity = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "unit"])]

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
 from materiel.bench import datasets, report
 from materiel.bench.env import subprocess_env
@@ -17,6 +18,7 @@ from materiel.bench.importing import write_register
 from materiel.bench.scenarios import SCENARIOS, context
 from materiel.demo import seed as demo_seed
 from materiel.equipment.models import Item
+from materiel.ledger import snapshots
 
 ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1"]
 COMMAND_VARIABLE = "MATERIEL_BENCH_COMMAND"
@@ -98,6 +100,7 @@ class Command(BaseCommand):
             start = time.perf_counter()
             demo_seed.seed(items=items, bench=True, progress=out)
             out(f"Đã sinh trong {time.perf_counter() - start:.0f} giây.")
+        snapshots.build(timezone.localdate())  # a data set generated before snapshots existed
         db = "postgres" if connection.vendor == "postgresql" else connection.vendor
         ctx = context(options["repeat"])
         rows = []

@@ -1,0 +1,168 @@
+"""Dated snapshots of subtree totals, so that a past day's dashboard does not fold the whole ledger.
+
+A snapshot stores, for a day S (the first day of each quarter) and for the top of the tree as it
+stood on S (the root units and their children), the items by (type, grade, status) in each
+subtree, built from the events with id <= B (the snapshot's `through_event_id`).
+
+The counts of day D >= S then come from the snapshot plus a correction over the few items X whose
+state can differ from what the snapshot counted: the items with an event dated in (S, D], and the
+items with an event recorded after the snapshot was built (id > B, any date: a back-dated receipt, a
+reversal). For every other item nothing happened in (S, D] and nothing was written since, so its
+state on D is the state the snapshot counted. For the items of X:
+
+    counts(D) = snapshot(S) - states of X on S (events id <= B) + states of X on D (all events)
+
+The snapshot is only used when the tree did not change in (S, D] (no UnitVersion starts or ends in
+between), since its totals follow the tree of S; otherwise the caller folds the whole ledger.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import Max, Q
+
+from materiel.equipment.models import Status
+from materiel.units.models import UnitVersion
+from materiel.units.tree import PastTree
+
+from .models import Event, EventKind, RollupSnapshot, SnapshotDay
+
+EVENT = Event._meta.db_table
+UNLIMITED = 2**62
+Cells = dict[tuple[int, int, str], int]
+
+
+def _changed_items_sql() -> str:
+    """Item ids with an event dated in (S, D] or recorded after B; params: S, D, B."""
+    return f"""
+        SELECT item_id FROM {EVENT} WHERE item_id IS NOT NULL AND occurred_on > %s AND occurred_on <= %s
+        UNION SELECT item_id FROM {EVENT} WHERE item_id IS NOT NULL AND id > %s
+    """
+
+
+def _states_sql() -> str:
+    """(unit, type, grade, status, count) of the changed items on a day, counting only events with
+    id <= a limit; params: S, D, B (the changed items), day, limit, limit."""
+    return f"""
+        SELECT e.unit_id, i.equipment_type_id, e.grade_after, e.status_after, COUNT(*)
+        FROM {EVENT} e JOIN (
+            SELECT m.item_id, MAX(m.id) AS id FROM {EVENT} m
+            WHERE m.item_id IN ({_changed_items_sql()})
+              AND m.occurred_on <= %s AND m.kind <> '{EventKind.REVERSAL.value}' AND m.id <= %s
+              AND NOT EXISTS (SELECT 1 FROM {EVENT} r WHERE r.reverses_id = m.id AND r.id <= %s)
+            GROUP BY m.item_id
+        ) latest ON e.id = latest.id JOIN equipment_item i ON i.id = e.item_id
+        GROUP BY e.unit_id, i.equipment_type_id, e.grade_after, e.status_after
+    """
+
+
+def correction(since: date, day: date, through: int, limit: int = UNLIMITED) -> dict[int, Cells]:
+    """unit_id -> signed cells to add to a snapshot of `since` (built through event `through`) to get
+    the direct holdings of `day` counted from the events with id <= `limit`."""
+    delta: dict[int, Cells] = defaultdict(lambda: defaultdict(int))
+    changed = [since, day, through]
+    with connection.cursor() as cursor:
+        for on, upto, sign in ((since, through, -1), (day, limit, 1)):
+            cursor.execute(_states_sql(), [*changed, on, upto, upto])
+            for unit_id, type_id, grade, status, count in cursor.fetchall():
+                if status != Status.VOID:
+                    delta[unit_id][(type_id, grade, status)] += sign * count
+    return delta
+
+
+def tree_unchanged(since: date, day: date) -> bool:
+    moved = Q(valid_from__gt=since, valid_from__lte=day) | Q(valid_to__gt=since, valid_to__lte=day)
+    return not UnitVersion.objects.filter(moved).exists()
+
+
+def usable(day: date) -> SnapshotDay | None:
+    """The latest snapshot on or before `day` whose tree still holds on `day`."""
+    snapshot = SnapshotDay.objects.filter(day__lte=day).order_by("-day").first()
+    if snapshot is None or not tree_unchanged(snapshot.day, day):
+        return None
+    return snapshot
+
+
+def stored_cells(snapshot: SnapshotDay, unit_id: int) -> Cells:
+    rows = RollupSnapshot.objects.filter(snapshot=snapshot, unit_id=unit_id)
+    return {(t, g, s): q for t, g, s, q in rows.values_list("equipment_type_id", "grade", "status", "quantity")}
+
+
+def covered_units(tree: PastTree) -> list[int]:
+    """The roots of the tree of that day and their children: the dashboards people open on a past day."""
+    roots = tree.children.get(None, [])
+    return sorted({*roots, *(c for r in roots for c in tree.children.get(r, []))})
+
+
+def quarter_starts(first: date, last: date) -> list[date]:
+    days, year, month = [], first.year, ((first.month - 1) // 3) * 3 + 1
+    while date(year, month, 1) <= last:
+        if date(year, month, 1) > first:
+            days.append(date(year, month, 1))
+        month += 3
+        if month > 12:
+            year, month = year + 1, 1
+    return days
+
+
+@transaction.atomic
+def build(upto: date, progress=None) -> int:
+    """Store the snapshots of every quarter start up to `upto` not stored yet; how many were built.
+
+    Each one starts from the previous snapshot when the tree did not change in between (a
+    correction over the items that moved), else from a full fold of the ledger."""
+    from .asof import item_counts_by_unit_on
+
+    through = Event.objects.aggregate(m=Max("id"))["m"] or 0
+    first = Event.objects.filter(item__isnull=False).order_by("occurred_on").values_list("occurred_on", flat=True)
+    first = first.first()
+    if first is None:
+        return 0
+    done = set(SnapshotDay.objects.values_list("day", flat=True))
+    built = 0
+    previous = SnapshotDay.objects.filter(day__lte=first).order_by("-day").first()
+    totals: dict[int, Cells] | None = None  # subtree totals of `previous`
+    for day in quarter_starts(first, upto):
+        if day in done:
+            previous, totals = SnapshotDay.objects.get(day=day), None
+            continue
+        tree = PastTree(day)
+        units = covered_units(tree)
+        if previous is not None and totals is None:
+            totals = {uid: stored_cells(previous, uid) for uid in previous.units}
+        if previous is not None and tree_unchanged(previous.day, day) and set(units) <= set(totals):
+            delta = correction(previous.day, day, previous.through_event_id, limit=through)
+            new = {uid: _add(totals[uid], _subtree_sum(tree, uid, delta)) for uid in units}
+        else:
+            direct = item_counts_by_unit_on(day, limit=through)
+            new = {uid: _subtree_sum(tree, uid, direct) for uid in units}
+        snapshot = SnapshotDay.objects.create(day=day, through_event_id=through, units=units)
+        RollupSnapshot.objects.bulk_create(
+            [
+                RollupSnapshot(snapshot=snapshot, unit_id=uid, equipment_type_id=t, grade=g, status=s, quantity=q)
+                for uid, cells in new.items()
+                for (t, g, s), q in cells.items()
+                if q
+            ],
+            batch_size=2000,
+        )
+        previous, totals, built = snapshot, new, built + 1
+        if progress:
+            progress(day)
+    return built
+
+
+def _subtree_sum(tree: PastTree, unit_id: int, by_unit: dict[int, Cells]) -> Cells:
+    total: Cells = defaultdict(int)
+    for uid in tree.subtree(unit_id):
+        for key, qty in by_unit.get(uid, {}).items():
+            total[key] += qty
+    return total
+
+
+def _add(base: Cells, delta: Cells) -> Cells:
+    out: Cells = defaultdict(int, base)
+    for key, qty in delta.items():
+        out[key] += qty
+    return {k: v for k, v in out.items() if v}
