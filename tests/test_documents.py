@@ -513,3 +513,47 @@ def test_reports_index_lists_the_printable_views_and_exports_of_the_subtree(offi
     for link in re.findall(r'<th scope="row"><a href="([^"]+)"', html):
         response = officer_client.get(link.replace("&amp;", "&"))
         assert response.status_code == 200, link
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_taking_the_same_number_at_once_one_wins_the_other_is_told(world):
+    """The unique (issuing unit, year, number) constraint settles a race the check alone cannot."""
+    import threading
+
+    from django.db import connection
+
+    first, second = (
+        services.record_receipt(
+            equipment_type=world.rifle,
+            serial=serial,
+            unit=world.district_a1,
+            grade=2,
+            occurred_on=D,
+            actor=world.officer,
+        ).item
+        for serial in ("AK-RACE-1", "AK-RACE-2")
+    )
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def hand(item):
+        start.wait()
+        try:
+            hand_over(items=[item], to_unit=world.district_a2, parties=parties("30/BBBG"), actor=world.officer)
+            outcomes.append("ok")
+        except DomainError as error:
+            outcomes.append(error.field)
+        except Exception as exc:  # noqa: BLE001 - reported below, a thread cannot raise into the test
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=hand, args=(item,)) for item in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["document_number", "ok"]
+    record = HandoverRecord.objects.get()
+    assert Event.objects.filter(kind=EventKind.TRANSFER).count() == 1
+    assert record.lines.get().event.document_number == "30/BBBG"
