@@ -55,7 +55,7 @@ def home_unit(user):
         return user.unit
     root = restrict(Unit.objects.filter(parent__isnull=True), user, "path").order_by("path").first()
     if root is None:
-        raise Http404("Tài khoản chưa được gắn với đơn vị nào.")
+        raise Http404(_("Tài khoản chưa được gắn với đơn vị nào."))
     return root
 
 

@@ -6,6 +6,7 @@ ledger.batch); `materiel verify` proves they equal a replay of the events.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from materiel.units.models import PATH_END
@@ -116,7 +117,11 @@ class Lot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.equipment_type} – lô {self.lot_number or '—'} – cấp {self.grade}"
+        return gettext("%(type)s – lô %(lot)s – cấp %(grade)s") % {
+            "type": self.equipment_type,
+            "lot": self.lot_number or "—",
+            "grade": self.grade,
+        }
 
 
 class ItemMeter(models.Model):

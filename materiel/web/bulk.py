@@ -32,7 +32,7 @@ def selected_items(request) -> list[Item]:
     ids = {int(value) for value in request.POST.getlist("items") if value.isdigit()}
     items = list(Item.objects.visible_to(request.user).select_related("equipment_type", "unit").filter(pk__in=ids))
     if len(items) != len(ids):
-        raise Http404("Không tìm thấy trang bị.")
+        raise Http404(_("Không tìm thấy trang bị."))
     return items
 
 

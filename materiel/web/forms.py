@@ -2,12 +2,18 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from materiel.accounts.scoping import allowed
 from materiel.catalog.models import Meter
 from materiel.documents.services import Parties
 from materiel.units.models import Unit
+
+
+def grade_choices() -> list[tuple[int, str]]:
+    """Called when a form is built, so the labels follow the language of the request."""
+    return [(g, gettext("Cấp %(grade)d") % {"grade": g}) for g in range(1, 6)]
 
 
 class EventForm(forms.Form):
@@ -51,9 +57,7 @@ class TransferForm(EventForm):
 
 
 class GradeForm(EventForm):
-    grade = forms.TypedChoiceField(
-        label=_("Cấp chất lượng mới"), coerce=int, choices=[(g, f"Cấp {g}") for g in range(1, 6)]
-    )
+    grade = forms.TypedChoiceField(label=_("Cấp chất lượng mới"), coerce=int, choices=grade_choices)
     reason = forms.CharField(label=_("Lý do"), max_length=300, required=False)
     document_number = forms.CharField(label=_("Số biên bản kiểm tra"), max_length=80, required=False)
 

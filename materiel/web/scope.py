@@ -6,6 +6,7 @@ from datetime import date, datetime
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import get_format
+from django.utils.translation import gettext as _
 
 from materiel.accounts.scoping import home_unit
 from materiel.units.models import Unit
@@ -42,7 +43,7 @@ def page_scope(request) -> PageScope:
     if code:
         unit = Unit.objects.visible_to(request.user).filter(code=code).first()
         if unit is None:
-            raise Http404("Không tìm thấy đơn vị.")
+            raise Http404(_("Không tìm thấy đơn vị."))
     day = parse_day(request.GET.get("on"))
     if day is not None and day >= timezone.localdate():
         day = None
