@@ -557,3 +557,8 @@ def test_two_officers_taking_the_same_number_at_once_one_wins_the_other_is_told(
     record = HandoverRecord.objects.get()
     assert Event.objects.filter(kind=EventKind.TRANSFER).count() == 1
     assert record.lines.get().event.document_number == "30/BBBG"
+
+
+def test_a_several_grade_filter_shows_in_the_grade_choice(officer_client, rifles):
+    html = officer_client.get(reverse("web:register"), {"grade": "1,2"}).content.decode()
+    assert '<option value="1,2" selected>Cấp 1,2</option>' in html

@@ -24,7 +24,8 @@ from .views import forbidden, register
 
 # One action may touch at most this many items: a page of the register is 50.
 BULK_LIMIT = 500
-BULK_ACTIONS = {"transfer": "ledger.transfer", "grade": "ledger.grade"}
+# Offered to the roles with ledger.transfer and ledger.grade respectively (forms.bulk_forms).
+BULK_ACTIONS = ("transfer", "grade")
 
 
 def selected_items(request) -> list[Item]:
