@@ -12,6 +12,9 @@ _EXTRA = str.maketrans({"đ": "d", "Đ": "d", "\u00a0": " "})
 
 def fold(text: str) -> str:
     """Lower-case ASCII-only form: 'Súng Đại liên' -> 'sung dai lien'."""
+    text = str(text)
+    if text.isascii():  # most serials and codes: nothing to decompose
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFD", str(text).translate(_EXTRA))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
@@ -19,6 +22,9 @@ def fold(text: str) -> str:
 
 def nfc(text: str) -> str:
     """Normalise to NFC and collapse spaces: imported text comes in NFC or NFD."""
+    text = str(text)
+    if text.isascii() and text.isprintable() and "  " not in text and text.strip() == text:
+        return text  # already clean: the common case for serials, codes and numbers in a large import
     return " ".join(unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ").split())
 
 

@@ -97,6 +97,8 @@ class Resolver:
                 if key:
                     self.types.setdefault(search_fold(key), t)
         scope = Unit.objects.visible_to(actor).subtree_of(unit).filter(dissolved_on__isnull=True)
+        self._type_answers: dict[str, tuple] = {}
+        self._unit_answers: dict[str, tuple] = {}
         self.units: dict[str, Unit] = {}
         for u in scope:
             for key in (u.name, u.short_name, u.code):
@@ -110,6 +112,17 @@ class Resolver:
         return (" " + _("Có phải: %(names)s?") % {"names": "; ".join(names)}) if names else ""
 
     def type_for(self, name: str) -> tuple[EquipmentType | None, str]:
+        # A register names a few hundred types over many thousand rows: fold each name once.
+        if name not in self._type_answers:
+            self._type_answers[name] = self._type_for(name)
+        return self._type_answers[name]
+
+    def unit_for(self, name: str, scope: Unit) -> tuple[Unit | None, str]:
+        if name not in self._unit_answers:
+            self._unit_answers[name] = self._unit_for(name, scope)
+        return self._unit_answers[name]
+
+    def _type_for(self, name: str) -> tuple[EquipmentType | None, str]:
         key = search_fold(name)
         found = self.types.get(key)
         if found:
@@ -118,7 +131,7 @@ class Resolver:
             key, self.types
         )
 
-    def unit_for(self, name: str, scope: Unit) -> tuple[Unit | None, str]:
+    def _unit_for(self, name: str, scope: Unit) -> tuple[Unit | None, str]:
         key = search_fold(name)
         found = self.units.get(key)
         if found:
