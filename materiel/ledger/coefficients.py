@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -95,12 +96,21 @@ class Summary:
 
 
 def type_index() -> dict[int, tuple[int, bool]]:
-    return {pk: (cat, ser) for pk, cat, ser in EquipmentType.objects.values_list("id", "category_id", "serialised")}
+    # Plain cursors here and below: these run on every dashboard, and the ORM's per-row work costs
+    # more than the query for a few thousand rows.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, category_id, serialised FROM {EquipmentType._meta.db_table}")
+        return {pk: (cat, bool(ser)) for pk, cat, ser in cursor.fetchall()}
 
 
 def current_cells(unit: Unit) -> Cells:
-    rows = Rollup.objects.filter(unit=unit).exclude(quantity=0)
-    return {(t, g, s): q for t, g, s, q in rows.values_list("equipment_type_id", "grade", "status", "quantity")}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT equipment_type_id, grade, status, quantity FROM {Rollup._meta.db_table} "
+            "WHERE unit_id = %s AND quantity <> 0",
+            [unit.pk],
+        )
+        return {(t, g, s): q for t, g, s, q in cursor.fetchall()}
 
 
 class PastCounts:
@@ -197,19 +207,48 @@ def summarise(
     return Summary(unit, day, policy, lines, overall, overall.coefficient(policy.decimals), authorised, filled)
 
 
-def fill(unit: Unit, day: date | None, held_by_type: dict[int, int], past=None) -> tuple[int, int]:
+# Authorised totals per subtree, keyed by the versions of what they are made of: a national subtree
+# has a row per unit and type (half a million at a million items), far too many to sum per request,
+# and they change a few times a year. The triggers of ledger/0005 raise the holdings counter on any
+# write; every reorganisation appends a UnitChange. Per process, bounded.
+_AUTHORISED: dict[tuple, dict[int, int]] = {}
+_AUTHORISED_MAX = 512
+
+
+def _versions() -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT value FROM ledger_changecounter WHERE name = 'authorised_holdings'), "
+            "(SELECT MAX(id) FROM units_unitchange)"
+        )
+        return tuple(cursor.fetchone())
+
+
+def authorised_by_type(unit: Unit, day: date | None, past=None) -> dict[int, int]:
+    """type_id -> quantity authorised in the unit's subtree, now or on `day` (that day's tree)."""
     on = day or timezone.localdate()
+    key = (unit.pk, unit.path, on, day is None, *_versions())
+    found = _AUTHORISED.get(key)
+    if found is not None:
+        return found
     holdings = AuthorizedHolding.objects.valid_on(on)
     if day is None:
         holdings = holdings.filter(unit__path__gte=unit.path, unit__path__lt=unit.path + PATH_END)
     else:
         holdings = holdings.filter(unit_id__in=subtree_unit_ids(unit, day, past))
-    # Summed in the database: a national subtree has a row per unit and type.
+    # Summed in the database, not row by row in Python.
     totals = holdings.order_by().values_list("equipment_type_id").annotate(total=Sum("quantity"))
-    authorised_by_type: dict[int, int] = {type_id: int(total) for type_id, total in totals}
-    authorised = sum(authorised_by_type.values())
-    filled = sum(min(held_by_type.get(t, 0), a) for t, a in authorised_by_type.items())
-    return authorised, filled
+    found = {type_id: int(total) for type_id, total in totals}
+    if len(_AUTHORISED) >= _AUTHORISED_MAX:
+        _AUTHORISED.clear()
+    _AUTHORISED[key] = found
+    return found
+
+
+def fill(unit: Unit, day: date | None, held_by_type: dict[int, int], past=None) -> tuple[int, int]:
+    authorised = authorised_by_type(unit, day, past)
+    filled = sum(min(held_by_type.get(t, 0), a) for t, a in authorised.items())
+    return sum(authorised.values()), filled
 
 
 def children_summaries(unit: Unit, day: date | None = None, *, past: PastCounts | None = None) -> list[Summary]:

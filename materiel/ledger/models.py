@@ -213,3 +213,13 @@ class RollupSnapshot(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["snapshot", "unit"])]
+
+
+class ChangeCounter(models.Model):
+    """A number that database triggers raise on every write to a watched table.
+
+    `authorised_holdings` (catalog.AuthorizedHolding, migration ledger/0005) keys the cache of
+    authorised totals per subtree in ledger.coefficients: any write, by any process, invalidates it."""
+
+    name = models.CharField(max_length=40, unique=True)
+    value = models.BigIntegerField(default=0)
