@@ -205,6 +205,15 @@ def test_a_large_file_runs_in_the_background_worker(client, monkeypatch):
     run_worker()
     job.refresh_from_db()
     assert job.state == JobState.DONE and job.batch.items == 3
+
+    # Reverting a large batch (one reversal per event) is work for the worker too.
+    client.post(f"/nhap-xuat/nhap/{job.pk}/hoan-tac/", {"reason": "Nhập nhầm đơn vị"})
+    job.refresh_from_db()
+    assert job.message == "Đang hủy cả đợt nhập trong nền…" and job.batch.status == BatchStatus.COMMITTED
+    run_worker()
+    job.refresh_from_db()
+    job.batch.refresh_from_db()
+    assert job.batch.status == BatchStatus.REVERTED and job.message == "Đã hủy cả đợt nhập: 4 sự kiện hủy."
     assert verify_ledger().ok
 
 

@@ -9,13 +9,13 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from materiel.core.errors import DomainError
 
 from . import progress
-from .columns import FIELDS
-from .commit import commit_plan
+from .commit import commit_plan, revert_batch
 from .models import ImportJob, JobState
 from .plan import Plan, build_plan, column_letter
 from .reader import FileRefused, read_table
@@ -154,9 +154,22 @@ def run_commit(job_id: int) -> None:
         log.exception("import commit %s failed", job.pk)
         _finish(job, JobState.FAILED, _("Lỗi không mong đợi khi ghi; không dòng nào được ghi."))
     else:
-        done = _("Đã nhập %(items)s trang bị và %(lots)s lô.") % {"items": batch.items, "lots": batch.lots}
+        done = _("Đã nhập %(items)s trang bị và %(lots)s lô.") % {
+            "items": number_format(batch.items, force_grouping=True),
+            "lots": number_format(batch.lots, force_grouping=True),
+        }
         _finish(job, JobState.DONE, done, batch=batch)
 
 
-def field_label(name: str) -> str:
-    return str(FIELDS[name][0]) if name in FIELDS else name
+def run_revert(job_id: int, actor_id: int, reason: str) -> None:
+    """Undo a committed import with reversal events (one per event: slow for large batches, so here)."""
+    from materiel.accounts.models import User
+
+    job = ImportJob.objects.select_related("batch").get(pk=job_id)
+    try:
+        count = revert_batch(job.batch, actor=User.objects.get(pk=actor_id), reason=reason)
+    except DomainError as error:
+        job.message = error.message
+    else:
+        job.message = _("Đã hủy cả đợt nhập: %(n)s sự kiện hủy.") % {"n": number_format(count, force_grouping=True)}
+    job.save(update_fields=["message"])

@@ -78,3 +78,18 @@ def cancel_job(job: ImportJob) -> None:
         progress.request_cancel(job.key)
         progress.report(job.key, "cancelling")
     job.refresh_from_db()
+
+
+def revert(job: ImportJob, *, actor, reason: str) -> bool:
+    """Undo a committed import as a whole; True when done at once, False when left to the worker."""
+    if job.batch is None or job.batch.status != "committed":
+        raise DomainError(_("Lượt nhập này không có đợt nhập nào để hủy."), field="batch", code="conflict")
+    if not reason.strip():
+        raise DomainError(_("Cần ghi lý do hủy đợt nhập."), field="reason")
+    if job.batch.items + job.batch.lots <= jobs.INLINE_ROWS:
+        jobs.run_revert(job.pk, actor.pk, reason.strip())
+        return True
+    job.message = _("Đang hủy cả đợt nhập trong nền…")
+    job.save(update_fields=["message"])
+    tasks.revert_import.enqueue(job.pk, actor.pk, reason.strip())
+    return False

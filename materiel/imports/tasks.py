@@ -13,3 +13,8 @@ def check_import(job_id: int) -> None:
 @task()
 def commit_import(job_id: int) -> None:
     jobs.run_commit(job_id)
+
+
+@task()
+def revert_import(job_id: int, actor_id: int, reason: str) -> None:
+    jobs.run_revert(job_id, actor_id, reason)

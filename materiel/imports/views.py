@@ -18,7 +18,6 @@ from materiel.web.scope import page_scope, parse_day
 
 from . import progress, steps
 from .columns import FIELDS
-from .commit import revert_batch
 from .models import ImportJob, JobState
 from .reader import MAX_BYTES
 
@@ -169,14 +168,9 @@ def revert(request, pk):
     job = _job(request, pk)
     if job.batch is None:
         return redirect("imports:job", pk=job.pk)
-    reason = request.POST.get("reason", "").strip()
     _require(request, "ledger.reverse", job.unit)
     try:
-        if not reason:
-            raise DomainError(_("Cần ghi lý do hủy đợt nhập."), field="reason")
-        count = revert_batch(job.batch, actor=request.user, reason=reason)
+        steps.revert(job, actor=request.user, reason=request.POST.get("reason", ""))
     except DomainError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(request, _("Đã hủy cả đợt nhập: %(n)s sự kiện hủy.") % {"n": count})
     return redirect("imports:job", pk=job.pk)
