@@ -16,7 +16,7 @@ from materiel.ledger import services
 from materiel.ledger.models import Batch, BatchStatus
 from materiel.ledger.verify import verify_ledger
 
-from .test_imports import nfd, register, xlsx
+from .test_imports import register, xlsx
 
 
 def upload(client, data, unit="tinh-a", name="so-dang-ky.xlsx", **extra):
@@ -188,7 +188,7 @@ def test_a_large_file_runs_in_the_background_worker(client, monkeypatch):
     job = job_of(upload(client, register()))
     assert job.state == JobState.QUEUED and DBTaskResult.objects.count() == 1
     page = client.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
-    assert 'hx-get="/nhap-xuat/nhap/%d/tien-do/"' % job.pk in page and "<progress" in page
+    assert f'hx-get="/nhap-xuat/nhap/{job.pk}/tien-do/"' in page and "<progress" in page
     # The poll is not user activity: it neither extends nor writes the session.
     poll = client.get(f"/nhap-xuat/nhap/{job.pk}/tien-do/")
     assert poll.status_code == 200 and "sessionid" not in poll.cookies
