@@ -108,3 +108,15 @@ def test_a_committed_batch_reverted_on_the_page_shows_in_the_api(client, officer
     client.force_login(world.officer)
     client.post(f"/nhap-xuat/nhap/{job['id']}/hoan-tac/", {"reason": "Sai tệp"})
     assert ImportJob.objects.get(pk=job["id"]).batch.status == BatchStatus.REVERTED
+
+
+def test_lists_and_exports_refuse_other_subtrees_and_bad_filters(officer, commander, world):
+    error(officer.get("/imports", unit="tinh-b"), 404, "not_found")
+    error(officer.get("/imports", limit="nhieu"), 422, "invalid", "limit")
+    error(officer.get("/exports/events", since="16/03/2022"), 422, "invalid", "since")
+    error(officer.get("/exports/lots", grade="II"), 422, "invalid", "grade")
+    error(officer.get("/exports/items", unit="don-b1"), 404, "not_found")
+    # Reading roles may export what they see.
+    assert commander.get("/exports/items", unit="tinh-a").status_code == 200
+    unauthenticated = officer.client.get("/api/v1/exports/items")
+    error(unauthenticated, 401, "unauthenticated")
