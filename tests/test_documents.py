@@ -221,8 +221,10 @@ def test_the_record_list_speaks_of_the_chosen_subtree(officer_client, world, rif
 # ---- bulk actions on the register ----------------------------------------------------------------
 
 
-def bulk(client, action, items, query="", **fields):
+def bulk(client, action, items, query="", confirm=True, **fields):
     data = {"action": action, "items": [i.pk for i in items]}
+    if confirm:
+        data["confirm"] = "1"
     data.update({f"bulk-{action}-{key}": value for key, value in fields.items()})
     return client.post(reverse("web:register_bulk") + query, data)
 
@@ -231,7 +233,7 @@ def test_register_offers_checkboxes_and_the_actions_the_role_allows(client, worl
     client.force_login(world.officer)
     html = client.get(reverse("web:register")).content.decode()
     assert 'name="items"' in html and "data-select-all" in html
-    assert 'value="transfer"' in html and 'value="grade"' in html
+    assert 'name="action" value="transfer"' in html and 'name="action" value="grade"' in html
     client.force_login(world.commander)
     html = client.get(reverse("web:register")).content.decode()
     assert 'name="items"' not in html
@@ -244,20 +246,28 @@ def test_register_offers_checkboxes_and_the_actions_the_role_allows(client, worl
     assert 'name="items"' not in client.get(reverse("web:register"), {"on": "01/06/2022"}).content.decode()
 
 
-def test_bulk_transfer_makes_one_record_and_leads_to_it(officer_client, world, rifles):
+def test_bulk_transfer_shows_the_items_then_makes_one_record(officer_client, world, rifles):
     items, _jeep = rifles
+    step = bulk(officer_client, "transfer", items[:4], "?unit=huyen-a1", confirm=False)
+    assert step.status_code == 200
+    html = step.content.decode()
+    assert all(f'<input type="hidden" name="items" value="{i.pk}">' in html for i in items[:4])
+    assert 'data-testid="giving-unit">Ban CHQS huyện Bát Xát<' in html
+    assert 'value="1/BBBG"' in html  # the giving unit's next number, editable
+    assert not Event.objects.filter(kind=EventKind.TRANSFER).exists()
     response = bulk(
         officer_client,
         "transfer",
         items[:4],
+        "?unit=huyen-a1",
         occurred_on="05/02/2025",
         to_unit=world.district_a2.pk,
-        document_number="",
+        document_number="1/BBBG",
         giver_name="Lò Văn Giao",
     )
     record = HandoverRecord.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("web:handover", args=[record.pk])
-    assert record.number == "1/BBBG"  # left blank: the giving unit's next number
+    assert record.number == "1/BBBG" and record.giver_name == "Lò Văn Giao"
     assert record.lines.count() == 4
     page = officer_client.get(response["Location"]).content.decode()
     assert "Đã điều chuyển 4 trang bị, biên bản số 1/BBBG." in page
@@ -283,9 +293,17 @@ def test_bulk_transfer_is_all_or_nothing_with_the_item_named(officer_client, wor
     assert "đang sửa chữa" in html
     assert not HandoverRecord.objects.exists()
     assert not Event.objects.filter(kind=EventKind.TRANSFER).exists()
-    # The page comes back with its filters and the same boxes ticked.
-    assert count_on_page(html) == 2
-    assert html.count(" checked>") >= 2
+    # The same items and values come back, and the way back keeps the register's filters.
+    assert all(f'name="items" value="{i.pk}"' in html for i in items[:4])
+    assert 'value="5/BBBG"' in html and 'href="/trang-bi/?unit=huyen-a1&amp;grade=2"' in html
+    blank = bulk(officer_client, "transfer", items[:2], occurred_on="05/02/2025", to_unit=world.district_a2.pk)
+    assert blank.status_code == 422 and "Điều chuyển phải có số biên bản bàn giao." in blank.content.decode()
+
+
+def test_bulk_transfer_of_items_from_two_units_is_refused_before_anything(officer_client, world, rifles):
+    items, jeep = rifles
+    html = bulk(officer_client, "transfer", [items[0], jeep], confirm=False).content.decode()
+    assert "một bên giao" in html and 'name="confirm"' not in html
 
 
 def test_bulk_grade_change_in_one_action(officer_client, world, rifles):
@@ -302,9 +320,8 @@ def test_bulk_grade_change_refuses_all_when_one_item_cannot(officer_client, worl
     items, _jeep = rifles
     response = bulk(officer_client, "grade", items[:4], occurred_on="05/02/2025", grade=3, reason="Kiểm kê")
     assert response.status_code == 422
-    assert (
-        "Số hiệu AK-004 (Súng tiểu liên AK-47), mục “cấp chất lượng”: Trang bị đã ở cấp 3." in response.content.decode()
-    )
+    message = "Số hiệu AK-004 (Súng tiểu liên AK-47), mục “cấp chất lượng”: Trang bị đã ở cấp 3."
+    assert message in response.content.decode()
     assert [Item.objects.get(pk=i.pk).grade for i in items[:4]] == [1, 2, 2, 3]
     missing_reason = bulk(officer_client, "grade", items[:2], occurred_on="05/02/2025", grade=3, reason="")
     assert missing_reason.status_code == 422 and "Phân cấp lại phải ghi lý do." in missing_reason.content.decode()
@@ -318,14 +335,16 @@ def test_bulk_actions_respect_scope_and_role(client, world, rifles):
     client.force_login(world.officer)
     fields = {"occurred_on": "05/02/2025", "to_unit": world.district_a2.pk, "document_number": "9/BBBG"}
     assert bulk(client, "transfer", [items[0], secret], **fields).status_code == 404
+    assert bulk(client, "transfer", [items[0], secret], confirm=False).status_code == 404
     client.force_login(world.commander)
     refused = bulk(client, "transfer", [items[0]], **fields)
     assert refused.status_code == 403 and "không được phép" in refused.content.decode()
     assert bulk(client, "grade", [items[0]], occurred_on="05/02/2025", grade=3, reason="x").status_code == 403
     assert not Event.objects.filter(kind__in=[EventKind.TRANSFER, EventKind.GRADE_CHANGE]).exists()
     client.force_login(world.officer)
-    nothing = bulk(client, "transfer", [], **fields)
-    assert nothing.status_code == 422 and "Chưa chọn trang bị nào." in nothing.content.decode()
+    nothing = bulk(client, "transfer", [], "?unit=huyen-a1", **fields)
+    assert nothing.status_code == 302 and nothing["Location"] == "/trang-bi/?unit=huyen-a1"
+    assert "Chưa chọn trang bị nào." in client.get(nothing["Location"]).content.decode()
 
 
 # ---- print layouts --------------------------------------------------------------------------------

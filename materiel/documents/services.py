@@ -52,7 +52,7 @@ def _clean(value: str) -> str:
     return nfc(value or "").strip()
 
 
-def _giving_unit(items, lots) -> Unit:
+def giving_unit(items, lots) -> Unit:
     """The one unit everything comes from: a record has one giving side."""
     things = [(item.unit, item.serial) for item in items] + [(lot.unit, lot.lot_number) for lot, _qty in lots]
     if not things:
@@ -110,7 +110,7 @@ def hand_over(*, items=(), lots=(), to_unit: Unit, parties: Parties, actor) -> H
     drawing up the handover record whose number every transfer event carries."""
     items = sorted(items, key=lambda i: (i.equipment_type.name, i.serial))
     lots = list(lots)
-    from_unit = _giving_unit(items, lots)
+    from_unit = giving_unit(items, lots)
     require(actor, "ledger.transfer", unit=from_unit)
     require(actor, "ledger.transfer", unit=to_unit)
     number = _check_record(parties, from_unit, to_unit)

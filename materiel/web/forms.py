@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from materiel.accounts.scoping import allowed
 from materiel.catalog.models import Meter
+from materiel.documents.numbering import propose_number
 from materiel.documents.services import Parties
 from materiel.units.models import Unit
 
@@ -80,15 +81,22 @@ class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Lý do hủy"), max_length=300, required=False)
 
 
-def bulk_forms(user, data=None, action: str = "") -> dict:
-    """The register's bulk actions this user's role allows, each a form (bound for the posted one)."""
-    offered = {}
-    if allowed(user, "ledger.transfer"):
-        units = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True)
-        transfer = TransferForm(data if action == "transfer" else None, units=units, prefix="bulk-transfer")
-        # The giving unit is known only from the ticked items: a blank number takes its next one.
-        transfer.fields["document_number"].widget.attrs["placeholder"] = _("để trống: số tiếp theo của bên giao")
-        offered["transfer"] = transfer
-    if allowed(user, "ledger.grade"):
-        offered["grade"] = GradeForm(data if action == "grade" else None, prefix="bulk-grade")
-    return offered
+# The register's actions on many items, each with the permission it needs (accounts.scoping.ACTIONS).
+BULK_ACTIONS = {"transfer": "ledger.transfer", "grade": "ledger.grade"}
+
+
+def bulk_actions(user) -> list[str]:
+    """The actions on many items this user's role allows."""
+    return [action for action, permission in BULK_ACTIONS.items() if allowed(user, permission)]
+
+
+def bulk_form(action: str, user, data=None, giving_unit=None):
+    """The form of an action on many items; a transfer proposes the giving unit's next number."""
+    if action == "grade":
+        return GradeForm(data, prefix="bulk-grade")
+    units = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True)
+    initial = {}
+    if giving_unit is not None:
+        units = units.exclude(pk=giving_unit.pk)
+        initial["document_number"] = propose_number(giving_unit, timezone.localdate().year)
+    return TransferForm(data, units=units, prefix="bulk-transfer", initial=initial)

@@ -277,7 +277,7 @@ def register_export(request, scope, params):
     )
 
 
-def register(request, bulk=None):
+def register(request):
     scope = page_scope(request)
     params = request.GET
     if params.get("format") == "xlsx":
@@ -321,7 +321,7 @@ def register(request, bulk=None):
         "grades": grade_names(scope.day),
         "count": page.paginator.count,
         # Past days are read-only: actions on many items are offered on the register of now.
-        "bulk": None if scope.day else (bulk or {"forms": forms.bulk_forms(request.user), "selected": set()}),
+        "bulk_actions": [] if scope.day else forms.bulk_actions(request.user),
     }
     template = "web/register.html#results" if request.headers.get("HX-Request") else "web/register.html"
     return render(request, template, context)
