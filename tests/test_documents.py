@@ -181,6 +181,7 @@ def test_a_transfer_on_the_item_page_draws_up_a_record_linked_from_the_history(o
     assert record.giver_name == "Lò Văn Giao" and record.receiver_title == "Trợ lý quân khí"
     assert record.lines.get().event == Event.objects.get(item=item, kind=EventKind.TRANSFER)
     history = officer_client.get(reverse("web:item", args=[item.pk])).content.decode()
+    assert "Đã ghi: Điều chuyển, biên bản bàn giao số 1/BBBG." in history
     assert f'href="{reverse("web:handover", args=[record.pk])}">1/BBBG</a>' in history
 
 

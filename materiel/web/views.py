@@ -16,6 +16,7 @@ from materiel.catalog.models import Category, EquipmentType, grade_labels, grade
 from materiel.core.errors import DomainError
 from materiel.core.text import search_fold
 from materiel.core.views import object_view
+from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Lot, Status
@@ -419,14 +420,19 @@ def item_action(request, pk, action):
     form = action_form(action, item, request.user, request.POST)
     if form.is_valid():
         try:
-            _perform(action, item, request.user, form)
+            written = _perform(action, item, request.user, form)
         except PermissionDenied as error:
             return forbidden(request, error.message)
         except DomainError as error:
             field = error.field if error.field in form.fields else None
             form.add_error(field, error.message)
         else:
-            messages.success(request, _("Đã ghi: %(what)s.") % {"what": _action_label(action)})
+            done = {"what": _action_label(action)}
+            if isinstance(written, HandoverRecord):
+                done["number"] = written.number
+                messages.success(request, _("Đã ghi: %(what)s, biên bản bàn giao số %(number)s.") % done)
+            else:
+                messages.success(request, _("Đã ghi: %(what)s.") % done)
             return redirect("web:item", pk=pk)
     response = item_detail(request, pk, forms_by_action={action: form})
     response.status_code = 422
