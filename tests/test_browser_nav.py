@@ -224,3 +224,30 @@ def test_catalogue_and_holdings_edited_in_the_browser(page, stocked, world):
     expect(page.get_by_test_id("fill-rate")).to_contain_text("100,0 %")
     rows = AuthorizedHolding.objects.filter(unit=world.district_a1).order_by("valid_from")
     assert [(r.quantity, r.valid_to) for r in rows] == [(4, date(2024, 1, 1)), (3, None)]
+
+
+def test_catalogue_pages_and_forms_in_english(page, stocked, world):
+    holding = AuthorizedHolding.objects.create(
+        unit=world.district_a1, equipment_type=world.rifle, quantity=4, valid_from=date(2021, 1, 1)
+    )
+    sign_in(page, "tlkt-a")
+    page.get_by_role("button", name="English").click()
+    pages = {
+        "bien-che": "/danh-muc/bien-che/?unit=huyen-a1",
+        "them-bien-che": "/danh-muc/bien-che/them/?unit=huyen-a1",
+        "sua-bien-che": f"/danh-muc/bien-che/{holding.pk}/",
+        "them-nhom": "/danh-muc/nhom/them/",
+        "them-chung-loai": "/danh-muc/chung-loai/them/",
+        "sua-chung-loai": f"/danh-muc/chung-loai/{world.rifle.pk}/",
+    }
+    for name, url in pages.items():
+        page.goto(url)
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        for text in page.locator(f"{CHROME}, label:not(:has(select)), .field small, .toolbar a").all_inner_texts():
+            assert not VIETNAMESE.search(text), f"{url}: Vietnamese left in English: {text!r}"
+        shot(page, f"danh-muc-{name}-en")
+    page.goto(pages["them-nhom"])
+    page.get_by_label("Category code").fill("xe")
+    page.get_by_label("Category name").fill("Xe máy")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".has-error")).to_contain_text("The category code xe is already used (Xe ô tô).")
