@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Max
-from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +19,7 @@ from materiel.equipment.models import Item, ItemMeter, Lot, Status
 from materiel.units.models import Unit
 
 from . import rules
-from .fastinsert import insert_instances
+from .fastinsert import insert_instances, new_instance
 from .hashing import GENESIS, event_hash, stream_of
 from .models import Event, EventKind
 from .rollups import Deltas
@@ -39,28 +38,6 @@ def reserve_ids(model, count: int, after: int = 0) -> list[int]:
     # SQLite: one writer at a time (IMMEDIATE transactions), so counting on from the maximum is safe.
     start = max(after, model.objects.aggregate(m=Max("id"))["m"] or 0)
     return list(range(start + 1, start + count + 1))
-
-
-def _blank_event_fields() -> dict:
-    return {f.attname: None if f.null else f.get_default() for f in Event._meta.concrete_fields if f.attname != "id"}
-
-
-_EVENT_BLANK: dict | None = None
-
-
-def new_event(**values) -> Event:
-    """An unsaved Event without Model.__init__, which costs more than hashing the event: the
-    seeder builds millions. Same attributes as Event(...) with the field defaults."""
-    global _EVENT_BLANK
-    if _EVENT_BLANK is None:
-        _EVENT_BLANK = _blank_event_fields()
-    event = Event.__new__(Event)
-    event.__dict__.update(_EVENT_BLANK)
-    event.__dict__.update(values)
-    event.details = values.get("details") or {}
-    event.id = None
-    event._state = ModelState()
-    return event
 
 
 class LedgerBatch:
@@ -110,16 +87,18 @@ class LedgerBatch:
         serial = rules.check_serial(nfc(serial or ""))
         state = rules.receipt(unit=unit, grade=grade, occurred_on=occurred_on, today=self.today)
         self._claim_serial(equipment_type, serial)
-        item = Item(
-            pk=self._next_item_id(),
-            equipment_type=equipment_type,
+        item = new_instance(
+            Item,
+            {"equipment_type": equipment_type},
+            id=self._next_item_id(),
+            equipment_type_id=equipment_type.pk,
             serial=serial,
             unit_id=unit.pk,
             grade=state.grade,
             status=state.status,
             received_on=occurred_on,
             origin=attrs.pop("origin", "") or equipment_type.origin,
-            search_key=search_fold(f"{serial} {equipment_type.name}"),
+            search_key="",  # set by flush(), with the holder of the day
             last_event_on=occurred_on,
             chain_head="",
             version=0,
@@ -217,7 +196,8 @@ class LedgerBatch:
         return self.states[item.pk]
 
     def _append(self, item: Item, before, after: ItemState, kind, occurred_on, **fields):
-        event = new_event(
+        event = new_instance(
+            Event,
             kind=kind,
             occurred_on=occurred_on,
             recorded_by_id=self.actor.pk,

@@ -103,29 +103,38 @@ class Command(BaseCommand):
         snapshots.build(timezone.localdate())  # a data set generated before snapshots existed
         db = "postgres" if connection.vendor == "postgresql" else connection.vendor
         ctx = context(options["repeat"])
-        rows = []
+        md = Path(options["output"])
+        failed = []
         for name in scenarios:
             out(f"{name} …")
-            if name in SCENARIOS:
-                rows.append({"id": name, **SCENARIOS[name](ctx)})
-            elif name == "I1":
-                rows.append({"id": "I1", **self.i1(ctx, options["import_rows"])})
-            elif name == "H1":
-                from materiel.bench.http import h1
-
-                found = h1(
-                    ctx,
-                    clients=options["clients"],
-                    seconds=options["http_seconds"],
-                    max_requests=options["http_requests"],
-                )
-                rows += [{"id": key, **value} for key, value in found.items()]
-            out(f"  {rows[-1]['median']} {rows[-1].get('unit', 'ms')}")
-        report.stamp(rows, db=db, items=items, command=command)
-        md = Path(options["output"])
-        merged = report.merge(md.with_suffix(".json"), rows)
-        report.write_markdown(md, merged)
+            try:
+                rows = self.scenario(name, ctx, options)
+            except Exception as error:  # noqa: BLE001 - one failing scenario must not lose the others
+                failed.append(name)
+                what = f"failed: {type(error).__name__}: {error}"[:400]
+                ids = ["H1 dashboard", "H1 register"] if name == "H1" else [name]
+                rows = [{"id": key, "what": what, "median": None} for key in ids]
+                self.stderr.write(f"  {name}: {what}")
+            report.stamp(rows, db=db, items=items, command=command)
+            # Written after each scenario, so a later failure or interruption keeps what was measured.
+            report.write_markdown(md, report.merge(md.with_suffix(".json"), rows))
+            for row in rows:
+                out(f"  {row['id']}: {row['median']} {row.get('unit', 'ms')}")
         out(self.style.SUCCESS(f"Đã ghi {md} và {md.with_suffix('.json')}."))
+        if failed:
+            raise CommandError(f"Kịch bản lỗi: {', '.join(failed)}.")
+
+    def scenario(self, name: str, ctx, options) -> list[dict]:
+        if name in SCENARIOS:
+            return [{"id": name, **SCENARIOS[name](ctx)}]
+        if name == "I1":
+            return [{"id": "I1", **self.i1(ctx, options["import_rows"])}]
+        from materiel.bench.http import h1
+
+        found = h1(
+            ctx, clients=options["clients"], seconds=options["http_seconds"], max_requests=options["http_requests"]
+        )
+        return [{"id": key, **value} for key, value in found.items()]
 
     def i1(self, ctx, rows: int) -> dict:
         env = subprocess_env()
