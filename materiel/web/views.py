@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 from materiel.accounts.scoping import PermissionDenied
 from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
 from materiel.core.errors import DomainError
-from materiel.core.text import search_fold
+from materiel.core.text import nfc, search_fold
 from materiel.core.views import object_view
 from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
-from materiel.equipment.models import HOLDINGS, Item, Lot, Status
+from materiel.equipment.models import HOLDINGS, Item, Lot, Purpose, Status
 from materiel.ledger import asof, coefficients, services
 from materiel.ledger.models import Event, EventKind
 from materiel.ledger.rules import STATUS_MOVES
@@ -136,13 +136,19 @@ def watch_lists(user, scope, summary) -> list[dict]:
     }
     lists = []
     for status in WATCHED:
-        items = list(
-            Item.objects.visible_to(user)
-            .in_subtree(scope.unit)
-            .filter(status=status)
-            .select_related("equipment_type", "unit")
-            .order_by("-last_event_on", "-id")[:WATCH_SIZE]
-        )
+        # Ids first, newest in the register first: the (unit, status) index alone answers it, where
+        # joining the rows' relations or ordering by date reads every such item of the subtree
+        # (tens of milliseconds for the 9 000 items in repair of a 100k register).
+        items = []
+        if counts[status]:
+            ids = list(
+                Item.objects.visible_to(user)
+                .in_subtree(scope.unit)
+                .filter(status=status)
+                .order_by("-id")
+                .values_list("id", flat=True)[:WATCH_SIZE]
+            )
+            items = Item.objects.filter(id__in=ids).select_related("equipment_type", "unit").order_by("-id")
         lists.append(
             {
                 "label": Status(status).label,
@@ -183,6 +189,14 @@ def register_queryset(request, scope, params):
     q = search_fold(params.get("q", ""))
     if q:
         items = items.filter(search_key__contains=q)
+    holder = nfc(params.get("holder", ""))
+    if holder:
+        items = items.filter(holder__icontains=holder)
+    if params.get("purpose") in Purpose.values:
+        items = items.filter(purpose=params["purpose"])
+    year = params.get("year", "")
+    if year.isdigit():
+        items = items.filter(year_made=int(year))
     statuses = [status] if status in Status.values else list(HOLDINGS)
     grades = parse_grades(grade)
     if scope.day is None:
@@ -193,7 +207,41 @@ def register_queryset(request, scope, params):
         units = coefficients.subtree_unit_ids(scope.unit, scope.day)
         sql, sql_params = asof.item_ids_sql(scope.day, unit_ids=units, grade=grades or None, status=statuses)
         items = items.filter(id__in=RawSQL(sql, sql_params))
-    return items.order_by("equipment_type__category__order", "equipment_type__name", "serial", "id")
+    return items.order_by(*register_order(params.get("sort", "")))
+
+
+# Column sorts the register offers: ?sort=<key>, or ?sort=-<key> for descending.
+SORTS = {
+    "serial": ("serial",),
+    "type": ("equipment_type__name", "serial"),
+    "unit": ("unit__path", "equipment_type__name", "serial"),
+    "grade": ("grade", "equipment_type__name", "serial"),
+    "year": ("year_made", "equipment_type__name", "serial"),
+    "holder": ("holder", "serial"),
+}
+
+
+def sort_links(params) -> dict[str, dict]:
+    """For each sortable column: the query that sorts by it (toggling the direction) and its state."""
+    current = params.get("sort", "")
+    links = {}
+    for key in SORTS:
+        query = params.copy()
+        for name in ("page", "format", "sort"):
+            query.pop(name, None)
+        query["sort"] = f"-{key}" if current == key else key
+        state = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+        links[key] = {"query": query.urlencode(), "state": state}
+    return links
+
+
+def register_order(sort: str) -> list[str]:
+    """The ORDER BY of a sort choice; the register's usual order (group, type, serial) otherwise."""
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        return ["equipment_type__category__order", "equipment_type__name", "serial", "id"]
+    prefix = "-" if sort.startswith("-") else ""
+    return [prefix + field for field in SORTS[key]] + [prefix + "id"]
 
 
 def lot_rows(request, scope, params) -> list[tuple[Lot, int]]:
@@ -258,6 +306,9 @@ def register_export(request, scope, params):
         "grade": _("Cấp"),
         "status": _("Tình trạng"),
         "q": _("Tìm"),
+        "holder": _("Người giữ"),
+        "purpose": _("Mục đích"),
+        "year": _("Năm SX"),
     }
     for key, label in labels.items():
         if params.get(key):
@@ -319,6 +370,8 @@ def register(request):
         "categories": Category.objects.all(),
         "types": EquipmentType.objects.filter(serialised=True).select_related("category"),
         "statuses": Status.choices[:-1],
+        "purposes": Purpose.choices,
+        "sorts": sort_links(params),
         "grades": grade_names(scope.day),
         "count": page.paginator.count,
         # Past days are read-only: actions on many items are offered on the register of now.

@@ -33,6 +33,10 @@ class RegisterFilters(Schema):
     grade: int | None = None
     status: str | None = None
     q: str | None = None
+    holder: str | None = None
+    purpose: str | None = None
+    year: int | None = None
+    sort: str | None = None
 
 
 class EventFilters(Schema):

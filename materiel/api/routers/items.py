@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from ninja import Status as Reply
 
 from materiel.catalog.models import EquipmentType
-from materiel.core.text import search_fold
+from materiel.core.text import nfc, search_fold
 from materiel.equipment.models import HOLDINGS, Item, Purpose
 from materiel.ledger import asof, coefficients, services
 from materiel.ledger.models import Event
@@ -57,6 +57,9 @@ class ItemFilters(Schema):
     grade: int | None = None
     status: StatusName | None = None
     q: str | None = None
+    holder: str | None = None
+    purpose: Literal["in_use", "combat_reserve", "reserve"] | None = None
+    year: int | None = None
     on: date | None = None
     after: int | None = None
     limit: int = 100
@@ -99,6 +102,12 @@ def list_items(request, filters: Query[ItemFilters]):
         items = items.filter(equipment_type__code=filters.type)
     if filters.q and search_fold(filters.q):
         items = items.filter(search_key__contains=search_fold(filters.q))
+    if filters.holder and nfc(filters.holder):
+        items = items.filter(holder__icontains=nfc(filters.holder))
+    if filters.purpose:
+        items = items.filter(purpose=filters.purpose)
+    if filters.year:
+        items = items.filter(year_made=filters.year)
     statuses = [filters.status] if filters.status else list(HOLDINGS)
     if filters.on is None:
         items = items.in_subtree(root).filter(status__in=statuses)
