@@ -138,19 +138,24 @@ def build(upto: date, progress=None) -> int:
             direct = item_counts_by_unit_on(day, limit=through)
             new = {uid: _subtree_sum(tree, uid, direct) for uid in units}
         snapshot = SnapshotDay.objects.create(day=day, through_event_id=through, units=units)
-        RollupSnapshot.objects.bulk_create(
-            [
-                RollupSnapshot(snapshot=snapshot, unit_id=uid, equipment_type_id=t, grade=g, status=s, quantity=q)
-                for uid, cells in new.items()
-                for (t, g, s), q in cells.items()
-                if q
-            ],
-            batch_size=2000,
-        )
+        _store(snapshot, new)
         previous, totals, built = snapshot, new, built + 1
         if progress:
             progress(day)
     return built
+
+
+def _store(snapshot: SnapshotDay, totals: dict[int, Cells]) -> None:
+    """Plain executemany: a quarter of a national tree is a few hundred thousand cells."""
+    table = RollupSnapshot._meta.db_table
+    rows = [(snapshot.pk, uid, t, g, s, q) for uid, cells in totals.items() for (t, g, s), q in cells.items() if q]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(
+                f"INSERT INTO {table} (snapshot_id, unit_id, equipment_type_id, grade, status, quantity) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                rows[start : start + 5000],
+            )
 
 
 def _subtree_sum(tree: PastTree, unit_id: int, by_unit: dict[int, Cells]) -> Cells:
