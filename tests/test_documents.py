@@ -582,3 +582,12 @@ def test_two_officers_taking_the_same_number_at_once_one_wins_the_other_is_told(
 def test_a_several_grade_filter_shows_in_the_grade_choice(officer_client, rifles):
     html = officer_client.get(reverse("web:register"), {"grade": "1,2"}).content.decode()
     assert '<option value="1,2" selected>Cấp 1,2</option>' in html
+
+
+def test_a_long_extract_prints_its_first_rows_and_says_so(officer_client, rifles, monkeypatch):
+    from materiel.web import printing
+
+    monkeypatch.setattr(printing, "PRINT_LIMIT", 2)
+    html = officer_client.get(reverse("web:register_print")).content.decode()
+    assert "Chỉ in 2 trên 6 trang bị" in html and "Cộng: 6 trang bị" in html
+    assert html.count('<td class="center">') == 2 * 3
