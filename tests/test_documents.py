@@ -591,3 +591,25 @@ def test_a_long_extract_prints_its_first_rows_and_says_so(officer_client, rifles
     html = officer_client.get(reverse("web:register_print")).content.decode()
     assert "Chỉ in 2 trên 6 trang bị" in html and "Cộng: 6 trang bị" in html
     assert html.count('<td class="center">') == 2 * 3
+
+
+def test_every_new_page_answers_in_english_too(officer_client, world, rifles, settings):
+    items, _jeep = rifles
+    record = hand_over(items=[items[0]], to_unit=world.district_a2, parties=parties(), actor=world.officer)
+    officer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pages = [
+        reverse("web:dashboard"),
+        reverse("web:register"),
+        reverse("web:register_print"),
+        reverse("web:item_print", args=[items[1].pk]),
+        reverse("web:item_label", args=[items[1].pk]),
+        reverse("web:handovers"),
+        reverse("web:handover", args=[record.pk]),
+        reverse("web:handover_print", args=[record.pk]),
+        reverse("web:reports"),
+    ]
+    for url in pages:
+        response = officer_client.get(url)
+        assert response.status_code == 200 and response["Content-Language"] == "en", url
+    step = bulk(officer_client, "grade", items[1:3], confirm=False)
+    assert step.status_code == 200 and step["Content-Language"] == "en"
