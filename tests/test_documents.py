@@ -613,3 +613,15 @@ def test_every_new_page_answers_in_english_too(officer_client, world, rifles, se
         assert response.status_code == 200 and response["Content-Language"] == "en", url
     step = bulk(officer_client, "grade", items[1:3], confirm=False)
     assert step.status_code == 200 and step["Content-Language"] == "en"
+
+
+def test_a_reversed_transfer_stays_on_its_record_marked_cancelled(officer_client, world, rifles):
+    items, _jeep = rifles
+    record = hand_over(items=items[:2], to_unit=world.district_a2, parties=parties(), actor=world.officer)
+    event = Event.objects.get(item=items[1], kind=EventKind.TRANSFER)
+    services.reverse_event(event, reason="Ghi nhầm số hiệu", actor=world.officer)
+    html = officer_client.get(reverse("web:handover_print", args=[record.pk])).content.decode()
+    lines = html[html.index('data-testid="handover-lines"') :]
+    assert lines.count('<tr class="reversed">') == 1 and "Đã hủy (ghi nhầm)" in lines
+    assert re.search(r'<th colspan="4">Cộng</th><td class="num">1</td>', lines)
+    assert record.lines.count() == 2
