@@ -95,11 +95,14 @@ def item_counts_by_unit_on(day: date, limit: int | None = None) -> dict[int, dic
 
 def lot_counts_by_unit_on(day: date) -> dict[int, dict[tuple[int, int, str], int]]:
     """unit_id -> {(type_id, grade, in service): quantity} of lots held directly on `day`."""
+    # Lots first, then each lot's events over the (lot, occurred_on) index: CROSS JOIN fixes that
+    # order on SQLite, whose planner otherwise walks every event up to the day by date (1.6 s instead
+    # of 6 ms at 100k items); PostgreSQL plans a CROSS JOIN with a join condition like any join.
     result: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     lots_sql = f"""
         SELECT l.unit_id, l.equipment_type_id, l.grade, SUM(e.quantity)
-        FROM {EVENT} e JOIN equipment_lot l ON l.id = e.lot_id
-        WHERE e.occurred_on <= %s AND e.kind <> '{EventKind.REVERSAL.value}'
+        FROM equipment_lot l CROSS JOIN {EVENT} e
+        WHERE e.lot_id = l.id AND e.occurred_on <= %s AND e.kind <> '{EventKind.REVERSAL.value}'
           AND NOT EXISTS (SELECT 1 FROM {EVENT} r WHERE r.reverses_id = e.id)
         GROUP BY l.unit_id, l.equipment_type_id, l.grade
     """
@@ -121,10 +124,10 @@ def counts_by_unit_on(day: date) -> dict[int, dict[tuple[int, int, str], int]]:
 
 
 def lot_quantities_on(day: date) -> dict[int, int]:
-    """lot_id -> quantity on `day` (effective events up to that day)."""
+    """lot_id -> quantity on `day` (effective events up to that day); lots first, as above."""
     sql = f"""
-        SELECT e.lot_id, SUM(e.quantity) FROM {EVENT} e
-        WHERE e.lot_id IS NOT NULL AND e.occurred_on <= %s AND e.kind <> '{EventKind.REVERSAL.value}'
+        SELECT e.lot_id, SUM(e.quantity) FROM equipment_lot l CROSS JOIN {EVENT} e
+        WHERE e.lot_id = l.id AND e.occurred_on <= %s AND e.kind <> '{EventKind.REVERSAL.value}'
           AND NOT EXISTS (SELECT 1 FROM {EVENT} r WHERE r.reverses_id = e.id)
         GROUP BY e.lot_id
     """
