@@ -625,3 +625,46 @@ def test_a_reversed_transfer_stays_on_its_record_marked_cancelled(officer_client
     assert lines.count('<tr class="reversed">') == 1 and "Đã hủy (ghi nhầm)" in lines
     assert re.search(r'<th colspan="4">Cộng</th><td class="num">1</td>', lines)
     assert record.lines.count() == 2
+
+
+def test_lots_are_handed_over_from_the_lots_page_with_the_quantities_typed(officer_client, world):
+    first, second = (
+        services.record_lot_receipt(
+            equipment_type=world.ammo,
+            unit=world.district_a1,
+            grade=grade,
+            quantity=1000,
+            occurred_on=D,
+            actor=world.officer,
+            lot_number=number,
+        ).lot
+        for number, grade in (("L1", 1), ("L2", 2))
+    )
+    page = officer_client.get(reverse("web:register"), {"kind": "lots", "unit": "huyen-a1"}).content.decode()
+    assert f'name="lots" value="{first.pk}"' in page and 'name="action" value="transfer"' in page
+    query = "?kind=lots&unit=huyen-a1"
+    step = officer_client.post(
+        reverse("web:register_bulk") + query, {"action": "transfer", "lots": [first.pk, second.pk]}
+    ).content.decode()
+    assert f'name="quantity-{first.pk}" value="1000"' in step and 'value="1/BBBG"' in step
+    fields = {
+        "action": "transfer",
+        "confirm": "1",
+        "lots": [first.pk, second.pk],
+        f"quantity-{first.pk}": "1.200",
+        f"quantity-{second.pk}": "250",
+        "bulk-transfer-occurred_on": "05/02/2025",
+        "bulk-transfer-to_unit": world.district_a2.pk,
+        "bulk-transfer-document_number": "1/BBBG",
+    }
+    refused = officer_client.post(reverse("web:register_bulk") + query, fields)
+    assert refused.status_code == 422
+    assert "Lô L1 (Đạn 7,62mm K56), mục “số lượng”: Lô chỉ còn 1000, không thể xuất 1200." in refused.content.decode()
+    assert not HandoverRecord.objects.exists() and Lot.objects.filter(unit=world.district_a2).count() == 0
+    done = officer_client.post(reverse("web:register_bulk") + query, {**fields, f"quantity-{first.pk}": "1.000"})
+    record = HandoverRecord.objects.get()
+    assert done.status_code == 302 and done["Location"] == reverse("web:handover", args=[record.pk])
+    assert sorted(-line.event.quantity for line in record.lines.all()) == [250, 1000]
+    assert sorted(Lot.objects.filter(unit=world.district_a2).values_list("quantity", flat=True)) == [250, 1000]
+    html = officer_client.get(done["Location"]).content.decode()
+    assert "Đã điều chuyển 2 lô, biên bản số 1/BBBG." in html and "L2" in html

@@ -52,35 +52,47 @@ def _clean(value: str) -> str:
     return nfc(value or "").strip()
 
 
+def item_subject(item) -> str:
+    return _("Số hiệu %(serial)s (%(type)s)") % {"serial": item.serial, "type": item.equipment_type.name}
+
+
+def lot_subject(lot) -> str:
+    return _("Lô %(lot)s (%(type)s)") % {"lot": lot.lot_number or "—", "type": lot.equipment_type.name}
+
+
 def giving_unit(items, lots) -> Unit:
     """The one unit everything comes from: a record has one giving side."""
-    things = [(item.unit, item.serial) for item in items] + [(lot.unit, lot.lot_number) for lot, _qty in lots]
+    things = [(item.unit, item_subject(item)) for item in items] + [(lot.unit, lot_subject(lot)) for lot, _q in lots]
     if not things:
         raise DomainError(_("Chưa chọn trang bị nào để bàn giao."), field="items")
     first_unit = things[0][0]
-    for unit, label in things[1:]:
+    for unit, subject in things[1:]:
         if unit.pk != first_unit.pk:
             raise DomainError(
                 _(
-                    "Số hiệu %(serial)s thuộc %(unit)s, không cùng bên giao %(first)s: một biên bản chỉ có một "
-                    "bên giao, hãy chọn trang bị của cùng một đơn vị."
+                    "%(subject)s thuộc %(unit)s, không cùng bên giao %(first)s: một biên bản chỉ có một bên giao, "
+                    "hãy chọn trang bị của cùng một đơn vị."
                 )
-                % {"serial": label, "unit": unit.name, "first": first_unit.name},
+                % {"subject": subject, "unit": unit.name, "first": first_unit.name},
                 field="items",
             )
     return first_unit
 
 
-def about_item(error: DomainError, serial: str, type_name: str) -> DomainError:
-    """The ledger's message, prefixed with the item and the field it is about (for actions on many items)."""
+def about_item(error: DomainError, subject: str) -> DomainError:
+    """The ledger's message, prefixed with the item or lot (`item_subject`, `lot_subject`) and the
+    field it is about: for actions on many items."""
     if isinstance(error, PermissionDenied):
         return error  # about the user, not the item
-    values = {"serial": serial, "type": type_name, "message": error.message}
     field = FIELD_LABELS.get(error.field or "")
     if field:
-        message = _("Số hiệu %(serial)s (%(type)s), mục “%(field)s”: %(message)s") % {**values, "field": field}
+        message = _("%(subject)s, mục “%(field)s”: %(message)s") % {
+            "subject": subject,
+            "field": field,
+            "message": error.message,
+        }
     else:
-        message = _("Số hiệu %(serial)s (%(type)s): %(message)s") % values
+        message = _("%(subject)s: %(message)s") % {"subject": subject, "message": error.message}
     return DomainError(message, field=error.field, code=error.code)
 
 
@@ -150,7 +162,7 @@ def hand_over(*, items=(), lots=(), to_unit: Unit, parties: Parties, actor) -> H
         try:
             event = ledger.record_transfer(item, document_date=parties.handed_on, **common)
         except DomainError as error:
-            raise about_item(error, item.serial, item.equipment_type.name) from None
+            raise about_item(error, item_subject(item)) from None
         if event.from_unit_id != from_unit.pk:
             raise ledger.ConflictError(
                 _("Số hiệu %(serial)s vừa được điều chuyển khỏi %(unit)s; hãy tải lại trang.")
@@ -161,7 +173,7 @@ def hand_over(*, items=(), lots=(), to_unit: Unit, parties: Parties, actor) -> H
         try:
             out, _into = ledger.record_lot_transfer(lot, quantity=quantity, **common)
         except DomainError as error:
-            raise about_item(error, lot.lot_number or "—", lot.equipment_type.name) from None
+            raise about_item(error, lot_subject(lot)) from None
         events.append(out)
     HandoverLine.objects.bulk_create(
         HandoverLine(record=record, position=n, event=event) for n, event in enumerate(events, start=1)

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from materiel.accounts.scoping import PermissionDenied
 from materiel.core.errors import DomainError
-from materiel.documents.services import about_item, giving_unit, hand_over
-from materiel.equipment.models import Item
+from materiel.core.numbers import parse_decimal
+from materiel.documents.services import about_item, giving_unit, hand_over, item_subject
+from materiel.equipment.models import Item, Lot
 from materiel.ledger import services
 
 from .forms import BULK_ACTIONS, bulk_actions, bulk_form
@@ -38,6 +39,23 @@ def selected_items(request) -> list[Item]:
     return items
 
 
+def selected_lots(request) -> list[tuple[Lot, object]]:
+    """The ticked lots with the quantity to hand over: as typed on the confirmation page (Vietnamese
+    notation, "1.000"), else the whole lot. 404 if any lot is outside the user's scope."""
+    ids = {int(value) for value in request.POST.getlist("lots") if value.isdigit()}
+    lots = Lot.objects.visible_to(request.user).select_related("equipment_type", "unit").filter(pk__in=ids)
+    lots = sorted(lots, key=lambda lot: (lot.equipment_type.name, lot.lot_number, lot.grade))
+    if len(lots) != len(ids):
+        raise Http404(_("Không tìm thấy lô."))
+    chosen = []
+    for lot in lots:
+        typed = request.POST.get(f"quantity-{lot.pk}")
+        number = parse_decimal(typed) if typed is not None else lot.quantity
+        # Anything but a whole number goes to the ledger as typed, which refuses it naming the lot.
+        chosen.append((lot, int(number) if number is not None and number == int(number) else typed))
+    return chosen
+
+
 @transaction.atomic
 def change_grades(items, *, grade, reason: str, document_number: str, occurred_on, actor) -> int:
     if not (reason or "").strip():
@@ -48,16 +66,22 @@ def change_grades(items, *, grade, reason: str, document_number: str, occurred_o
                 item, grade=grade, reason=reason, document_number=document_number, occurred_on=occurred_on, actor=actor
             )
         except DomainError as error:
-            raise about_item(error, item.serial, item.equipment_type.name) from None
+            raise about_item(error, item_subject(item)) from None
     return len(items)
 
 
-def _apply(action: str, items, form, actor):
+def _apply(action: str, items, lots, form, actor):
     """Run the action; the success message and where to go next."""
     data = form.cleaned_data
     if action == "transfer":
-        record = hand_over(items=items, to_unit=data["to_unit"], parties=form.parties(), actor=actor)
-        done = _("Đã điều chuyển %(n)s trang bị, biên bản số %(number)s.") % {"n": len(items), "number": record.number}
+        record = hand_over(items=items, lots=lots, to_unit=data["to_unit"], parties=form.parties(), actor=actor)
+        if items and lots:
+            done = _("Đã điều chuyển %(items)s trang bị và %(lots)s lô, biên bản số %(number)s.")
+        elif lots:
+            done = _("Đã điều chuyển %(lots)s lô, biên bản số %(number)s.")
+        else:
+            done = _("Đã điều chuyển %(items)s trang bị, biên bản số %(number)s.")
+        done = done % {"items": len(items), "lots": len(lots), "number": record.number}
         return done, reverse("web:handover", args=[record.pk])
     count = change_grades(
         items,
@@ -79,25 +103,28 @@ def register_bulk(request):
     if action not in bulk_actions(request.user):
         return forbidden(request, _("Vai trò của bạn không được phép thực hiện thao tác này."))
     items = selected_items(request)
-    if not items or len(items) > BULK_LIMIT:
+    # Lots are handed over, never re-graded here (a lot regrade splits quantities: the lot page's job).
+    lots = selected_lots(request) if action == "transfer" else []
+    count = len(items) + len(lots)
+    if not count or count > BULK_LIMIT:
         messages.error(
             request,
             _("Chưa chọn trang bị nào.")
-            if not items
+            if not count
             else _("Mỗi lần chỉ thao tác tối đa %(n)s trang bị.") % {"n": BULK_LIMIT},
         )
         return redirect(back)
     giving, problem = None, None
     if action == "transfer":
         try:
-            giving = giving_unit(items, [])
+            giving = giving_unit(items, lots)
         except DomainError as error:
             problem = error.message
     confirming = "confirm" in request.POST
     form = bulk_form(action, request.user, request.POST if confirming else None, giving_unit=giving)
     if confirming and problem is None and form.is_valid():
         try:
-            done, next_url = _apply(action, items, form, request.user)
+            done, next_url = _apply(action, items, lots, form, request.user)
         except PermissionDenied as error:
             return forbidden(request, error.message)
         except DomainError as error:
@@ -108,6 +135,8 @@ def register_bulk(request):
     context = {
         "action": action,
         "items": items,
+        "lots": lots,
+        "count": count,
         "form": form,
         "giving": giving,
         "problem": problem,

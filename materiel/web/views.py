@@ -345,6 +345,9 @@ def register(request):
                 "total": sum(q for _, q in rows),
                 "params": params,
                 "categories": Category.objects.all(),
+                # Lots can be handed over (today only) like items: web.bulk.
+                "can_transfer": scope.day is None and "transfer" in forms.bulk_actions(request.user),
+                "query": params.urlencode(),
             },
         )
     items = register_queryset(request, scope, params)
