@@ -113,6 +113,52 @@ def current_cells(unit: Unit) -> Cells:
         return {(t, g, s): q for t, g, s, q in cursor.fetchall()}
 
 
+Folded = dict[tuple[int, bool, int, str], int]  # (category, serialised, grade, status) -> quantity
+HOLDING_STATUSES = ", ".join(f"'{s.value}'" for s in HOLDINGS)
+
+
+def fold_cells(cells: Cells, types) -> tuple[Folded, dict[int, int]]:
+    """A subtree has thousands of (type, grade, status) cells but only ~12 categories: fold them by
+    category, and keep what each type holds (for the fill rate)."""
+    folded: Folded = defaultdict(int)
+    held_by_type: dict[int, int] = defaultdict(int)
+    for (type_id, grade, status), qty in cells.items():
+        category_id, serialised = types[type_id]
+        folded[(category_id, serialised, grade, status)] += qty
+        if status in HOLDINGS:
+            held_by_type[type_id] += qty
+    return folded, held_by_type
+
+
+def current_folded(unit: Unit) -> tuple[Folded, dict[int, int]]:
+    """fold_cells of the unit's rollups, done by the database: a national root has thousands of
+    rollup rows, and summing them in Python was most of a dashboard's cost."""
+    rollup, types = Rollup._meta.db_table, EquipmentType._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.category_id, t.serialised, r.grade, r.status, SUM(r.quantity) FROM {rollup} r "
+            f"JOIN {types} t ON t.id = r.equipment_type_id WHERE r.unit_id = %s AND r.quantity <> 0 "
+            "GROUP BY t.category_id, t.serialised, r.grade, r.status",
+            [unit.pk],
+        )
+        folded = {(cat, bool(ser), grade, status): int(q) for cat, ser, grade, status, q in cursor.fetchall() if q}
+        cursor.execute(
+            f"SELECT equipment_type_id, SUM(quantity) FROM {rollup} "
+            f"WHERE unit_id = %s AND status IN ({HOLDING_STATUSES}) GROUP BY equipment_type_id",
+            [unit.pk],
+        )
+        held_by_type = {type_id: int(q) for type_id, q in cursor.fetchall() if q}
+    return folded, held_by_type
+
+
+def _serialised_categories(types=None) -> set[int]:
+    if types is not None:
+        return {cat for cat, ser in types.values() if ser}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT category_id FROM {EquipmentType._meta.db_table} WHERE serialised")
+        return {row[0] for row in cursor.fetchall()}
+
+
 class PastCounts:
     """Holdings of the subtrees of a day, on that day's tree, computed once per page.
 
@@ -171,28 +217,20 @@ def summarise(
 
     types, policy, categories: read once by a caller that summarises several units (a dashboard)."""
     policy = policy or CoefficientPolicy.objects.in_force(day or timezone.localdate())
-    types = types or type_index()
     if day is None:
-        cells = current_cells(unit)
+        folded, held_by_type = current_folded(unit)
+        serialised_categories = _serialised_categories(types)
     else:
+        types = types or type_index()
         past = past or PastCounts(day)
-        cells = past.cells(unit.pk)
-    # A national subtree has thousands of (type, grade, status) cells but only ~12 categories:
-    # fold the cells by category first, then tally the few folded ones.
-    folded: dict[tuple[int, bool, int, str], int] = defaultdict(int)
-    held_by_type: dict[int, int] = defaultdict(int)
-    for (type_id, grade, status), qty in cells.items():
-        category_id, serialised = types[type_id]
-        folded[(category_id, serialised, grade, status)] += qty
-        if status in HOLDINGS:
-            held_by_type[type_id] += qty
+        folded, held_by_type = fold_cells(past.cells(unit.pk), types)
+        serialised_categories = {cat for cat, ser in types.values() if ser}
     per_category: dict[int, Tally] = defaultdict(Tally)
     overall = Tally()
     for (category_id, serialised, grade, status), qty in folded.items():
         per_category[category_id].add(grade, status, qty, policy)
         if serialised:
             overall.add(grade, status, qty, policy)
-    serialised_categories = {cat for cat, ser in types.values() if ser}
     lines = [
         CategoryLine(
             cat,
@@ -215,20 +253,27 @@ _AUTHORISED: dict[tuple, dict[int, int]] = {}
 _AUTHORISED_MAX = 512
 
 
-def _versions() -> tuple:
+def _versions() -> tuple | None:
+    """The cache key's versions, or None when caching would be unsafe: inside a transaction (its
+    writes, or a rollback, would put uncommitted totals under a version that another write later
+    reaches) or without the counter row (a flushed test database)."""
+    if connection.in_atomic_block:
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT value FROM ledger_changecounter WHERE name = 'authorised_holdings'), "
             "(SELECT MAX(id) FROM units_unitchange)"
         )
-        return tuple(cursor.fetchone())
+        found = tuple(cursor.fetchone())
+    return found if found[0] is not None else None
 
 
 def authorised_by_type(unit: Unit, day: date | None, past=None) -> dict[int, int]:
     """type_id -> quantity authorised in the unit's subtree, now or on `day` (that day's tree)."""
     on = day or timezone.localdate()
-    key = (unit.pk, unit.path, on, day is None, *_versions())
-    found = _AUTHORISED.get(key)
+    versions = _versions()
+    key = (unit.pk, unit.path, on, day is None, *versions) if versions else None
+    found = _AUTHORISED.get(key) if key else None
     if found is not None:
         return found
     holdings = AuthorizedHolding.objects.valid_on(on)
@@ -239,9 +284,10 @@ def authorised_by_type(unit: Unit, day: date | None, past=None) -> dict[int, int
     # Summed in the database, not row by row in Python.
     totals = holdings.order_by().values_list("equipment_type_id").annotate(total=Sum("quantity"))
     found = {type_id: int(total) for type_id, total in totals}
-    if len(_AUTHORISED) >= _AUTHORISED_MAX:
-        _AUTHORISED.clear()
-    _AUTHORISED[key] = found
+    if key:
+        if len(_AUTHORISED) >= _AUTHORISED_MAX:
+            _AUTHORISED.clear()
+        _AUTHORISED[key] = found
     return found
 
 
@@ -254,7 +300,7 @@ def fill(unit: Unit, day: date | None, held_by_type: dict[int, int], past=None) 
 def children_summaries(unit: Unit, day: date | None = None, *, past: PastCounts | None = None) -> list[Summary]:
     """Each child unit of `unit` (as the tree stood on `day`) with its own summary."""
     shared = {
-        "types": type_index(),
+        "types": type_index() if day else None,
         "policy": CoefficientPolicy.objects.in_force(day or timezone.localdate()),
         "categories": list(Category.objects.all()),
     }
