@@ -45,6 +45,11 @@ def test_dashboard_numbers_and_chart_bars_lead_to_the_same_count(page, stocked):
     expect(page.get_by_test_id("grade-chart")).to_be_visible()
     expect(page.get_by_test_id("ranking-chart")).to_contain_text("Ban CHQS huyện Bát Xát")
     shot(page, "doc-0-tong-quan-bieu-do")
+    page.emulate_media(media="print")
+    expect(page.locator("header.top")).to_be_hidden()
+    expect(page.get_by_test_id("grade-chart")).to_be_visible()
+    shot(page, "doc-7-tong-quan-ban-in")
+    page.emulate_media(media="screen")
     # The repair count in the watch list.
     watch = page.get_by_test_id("watch").locator(".card", has_text="Đang sửa chữa")
     expect(watch).to_contain_text("AK-005")

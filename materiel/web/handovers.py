@@ -1,6 +1,7 @@
 """Handover record pages: the records of a subtree, one record, and its print layout."""
 
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ def handover_list(request):
         HandoverRecord.objects.visible_to(request.user)
         .touching(scope.unit)
         .select_related("from_unit", "to_unit")
+        .annotate(line_count=Count("lines"))
         .order_by("-handed_on", "-id")
     )
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
