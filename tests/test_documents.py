@@ -483,6 +483,8 @@ def test_every_number_on_the_dashboard_leads_to_exactly_its_items(officer_client
     for url, number in links:
         listed = officer_client.get(url.replace("&amp;", "&")).content.decode()
         assert count_on_page(listed) == int(number.replace(".", "")), url
+    # The fill rate is no set of items (each type counts up to its authorisation): it opens the holdings.
+    assert 'href="/danh-muc/bien-che/?unit=tinh-a" data-testid="fill-rate"' in html
     parts = html[html.index('data-testid="coefficient-parts"') :]
     assert re.match(r'data-testid="coefficient-parts"><a href="[^"]*grade=1%2C2[^"]*">4</a>', parts)
 
@@ -527,7 +529,7 @@ def test_register_takes_several_grades_now_and_on_a_past_day(officer_client, wor
 
 def test_reports_index_lists_the_printable_views_and_exports_of_the_subtree(officer_client, world):
     html = officer_client.get(reverse("web:reports"), {"unit": "huyen-a1"}).content.decode()
-    for path in ("/trang-bi/in/?unit=huyen-a1", "/bien-ban/?unit=huyen-a1", "format=xlsx"):
+    for path in ("/trang-bi/in/?unit=huyen-a1", "/bien-ban/?unit=huyen-a1", "format=xlsx", "kind=lots&amp;format=xlsx"):
         assert path in html
     assert 'href="/bao-cao/?unit=huyen-a1"' in html  # the menu entry keeps the subtree
     for link in re.findall(r'<th scope="row"><a href="([^"]+)"', html):

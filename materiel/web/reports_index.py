@@ -46,6 +46,13 @@ REPORTS = [
         "xlsx",
         (("format", "xlsx"),),
     ),
+    Report(
+        _("Vật tư, đạn dược theo lô (Excel)"),
+        _("Các lô của đơn vị với cấp và số lượng."),
+        "web:register",
+        "xlsx",
+        (("kind", "lots"), ("format", "xlsx")),
+    ),
     Report(_("Sổ sự kiện"), _("Mọi sự kiện của đơn vị, lọc theo loại và ngày; xuất Excel."), "reports:events", "page"),
     Report(
         _("Hệ số kỹ thuật theo đơn vị (Excel)"),
