@@ -381,6 +381,18 @@ def test_register_extract_prints_the_filtered_rows(officer_client, world, rifles
     assert "Cộng: 2 trang bị" in rows and "Cấp chất lượng: 2" in html
 
 
+def test_register_extract_follows_every_register_filter(officer_client, world, rifles):
+    items, _jeep = rifles
+    services.record_issue(items[1], holder="Lò Văn Páo", occurred_on=date(2022, 1, 1), actor=world.officer)
+    query = {"holder": "Páo", "purpose": "in_use", "sort": "-serial"}
+    html = officer_client.get(reverse("web:register_print"), query).content.decode()
+    rows = html[html.index('data-testid="print-rows"') :]
+    assert "AK-002" in rows and "Cộng: 1 trang bị" in rows
+    assert "Người giữ: Páo" in html and "Mục đích: Sử dụng thường xuyên" in html
+    everything = officer_client.get(reverse("web:register_print"), {"sort": "-serial"}).content.decode()
+    assert everything.index("UAZ-01") < everything.index("AK-005") < everything.index("AK-001")
+
+
 def test_register_extract_on_a_past_day(officer_client, world, rifles):
     items, _jeep = rifles
     services.record_grade_change(items[0], grade=4, reason="x", occurred_on=date(2023, 1, 1), actor=world.officer)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from materiel.catalog.models import Category, EquipmentType
 from materiel.core.views import object_view
 from materiel.documents.letterhead import letterhead
-from materiel.equipment.models import Item, Status
+from materiel.equipment.models import Item, Purpose, Status
 from materiel.ledger import asof
 from materiel.ledger.models import Event
 from materiel.units.models import Unit
@@ -44,6 +44,12 @@ def describe_filters(scope, params) -> list[tuple[str, str]]:
         described.append((_("Cấp chất lượng"), params["grade"]))
     if params.get("status") in Status.values:
         described.append((_("Tình trạng"), str(Status(params["status"]).label)))
+    if params.get("purpose") in Purpose.values:
+        described.append((_("Mục đích"), str(Purpose(params["purpose"]).label)))
+    if params.get("year"):
+        described.append((_("Năm sản xuất"), params["year"]))
+    if params.get("holder"):
+        described.append((_("Người giữ"), params["holder"]))
     if params.get("q"):
         described.append((_("Tìm"), params["q"]))
     return described
