@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from materiel.units.models import PATH_END
+
 
 class HandoverQuerySet(models.QuerySet):
     def visible_to(self, user) -> "HandoverQuerySet":
@@ -20,8 +22,6 @@ class HandoverQuerySet(models.QuerySet):
 
     def touching(self, unit) -> "HandoverQuerySet":
         """Records whose giving or receiving unit lies in `unit`'s subtree."""
-        from materiel.units.models import PATH_END
-
         end = unit.path + PATH_END
         return self.filter(
             models.Q(from_unit__path__gte=unit.path, from_unit__path__lt=end)
