@@ -49,20 +49,40 @@ def _converter(field):
     return None
 
 
-def insert_instances(model, objs, *, with_pk: bool, chunk: int = 2000) -> None:
-    """INSERT the given unsaved instances as they are (no signals, no save())."""
+MAX_PARAMS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement
+
+
+def insert_instances(model, objs, *, with_pk: bool) -> None:
+    """INSERT the given unsaved instances as they are (no signals, no save()): multi-row statements
+    on SQLite, COPY on PostgreSQL."""
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    head = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES "
     getters = [(f.attname, _converter(f)) for f in fields]
+    if connection.vendor == "postgresql":
+        _copy(model, fields, getters, objs)
+        return
+    chunk = max(1, MAX_PARAMS // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(objs), chunk):
-            rows = []
-            for obj in objs[start : start + chunk]:
-                row = []
+            params = []
+            part = objs[start : start + chunk]
+            for obj in part:
                 for attname, convert in getters:
                     value = getattr(obj, attname)
-                    row.append(convert(value) if convert is not None and value is not None else value)
-                rows.append(row)
-            cursor.executemany(sql, rows)
+                    params.append(convert(value) if convert is not None and value is not None else value)
+            cursor.execute(head + ",".join([row_sql] * len(part)), params)
+
+
+def _copy(model, fields, getters, objs) -> None:
+    """PostgreSQL: COPY, which skips building and parsing a statement per few hundred rows."""
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in objs:
+            row = []
+            for attname, convert in getters:
+                value = getattr(obj, attname)
+                row.append(convert(value) if convert is not None and value is not None else value)
+            copy.write_row(row)
