@@ -49,30 +49,28 @@ def _converter(field):
     return None
 
 
-MAX_PARAMS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535 parameters per statement
-
-
-def insert_instances(model, objs, *, with_pk: bool) -> None:
-    """INSERT the given unsaved instances as they are (no signals, no save()): multi-row statements
-    on SQLite, COPY on PostgreSQL."""
+def insert_instances(model, objs, *, with_pk: bool, chunk: int = 2000) -> None:
+    """INSERT the given unsaved instances as they are (no signals, no save()): executemany of one
+    prepared statement on SQLite (in process; multi-row statements measured slower), COPY on
+    PostgreSQL (executemany costs a statement per row there: a 100k-row import commit 102 s -> 64 s)."""
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    head = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES "
     getters = [(f.attname, _converter(f)) for f in fields]
     if connection.vendor == "postgresql":
         _copy(model, fields, getters, objs)
         return
-    chunk = max(1, MAX_PARAMS // len(fields))
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
         for start in range(0, len(objs), chunk):
-            params = []
-            part = objs[start : start + chunk]
-            for obj in part:
+            rows = []
+            for obj in objs[start : start + chunk]:
+                row = []
                 for attname, convert in getters:
                     value = getattr(obj, attname)
-                    params.append(convert(value) if convert is not None and value is not None else value)
-            cursor.execute(head + ",".join([row_sql] * len(part)), params)
+                    row.append(convert(value) if convert is not None and value is not None else value)
+                rows.append(row)
+            cursor.executemany(sql, rows)
 
 
 def _copy(model, fields, getters, objs) -> None:
