@@ -31,7 +31,11 @@ def test_bench_runs_every_scenario_and_writes_json_and_markdown(tmp_path):
         output=str(output),
     )
     rows = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))["results"]
-    assert [r["id"] for r in rows] == SCENARIOS
+    ids = [r["id"] for r in rows]
+    assert ids[: len(SCENARIOS)] == SCENARIOS
+    pages = ids[len(SCENARIOS) :]
+    assert {"P1 dashboard", "P1 register", "P1 events log", "P1 import/export", "P1 catalogue"} <= set(pages)
+    assert all(p.startswith("P1 ") for p in pages)
     for row in rows:
         assert row["items"] == 300 and row["db"] in ("sqlite", "postgres")
         assert isinstance(row["median"], int | float) and row["median"] > 0, row

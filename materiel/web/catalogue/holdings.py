@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from materiel.catalog.models import AuthorizedHolding, EquipmentType
@@ -80,12 +81,10 @@ def holding_table(unit: Unit, day: date | None = None) -> HoldingTable:
         rows = rows.filter(unit__path__gte=unit.path, unit__path__lt=unit.path + PATH_END)
     else:
         rows = rows.filter(unit_id__in=coefficients.subtree_unit_ids(unit, day, past))
-    authorised: dict[int, int] = defaultdict(int)
-    own: dict[int, AuthorizedHolding] = {}
-    for row in rows:
-        authorised[row.equipment_type_id] += row.quantity
-        if row.unit_id == unit.pk:
-            own[row.equipment_type_id] = row
+    # Summed by the database: a province authorises thousands of (unit, type) rows.
+    totals = rows.order_by().values_list("equipment_type_id").annotate(total=Sum("quantity"))
+    authorised: dict[int, int] = dict(totals)
+    own = {row.equipment_type_id: row for row in rows.filter(unit=unit)}
     held = held_by_type(unit, day, past)
     types = EquipmentType.objects.filter(pk__in=set(authorised) | set(held)).select_related("category")
     lines = [HoldingLine(t, own.get(t.pk), authorised.get(t.pk, 0), held.get(t.pk, 0)) for t in types]

@@ -20,7 +20,7 @@ from materiel.demo import seed as demo_seed
 from materiel.equipment.models import Item
 from materiel.ledger import snapshots
 
-ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1"]
+ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1", "P1"]
 COMMAND_VARIABLE = "MATERIEL_BENCH_COMMAND"
 
 
@@ -129,6 +129,10 @@ class Command(BaseCommand):
             return [{"id": name, **SCENARIOS[name](ctx)}]
         if name == "I1":
             return [{"id": "I1", **self.i1(ctx, options["import_rows"])}]
+        if name == "P1":
+            from materiel.bench.pages import p1
+
+            return [{"id": key, **value} for key, value in p1(ctx).items()]
         from materiel.bench.http import h1
 
         found = h1(
