@@ -2,13 +2,16 @@
 runs through the real django-tasks database queue and worker, cancel, revert; and the other exports."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from materiel.core.middleware import REFRESHED_AT
 from materiel.equipment.models import Item, Lot
 from materiel.imports import jobs, progress
 from materiel.imports.models import ImportJob, JobState
@@ -191,9 +194,13 @@ def test_a_large_file_runs_in_the_background_worker(client, monkeypatch):
     page = client.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
     assert f'hx-get="/nhap-xuat/nhap/{job.pk}/tien-do/"' in page and "<progress" in page
     # The poll is not user activity: it neither extends nor writes the session.
+    stored = client.session
+    stored[REFRESHED_AT] = 0  # long ago: any other request would extend the session now
+    stored.save()
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=1))
     poll = client.get(f"/nhap-xuat/nhap/{job.pk}/tien-do/")
     assert poll.status_code == 200 and "sessionid" not in poll.cookies
-    assert "sessionid" in client.get(f"/nhap-xuat/nhap/{job.pk}/").cookies
+    assert Session.objects.get().expire_date < timezone.now() + timedelta(minutes=2)
 
     run_worker()
     job.refresh_from_db()

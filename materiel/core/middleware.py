@@ -5,6 +5,7 @@ would otherwise end in a 500 on one database and not the other. Found by the API
 """
 
 import json
+import time
 
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpResponse, JsonResponse
@@ -63,11 +64,28 @@ def passive(view):
     return view
 
 
+REFRESH_SECONDS = 60
+REFRESHED_AT = "_refreshed_at"
+
+
 class SessionMiddleware(DjangoSessionMiddleware):
+    """Sliding sessions that write at most once a minute per user.
+
+    Every request extends the 30-minute session, as SESSION_SAVE_EVERY_REQUEST would, but only when
+    the last extension is more than a minute old: a page view no longer writes and commits the
+    session each time (a durable commit serialised across workers on SQLite), and the expiry lags by
+    at most a minute. Passive requests (progress polls) never extend it.
+    """
+
     def process_view(self, request, view_func, view_args, view_kwargs):
         request.session_passive = getattr(view_func, "passive", False)
 
     def process_response(self, request, response):
         if getattr(request, "session_passive", False):
             return response
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and not session.modified:
+            now = int(time.time())
+            if now - session.get(REFRESHED_AT, 0) >= REFRESH_SECONDS:
+                session[REFRESHED_AT] = now  # marks it modified: saved with a fresh expiry
         return super().process_response(request, response)
