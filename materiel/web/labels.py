@@ -1,5 +1,7 @@
 """Equipment labels: a QR code that opens the item's page on this server when scanned on the intranet."""
 
+from functools import lru_cache
+
 import segno
 from django.conf import settings
 from django.urls import reverse
@@ -14,8 +16,11 @@ def item_url(request, item) -> str:
     return base.rstrip("/") + path if base else request.build_absolute_uri(path)
 
 
+@lru_cache(maxsize=2048)
 def qr_svg(text: str) -> str:
-    """The QR code of `text` as inline SVG (no script, no style attribute: allowed by the CSP)."""
+    """The QR code of `text` as inline SVG (no script, no style attribute: allowed by the CSP).
+
+    Cached: an item's address never changes, and encoding costs more than the rest of its label."""
     # segno writes only its own numbers and class names into the markup.
     return mark_safe(segno.make(text, error="m").svg_inline(scale=4, omitsize=True, svgclass="qr-code"))
 
