@@ -1,10 +1,13 @@
 import os
 from datetime import date
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from materiel.ledger import services
 
+from .browsing import ARGS, CHROMIUM
 from .factories import build_world
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
@@ -36,3 +39,25 @@ def rifle_in_a1(world):
 def fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# -- Chromium (Playwright), for the tests marked `browser` ------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run `make test`, which installs Debian's chromium package")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, world):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US")
+    external = []
+    context.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page = context.new_page()
+    yield page
+    context.close()
+    assert external == [], f"a page requested something outside the server: {external}"

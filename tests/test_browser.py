@@ -5,55 +5,17 @@ Screenshots of each main page are kept in test-artifacts/screenshots/ (not commi
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from materiel.equipment.models import Item
 from materiel.ledger import services
 from materiel.ledger.models import Event
 
+from .browsing import shot
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-# Without these, Chromium tries to reach Google's services and this machine's closed network refuses.
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run `make test`, which installs Debian's chromium package")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server, world):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US")
-    external = []
-    context.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
-    page = context.new_page()
-    yield page
-    context.close()
-    assert external == [], f"a page requested something outside the server: {external}"
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def sign_in(page, username="tlkt-a"):

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from materiel.equipment.models import Item
 from materiel.ledger import services
 
-from .test_browser import browser, page, shot, sign_in  # noqa: F401 (fixtures and helpers shared with it)
+from .browsing import shot
+from .test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +41,7 @@ def stocked(world):
     )
 
 
-def test_dashboard_numbers_and_chart_bars_lead_to_the_same_count(page, stocked):  # noqa: F811
+def test_dashboard_numbers_and_chart_bars_lead_to_the_same_count(page, stocked):
     sign_in(page)
     expect(page.get_by_test_id("grade-chart")).to_be_visible()
     expect(page.get_by_test_id("ranking-chart")).to_contain_text("Ban CHQS huyện Bát Xát")
@@ -67,7 +68,7 @@ def test_dashboard_numbers_and_chart_bars_lead_to_the_same_count(page, stocked):
     expect(page.get_by_test_id("count")).to_contain_text("4 trang bị")
 
 
-def test_bulk_transfer_draws_up_one_record_seen_on_both_units_and_in_the_history(page, stocked):  # noqa: F811
+def test_bulk_transfer_draws_up_one_record_seen_on_both_units_and_in_the_history(page, stocked):
     sign_in(page)
     page.goto("/trang-bi/?unit=huyen-a1")
     expect(page.get_by_test_id("count")).to_contain_text("5 trang bị")
@@ -111,7 +112,7 @@ def test_bulk_transfer_draws_up_one_record_seen_on_both_units_and_in_the_history
     expect(page.get_by_role("heading", level=1)).to_have_text("Biên bản bàn giao số 1/BBBG")
 
 
-def test_handover_record_prints_on_a4_without_the_page_chrome(page, stocked, world):  # noqa: F811
+def test_handover_record_prints_on_a4_without_the_page_chrome(page, stocked, world):
     from materiel.documents.services import Parties, hand_over
 
     items = list(Item.objects.filter(serial__in=["AK-001", "AK-002"]))
@@ -153,7 +154,7 @@ def test_handover_record_prints_on_a4_without_the_page_chrome(page, stocked, wor
     assert (round(width), round(height)) in {(595, 842), (596, 842), (595, 843), (596, 843)}
 
 
-def test_register_extract_and_item_history_print_views(page, stocked):  # noqa: F811
+def test_register_extract_and_item_history_print_views(page, stocked):
     sign_in(page)
     page.goto("/trang-bi/?unit=huyen-a1&grade=2")
     page.get_by_test_id("register-print").click()

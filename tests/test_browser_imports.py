@@ -13,7 +13,8 @@ from materiel.equipment.models import Item
 from materiel.imports import jobs, progress
 from materiel.imports.models import ImportJob
 
-from .test_browser import browser, page, shot, sign_in  # noqa: F401 - fixtures
+from .browsing import shot
+from .test_browser import sign_in
 from .test_imports import register
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,7 +51,7 @@ class BackgroundWorker:
         self.thread.join(timeout=30)
 
 
-def test_a_register_goes_through_the_wizard_in_the_background(page, world, monkeypatch, tmp_path):  # noqa: F811
+def test_a_register_goes_through_the_wizard_in_the_background(page, world, monkeypatch, tmp_path):
     monkeypatch.setattr(jobs, "INLINE_BYTES", 0)  # every file goes to the worker, as large ones do
     monkeypatch.setattr(jobs, "INLINE_ROWS", 0)
     file = tmp_path / "so-dang-ky-bat-xat.xlsx"
@@ -94,7 +95,7 @@ def test_a_register_goes_through_the_wizard_in_the_background(page, world, monke
     expect(page.get_by_text("AK 001")).to_be_visible()
 
 
-def test_a_waiting_import_can_be_cancelled_from_the_page(page, world, monkeypatch, tmp_path):  # noqa: F811
+def test_a_waiting_import_can_be_cancelled_from_the_page(page, world, monkeypatch, tmp_path):
     monkeypatch.setattr(jobs, "INLINE_BYTES", 0)
     file = tmp_path / "so.xlsx"
     file.write_bytes(register())

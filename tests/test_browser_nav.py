@@ -11,14 +11,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.core.text import fold
 from materiel.ledger import services
 
+from .browsing import shot
 from .factories import make_user
-from .test_browser import ARGS, CHROMIUM, SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,32 +33,6 @@ VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵ�
 # unit and equipment names stays Vietnamese in English, so h1 and row headers are not looked at).
 # The language switch names Vietnamese in Vietnamese on purpose.
 CHROME = "h2, thead th, button:not([name=language]), main nav.breadcrumbs li:first-child, header nav a, legend"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run `make test`, which installs Debian's chromium package")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server, world):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US")
-    external = []
-    context.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
-    page = context.new_page()
-    yield page
-    context.close()
-    assert external == [], f"a page requested something outside the server: {external}"
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def sign_in(page, username):
