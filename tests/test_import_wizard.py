@@ -294,3 +294,26 @@ def test_the_events_page_lists_the_subtree_only(client, world, rifle_in_a1):
     client.force_login(world.officer)
     page = client.get("/su-kien/?unit=tinh-a&q=AK123").content.decode()
     assert "AK123456" in page and "12/PN" in page
+
+
+def test_handover_records_holdings_and_the_catalogue_export_too(client, world, rifle_in_a1):
+    from materiel.catalog.services import set_holding
+    from materiel.documents.services import Parties, hand_over
+
+    set_holding(actor=world.officer, unit=world.district_a1, equipment_type=world.rifle, quantity=4, valid_from=date(2020, 1, 1))
+    hand_over(
+        items=[rifle_in_a1],
+        to_unit=world.district_a2,
+        parties=Parties(number="7/BBBG", handed_on=date(2024, 5, 6), giver_name="Lò Văn Páo"),
+        actor=world.officer,
+    )
+    client.force_login(world.officer)
+    records = read_xlsx(client.get("/bien-ban/?unit=tinh-a&format=xlsx"))
+    assert records[0][0] == "SỔ BIÊN BẢN BÀN GIAO"
+    row = next(r for r in records if r[0] == "7/BBBG")
+    assert row[2:5] == ["Ban CHQS huyện Bát Xát", "Ban CHQS huyện Sa Pa", "Lò Văn Páo"] and row[6] == 1
+    holdings = read_xlsx(client.get("/danh-muc/bien-che/?unit=huyen-a1&format=xlsx"))
+    rifle = next(r for r in holdings if r[1] == "ak47")
+    assert rifle[4:8] == [4, 4, 0, 4]  # own, authorised, held (moved away), shortfall
+    types = read_xlsx(client.get("/danh-muc/?q=uoat&format=xlsx"))
+    assert [r[1] for r in types[3:] if r[1]] == ["Mã chủng loại", "uaz"]

@@ -143,3 +143,85 @@ def audit_table(entries):
             entry.address or "",
             json.dumps(entry.changes, ensure_ascii=False) if entry.changes else "",
         )
+
+
+HANDOVER_COLUMNS = [
+    Column(_("Số biên bản"), 14),
+    Column(_("Ngày bàn giao"), 13, "date"),
+    Column(_("Bên giao"), 30),
+    Column(_("Bên nhận"), 30),
+    Column(_("Người giao"), 22),
+    Column(_("Người nhận"), 22),
+    Column(_("Số dòng"), 8, "int"),
+    Column(_("Lý do, căn cứ"), 30),
+]
+
+
+def handover_table(records):
+    for r in records:
+        yield (
+            r.number,
+            r.handed_on,
+            r.from_unit.name,
+            r.to_unit.name,
+            " – ".join(p for p in (r.giver_name, r.giver_title) if p),
+            " – ".join(p for p in (r.receiver_name, r.receiver_title) if p),
+            r.line_count,
+            r.reason,
+        )
+
+
+HOLDING_COLUMNS = [
+    Column(_("Nhóm"), 22),
+    Column(_("Mã chủng loại"), 12),
+    Column(_("Chủng loại"), 32),
+    Column(_("Đơn vị tính"), 10),
+    Column(_("Của đơn vị"), 10, "int"),
+    Column(_("Biên chế"), 10, "int"),
+    Column(_("Hiện có"), 10, "int"),
+    Column(_("Thiếu"), 10, "int"),
+    Column(_("Tỷ lệ (%)"), 10, "decimal"),
+]
+
+
+def holding_table_rows(lines):
+    for line in lines:
+        t = line.equipment_type
+        rate = line.fill_rate
+        yield (
+            t.category.name,
+            t.code,
+            t.name,
+            t.unit_of_measure,
+            line.own.quantity if line.own else None,
+            line.authorised,
+            line.held,
+            line.shortfall,
+            float(rate) if rate is not None else None,
+        )
+
+
+TYPE_COLUMNS = [
+    Column(_("Nhóm"), 22),
+    Column(_("Mã chủng loại"), 12),
+    Column(_("Tên trang bị"), 32),
+    Column(_("Tên ngắn"), 16),
+    Column(_("Đơn vị tính"), 10),
+    Column(_("Quản lý theo"), 14),
+    Column(_("Niên hạn (năm)"), 10, "int"),
+    Column(_("Nước sản xuất"), 14),
+]
+
+
+def type_table(types):
+    for t in types:
+        yield (
+            t.category.name,
+            t.code,
+            t.name,
+            t.short_name,
+            t.unit_of_measure,
+            str(_("số hiệu")) if t.serialised else str(_("lô")),
+            t.service_life_years,
+            t.origin,
+        )

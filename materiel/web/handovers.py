@@ -10,6 +10,8 @@ from materiel.documents.letterhead import letterhead
 from materiel.documents.models import HandoverRecord
 from materiel.equipment.models import Item
 from materiel.ledger.models import Event
+from materiel.reports.lists import HANDOVER_COLUMNS, handover_table
+from materiel.reports.xlsx import write_xlsx, xlsx_response
 
 from .scope import page_scope
 
@@ -25,6 +27,15 @@ def handover_list(request):
         .annotate(line_count=Count("lines"))
         .order_by("-handed_on", "-id")
     )
+    if request.GET.get("format") == "xlsx":
+        output = write_xlsx(
+            title=_("SỔ BIÊN BẢN BÀN GIAO"),
+            filters=[(_("Đơn vị"), scope.unit.name)],
+            columns=HANDOVER_COLUMNS,
+            rows=handover_table(records.iterator(chunk_size=2000)),
+            sheet="Bien ban ban giao",
+        )
+        return xlsx_response(output, f"bien-ban-ban-giao-{scope.unit.code}.xlsx")
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/handovers.html", {"scope": scope, "page": page})
 

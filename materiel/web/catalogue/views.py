@@ -14,6 +14,8 @@ from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType, 
 from materiel.core.errors import DomainError
 from materiel.core.text import search_fold
 from materiel.core.views import object_view
+from materiel.reports.lists import HOLDING_COLUMNS, TYPE_COLUMNS, holding_table_rows, type_table
+from materiel.reports.xlsx import write_xlsx, xlsx_response
 from materiel.web.scope import page_scope
 
 from .forms import CategoryForm, HoldingForm, SearchForm, TypeForm
@@ -48,6 +50,12 @@ def catalogue(request):
     if query:
         # The catalogue is small (hundreds of types): fold in Python, joiners and all.
         types = [t for t in types if query in search_fold(f"{t.search_key} {t.category.name}")]
+    if request.GET.get("format") == "xlsx":
+        described = [(_("Tìm"), search.cleaned_data["q"])] if query else []
+        output = write_xlsx(
+            title=_("DANH MỤC CHỦNG LOẠI TRANG BỊ"), filters=described, columns=TYPE_COLUMNS, rows=type_table(types)
+        )
+        return xlsx_response(output, "danh-muc-chung-loai.xlsx")
     meter_names = dict(Meter.choices)
     for t in types:
         t.meter_names = [meter_names.get(m, m) for m in t.meters]
@@ -161,6 +169,18 @@ def holdings(request):
     """The chosen unit's authorised holdings with what its subtree holds, now or on a past day."""
     scope = page_scope(request)
     table = holding_table(scope.unit, scope.day)
+    if request.GET.get("format") == "xlsx":
+        described = [
+            (_("Đơn vị"), scope.unit.name),
+            (_("Tại ngày"), scope.day.strftime("%d/%m/%Y") if scope.day else _("hiện tại")),
+        ]
+        output = write_xlsx(
+            title=_("BIÊN CHẾ TRANG BỊ"),
+            filters=described,
+            columns=HOLDING_COLUMNS,
+            rows=holding_table_rows(table.lines),
+        )
+        return xlsx_response(output, f"bien-che-{scope.unit.code}.xlsx")
     return render(
         request,
         "catalogue/holdings.html",
