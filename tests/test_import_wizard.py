@@ -300,7 +300,9 @@ def test_handover_records_holdings_and_the_catalogue_export_too(client, world, r
     from materiel.catalog.services import set_holding
     from materiel.documents.services import Parties, hand_over
 
-    set_holding(actor=world.officer, unit=world.district_a1, equipment_type=world.rifle, quantity=4, valid_from=date(2020, 1, 1))
+    set_holding(
+        actor=world.officer, unit=world.district_a1, equipment_type=world.rifle, quantity=4, valid_from=date(2020, 1, 1)
+    )
     hand_over(
         items=[rifle_in_a1],
         to_unit=world.district_a2,
