@@ -144,6 +144,7 @@ def test_register_query_count_does_not_grow_with_rows(officer_client, stocked, w
             officer_client.get(reverse("web:register"))
         return len(captured)
 
+    queries()  # the first page view of a session also extends it (written at most once a minute)
     few = queries()
     for n in range(20):
         services.record_receipt(
