@@ -94,10 +94,7 @@ def units_export(request):
     past = coefficients.PastCounts(scope.day) if scope.day else None
     summaries = [coefficients.summarise(scope.unit, scope.day, past=past)]
     summaries += coefficients.children_summaries(scope.unit, scope.day, past=past)
-    described = [
-        (_("Đơn vị"), scope.unit.name),
-        (_("Tại ngày"), scope.day.strftime("%d/%m/%Y") if scope.day else _("hiện tại")),
-    ]
+    described = scope.described()
     output = write_xlsx(
         title=_("HỆ SỐ KỸ THUẬT THEO ĐƠN VỊ"),
         filters=described,

@@ -22,6 +22,10 @@ class PageScope:
     def day_param(self) -> str:
         return self.day.strftime("%d/%m/%Y") if self.day else ""
 
+    def described(self) -> list[tuple[str, str]]:
+        """The unit and the day, as an export writes them above its table."""
+        return [(_("Đơn vị"), self.unit.name), (_("Tại ngày"), self.day_param or _("hiện tại"))]
+
 
 def parse_day(text: str | None) -> date | None:
     text = (text or "").strip()

@@ -266,10 +266,7 @@ def lot_rows(request, scope, params) -> list[tuple[Lot, int]]:
 
 def lots_export(request, scope, params):
     """The lots page as filtered, as XLSX."""
-    described = [
-        (_("Đơn vị"), scope.unit.name),
-        (_("Tại ngày"), scope.day.strftime("%d/%m/%Y") if scope.day else _("hiện tại")),
-    ]
+    described = scope.described()
     for key, label in (("category", _("Nhóm")), ("type", _("Chủng loại")), ("grade", _("Cấp")), ("q", _("Tìm"))):
         if params.get(key):
             described.append((label, params[key]))
@@ -296,10 +293,7 @@ def register_export(request, scope, params):
             item_id: (names[unit_id], grade, status)
             for item_id, (unit_id, grade, status) in asof.states_in_units_on(scope.day, units).items()
         }
-    described = [
-        (_("Đơn vị"), scope.unit.name),
-        (_("Tại ngày"), scope.day.strftime("%d/%m/%Y") if scope.day else _("hiện tại")),
-    ]
+    described = scope.described()
     labels = {
         "category": _("Nhóm"),
         "type": _("Chủng loại"),

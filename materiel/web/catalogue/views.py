@@ -170,10 +170,7 @@ def holdings(request):
     scope = page_scope(request)
     table = holding_table(scope.unit, scope.day)
     if request.GET.get("format") == "xlsx":
-        described = [
-            (_("Đơn vị"), scope.unit.name),
-            (_("Tại ngày"), scope.day.strftime("%d/%m/%Y") if scope.day else _("hiện tại")),
-        ]
+        described = scope.described()
         output = write_xlsx(
             title=_("BIÊN CHẾ TRANG BỊ"),
             filters=described,
