@@ -25,9 +25,13 @@ demo: install
 
 ## The whole suite, on SQLite and then on a throwaway PostgreSQL cluster.
 test: install-test system-deps
+	@date -u +"== %T lint"
 	$(MAKE) lint
+	@date -u +"== %T SQLite"
 	$(MAKE) test-sqlite
+	@date -u +"== %T PostgreSQL"
 	$(MAKE) test-postgres
+	@date -u +"== %T done"
 
 lint: install-test
 	$(BIN)/ruff check materiel tests

@@ -11,7 +11,7 @@ ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)  # tests compile and extract the message catalogue
 command -v wrk >/dev/null || need+=(wrk)  # the HTTP load generator of `materiel bench` (H1)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
-echo "Installing Debian packages: ${need[*]}"
+echo "$(date -u +%T) Installing Debian packages: ${need[*]}"
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

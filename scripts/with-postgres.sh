@@ -14,9 +14,10 @@ cleanup() {
 }
 trap cleanup EXIT
 "${RUN[@]}" "$PGBIN/initdb" -D "$DIR/data" -U materiel --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-# Durability settings off: this cluster lives for one test run.
+# Durability settings off: this cluster lives for one test run. A statement or a lock wait that
+# runs for minutes is a bug in a test: it fails with PostgreSQL's message instead of hanging the run.
 "${RUN[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w \
-    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c statement_timeout=300s -c lock_timeout=120s" \
     start >/dev/null
 export DATABASE_URL="postgres://materiel@127.0.0.1:$PORT/postgres"
 "$@"
