@@ -44,6 +44,17 @@ def test_holder_purpose_and_year_filters(client, world, register):
     assert serials(client.get("/trang-bi/?unit=tinh-a&purpose=reserve").content.decode()) == []
 
 
+def test_the_filter_bar_keeps_what_was_chosen(client, world, register):
+    client.force_login(world.officer)
+    world.truck.name = 'Xe <b>"U-oát"</b>'  # names are escaped in the option list
+    world.truck.save()
+    page = client.get(f"/trang-bi/?unit=tinh-a&type={world.rifle.code}&status=in_service&purpose=reserve")
+    html = page.content.decode()
+    assert f'<option value="{world.rifle.code}" selected>{world.rifle.name}</option>' in html
+    assert f'<option value="{world.truck.code}">Xe &lt;b&gt;&quot;U-oát&quot;&lt;/b&gt;</option>' in html
+    assert '<option value="in_service" selected>' in html and '<option value="reserve" selected>' in html
+
+
 def test_columns_sort_both_ways_and_say_so(client, world, register):
     client.force_login(world.officer)
     page = client.get("/trang-bi/?unit=tinh-a&sort=year").content.decode()

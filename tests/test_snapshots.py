@@ -35,6 +35,19 @@ def assert_snapshots_match_the_fold():
             )
 
 
+def assert_subtree_folds_match_the_full_fold():
+    """A province's dashboard folds only the items its subtree ever held: the same counts, for it
+    and for every unit below it, as folding the whole ledger."""
+    for day in DAYS:
+        full = coefficients.PastCounts(day)
+        for province in top_units()[1:]:
+            within = coefficients.PastCounts(day, within=province)
+            for unit_id in sorted(within.within):
+                expected = {k: v for k, v in full.cells(unit_id).items() if v}
+                assert {k: v for k, v in within.cells(unit_id).items() if v} == expected, (day, unit_id)
+            assert within.within and within.by_unit.keys() <= within.within
+
+
 def test_snapshot_totals_plus_correction_equal_the_full_fold(db):
     demo.seed(items=300, seed=5, progress=lambda _text: None, today=TODAY)
     assert SnapshotDay.objects.filter(day=date(2021, 10, 1)).exists() and RollupSnapshot.objects.exists()
@@ -43,6 +56,7 @@ def test_snapshot_totals_plus_correction_equal_the_full_fold(db):
     assert snapshots.usable(date(2025, 9, 1)).day == date(2025, 7, 1)
     assert snapshots.usable(date(2025, 7, 1)).day == date(2025, 7, 1)
     assert_snapshots_match_the_fold()
+    assert_subtree_folds_match_the_full_fold()
 
     # Written after the snapshots: a receipt back-dated into 2021, a transfer, then a reversal.
     admin = User.objects.get(username="hethong")
@@ -63,4 +77,5 @@ def test_snapshot_totals_plus_correction_equal_the_full_fold(db):
     services.reverse_event(last_of_item, reason="Ghi nhầm", actor=admin)
     DAYS.append(today - timedelta(days=1))
     assert_snapshots_match_the_fold()
+    assert_subtree_folds_match_the_full_fold()
     assert snapshots.build(today) == 0  # every quarter is stored already

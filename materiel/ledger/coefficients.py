@@ -174,26 +174,46 @@ class PastCounts:
 
     A unit at the top of the tree starts from the latest quarterly snapshot (ledger.snapshots) and
     corrects it over the items that changed since; any other unit, or a day the snapshot cannot
-    serve (no snapshot yet, the tree changed since), folds the whole ledger, once per page."""
+    serve (no snapshot yet, the tree changed since), folds the ledger once per page: the whole
+    ledger, or with `within` only the events of the items that subtree ever held (a province's
+    dashboard then reads its own history, not the country's). Counts are then asked only for
+    units of that subtree."""
 
-    def __init__(self, day: date):
+    def __init__(self, day: date, within: Unit | None = None):
         self.day = day
         self.tree = PastTree(day)
         self.snapshot = snapshots.usable(day)
+        self.within = None if within is None else self.tree.subtree(within.pk)
         self._by_unit = None
         self._correction = None
         self._lots = None
 
     @property
     def by_unit(self) -> dict[int, dict]:
-        """Direct holdings of every unit on the day: the full fold."""
+        """Direct holdings of every unit (of `within`) on the day: the fold."""
         if self._by_unit is None:
-            self._by_unit = counts_by_unit_on(self.day)
+            self._by_unit = counts_by_unit_on(self.day, unit_ids=self.within)
         return self._by_unit
+
+    @classmethod
+    def of_unit_and_children(cls, day: date, unit: Unit) -> "PastCounts":
+        """The counts a page about `unit` and its children needs (a dashboard), read the cheaper way."""
+        past = cls(day, within=unit)
+        past.prepare([unit.pk, *past.tree.children.get(unit.pk, [])])
+        return past
+
+    def prepare(self, unit_ids) -> None:
+        """Fold now if the snapshot cannot serve every one of `unit_ids` (a page about a unit and its
+        children): the fold then serves them all, and the snapshot's correction is not read as well."""
+        covered = self.snapshot.units if self.snapshot is not None else ()
+        if any(uid not in covered for uid in unit_ids):
+            self.by_unit  # noqa: B018 - computes and keeps the fold
 
     def cells(self, unit_id: int) -> Cells:
         if self._by_unit is None and self.snapshot is not None and unit_id in self.snapshot.units:
             return self._from_snapshot(unit_id)
+        if self.within is not None and unit_id not in self.within and self.tree.exists(unit_id):
+            raise ValueError(f"unit {unit_id} is outside the subtree these counts were folded for")
         return self._subtree_sum(unit_id, self.by_unit)
 
     def _subtree_sum(self, unit_id: int, *by_units) -> Cells:
@@ -328,7 +348,8 @@ def children_summaries(unit: Unit, day: date | None = None, *, past: PastCounts 
         folded = current_folded_many([child.pk for child in children])
         shared["serialised_categories"] = _serialised_categories()
         return [summarise(child, None, folded=folded[child.pk], **shared) for child in children]
-    past = past or PastCounts(day)
+    past = past or PastCounts(day, within=unit)
     ids = past.tree.children.get(unit.pk, [])
+    past.prepare(ids)
     children = list(Unit.objects.filter(pk__in=ids).order_by("path"))
     return [summarise(child, day, past=past, **shared) for child in children]

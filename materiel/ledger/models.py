@@ -127,7 +127,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["item", "occurred_on", "id"]),
             models.Index(fields=["lot", "occurred_on", "id"]),
-            models.Index(fields=["unit", "occurred_on"]),
+            # With the item: the items a subtree ever held (ledger.asof.ever_held_sql) are read from the
+            # index alone, no row lookups (a province's past-day dashboard).
+            models.Index(fields=["unit", "occurred_on", "item"]),
             models.Index(fields=["kind", "occurred_on"]),
             models.Index(fields=["occurred_on"]),
         ]

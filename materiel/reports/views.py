@@ -91,7 +91,7 @@ def events_page(request):
 def units_export(request):
     """The unit and each child unit with its coefficient and grade counts, as the dashboard shows them."""
     scope = page_scope(request)
-    past = coefficients.PastCounts(scope.day) if scope.day else None
+    past = coefficients.PastCounts.of_unit_and_children(scope.day, scope.unit) if scope.day else None
     summaries = [coefficients.summarise(scope.unit, scope.day, past=past)]
     summaries += coefficients.children_summaries(scope.unit, scope.day, past=past)
     described = scope.described()

@@ -58,7 +58,7 @@ def dashboard_url(scope, unit) -> str:
 def dashboard(request):
     scope = page_scope(request)
     # One fold of the ledger serves the unit and all its children on a past day.
-    past = coefficients.PastCounts(scope.day) if scope.day else None
+    past = coefficients.PastCounts.of_unit_and_children(scope.day, scope.unit) if scope.day else None
     summary = coefficients.summarise(scope.unit, scope.day, past=past)
     children = coefficients.children_summaries(scope.unit, scope.day, past=past)
     children.sort(key=lambda s: (s.coefficient is None, -(s.coefficient or 0)))
@@ -364,8 +364,8 @@ def register(request):
         "rows": rows,
         "params": params,
         "query": query.urlencode(),
-        "categories": Category.objects.all(),
-        "types": EquipmentType.objects.filter(serialised=True).select_related("category"),
+        "categories": Category.objects.values_list("code", "name"),
+        "types": EquipmentType.objects.filter(serialised=True).values_list("code", "name"),
         "statuses": Status.choices[:-1],
         "purposes": Purpose.choices,
         "sorts": sort_links(params),

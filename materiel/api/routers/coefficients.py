@@ -54,7 +54,7 @@ class CoefficientsOut(Schema):
 )
 def get_coefficients(request, unit: str | None = None, on: date | None = None):
     root = unit_for(request, unit)
-    past = coefficients.PastCounts(on) if on else None
+    past = coefficients.PastCounts.of_unit_and_children(on, root) if on else None
     summary = coefficients.summarise(root, on, past=past)
     children = coefficients.children_summaries(root, on, past=past)
     return {
@@ -103,7 +103,7 @@ class RollupOut(Schema):
 @router.get("/rollups", response=responses(list[RollupOut]), summary="Số tổng hợp theo chủng loại × cấp × tình trạng")
 def get_rollups(request, unit: str | None = None, on: date | None = None):
     root = unit_for(request, unit)
-    cells = coefficients.PastCounts(on).cells(root.pk) if on else coefficients.current_cells(root)
+    cells = coefficients.PastCounts(on, within=root).cells(root.pk) if on else coefficients.current_cells(root)
     codes = dict(EquipmentType.objects.values_list("pk", "code"))
     return [
         {"type": codes[type_id], "grade": grade, "status": status, "quantity": quantity}

@@ -75,7 +75,7 @@ def held_by_type(unit: Unit, day: date | None, past) -> dict[int, int]:
 
 def holding_table(unit: Unit, day: date | None = None) -> HoldingTable:
     """Every type the subtree is authorised or holds, with the unit's own row, on `day` or now."""
-    past = coefficients.PastCounts(day) if day else None
+    past = coefficients.PastCounts(day, within=unit) if day else None
     rows = AuthorizedHolding.objects.valid_on(day or timezone.localdate())
     if day is None:
         rows = rows.filter(unit__path__gte=unit.path, unit__path__lt=unit.path + PATH_END)
