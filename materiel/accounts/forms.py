@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from materiel.core.widgets import QuickSelect
 from materiel.units.models import Unit
 
 from .models import AuditKind, Role
@@ -10,7 +11,7 @@ class UserForm(forms.Form):
     username = forms.CharField(label=_("Tên đăng nhập"), max_length=150)
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
     rank_title = forms.CharField(label=_("Cấp bậc, chức vụ"), max_length=120, required=False)
-    unit = forms.ModelChoiceField(label=_("Đơn vị (phạm vi)"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(label=_("Đơn vị (phạm vi)"), queryset=Unit.objects.none(), widget=QuickSelect)
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
     password = forms.CharField(
         label=_("Mật khẩu"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from materiel.accounts.scoping import allowed
 from materiel.catalog.models import Meter
+from materiel.core.widgets import QuickSelect
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import Parties
 from materiel.units.models import Unit
@@ -28,7 +29,7 @@ class EventForm(forms.Form):
 class TransferForm(EventForm):
     """A transfer and the handover record drawn up with it (documents.services.hand_over)."""
 
-    to_unit = forms.ModelChoiceField(label=_("Đơn vị nhận"), queryset=Unit.objects.none())
+    to_unit = forms.ModelChoiceField(label=_("Đơn vị nhận"), queryset=Unit.objects.none(), widget=QuickSelect)
     document_number = forms.CharField(label=_("Số biên bản bàn giao"), max_length=80, required=False)
     reason = forms.CharField(label=_("Lý do"), max_length=300, required=False)
     giver_name = forms.CharField(label=_("Người giao"), max_length=150, required=False)

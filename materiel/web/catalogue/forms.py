@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from materiel.catalog.models import Category, EquipmentType, Meter
+from materiel.core.widgets import QuickSelect
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
@@ -74,7 +75,7 @@ class TypeForm(forms.Form):
 
 class HoldingForm(forms.Form):
     equipment_type = forms.ModelChoiceField(
-        label=_("Chủng loại"), queryset=EquipmentType.objects.select_related("category")
+        label=_("Chủng loại"), queryset=EquipmentType.objects.select_related("category"), widget=QuickSelect
     )
     quantity = forms.IntegerField(label=_("Số lượng biên chế"), min_value=0, max_value=10**9)
     valid_from = forms.DateField(label=_("Hiệu lực từ ngày"), initial=timezone.localdate, widget=DATE_WIDGET)
