@@ -12,7 +12,7 @@ from django.core.management import call_command
 from materiel.bench import report
 from materiel.ledger.verify import verify_ledger
 
-SCENARIOS = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1 dashboard", "H1 register"]
+SCENARIOS = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "W1 batch", "I1", "H1 dashboard", "H1 register"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -291,3 +291,51 @@ def test_postgresql_trigger_refuses_raw_update_and_delete(world, rifle_in_a1):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert Event.objects.count() == 1
+
+
+def test_many_items_in_one_batch_write_what_the_single_services_would(world):
+    """ManyItems (bulk actions, handovers of a list): two events on one item in the same batch, the
+    chains, projections and rollups as `verify` expects them, and the next single event follows on."""
+    rifles = [
+        services.record_receipt(
+            equipment_type=world.rifle, serial=f"AK-{n}", unit=world.district_a1, grade=2,
+            occurred_on=D, actor=world.officer,
+        ).item
+        for n in range(3)
+    ]  # fmt: skip
+    today = timezone.localdate()
+    with transaction.atomic():
+        many = services.ManyItems(rifles, actor=world.officer)
+        for item in many.items:
+            many.transfer(item, to_unit=world.district_a2, occurred_on=today, document_number=" 7/BB ")
+        many.grade_change(many.items[0], grade=3, reason="Kiểm tra", occurred_on=today)
+        events = many.save()
+    assert [e.kind for e in events] == [EventKind.TRANSFER] * 3 + [EventKind.GRADE_CHANGE]
+    assert all(Event.objects.get(pk=e.pk).hash == e.hash for e in events)
+    assert events[0].document_number == "7/BB" and events[0].from_unit_id == world.district_a1.pk
+    first = Item.objects.get(pk=rifles[0].pk)
+    assert (first.unit_id, first.grade, first.version, first.chain_head) == (world.district_a2.pk, 3, 3, events[3].hash)
+    assert Item.objects.filter(unit=world.district_a2).count() == 3
+    assert rollup(world.district_a1, world.rifle, 2, Status.IN_SERVICE) == 0
+    assert rollup(world.district_a2, world.rifle, 2, Status.IN_SERVICE) == 2
+    assert rollup(world.district_a2, world.rifle, 3, Status.IN_SERVICE) == 1
+    assert rollup(world.province_a, world.rifle, 2, Status.IN_SERVICE) == 2
+    # The single services carry on from the chain heads the batch left.
+    services.record_grade_change(first, grade=2, reason="Sửa xong", occurred_on=today, actor=world.officer)
+    assert verify_ledger().ok
+
+
+def test_many_items_refuse_as_a_whole(world):
+    rifle = services.record_receipt(
+        equipment_type=world.rifle, serial="AK-9", unit=world.district_a1, grade=2, occurred_on=D, actor=world.officer
+    ).item
+    with pytest.raises(services.ConflictError), transaction.atomic():
+        services.ManyItems([rifle], actor=world.officer, versions={rifle.pk: rifle.version - 1})
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        many = services.ManyItems([rifle], actor=world.outsider)
+        many.grade_change(many.items[0], grade=3, reason="x", occurred_on=D)
+    with pytest.raises(DomainError), transaction.atomic():
+        many = services.ManyItems([rifle], actor=world.officer)
+        many.grade_change(many.items[0], grade=3, reason="Kiểm tra", occurred_on=D)
+        many.transfer(many.items[0], to_unit=world.district_a1, occurred_on=D, document_number="1/BB")  # same unit
+    assert Event.objects.filter(item=rifle).count() == 1 and Item.objects.get(pk=rifle.pk).grade == 2

@@ -12,7 +12,7 @@ from pathlib import Path
 START = "<!-- bench:table:start (written by `materiel bench`; edit outside the markers) -->"
 END = "<!-- bench:table:end -->"
 
-ORDER = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1 dashboard", "H1 register"]  # then P1, page by page
+ORDER = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "W1 batch", "I1", "H1 dashboard", "H1 register"]  # then P1, page by page
 
 # id -> (target as BENCH.md words it, check on a result row)
 TARGETS = {
@@ -60,7 +60,8 @@ def stamp(rows: list[dict], *, db: str, items: int, command: str) -> list[dict]:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     for row in rows:
         row.update(db=db, items=items, command=command, measured_at=when)
-        target = TARGETS.get(row["id"].split(" ")[0] if row["id"].startswith("P1 ") else row["id"])
+        prefixed = row["id"].startswith(("P1 ", "W1 "))
+        target = TARGETS.get(row["id"].split(" ")[0] if prefixed else row["id"])
         if target:
             row["target"] = target[0]
             try:

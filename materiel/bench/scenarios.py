@@ -183,7 +183,7 @@ def q5(ctx: Context) -> dict:
 
 
 # -- W1 -------------------------------------------------------------------------------------------
-def w1(ctx: Context, events: int = 400) -> dict:
+def w1_single(ctx: Context, events: int = 400) -> dict:
     """Transfers and grade changes on live items of the province, one service call (one transaction,
     projections and rollups included) each, dated today."""
     rng = random.Random(7)
@@ -217,6 +217,49 @@ def w1(ctx: Context, events: int = 400) -> dict:
         "runs": 1,
         "p95_is": "mean ms per event",
     }
+
+
+def w1_batch(ctx: Context, items: int = 250) -> dict:
+    """The same writes as bulk actions of the register: a handover of `items` items of one unit to
+    another (one record, documents.services.hand_over) and a grade change of the same items
+    (web.bulk.change_grades), each one transaction through ledger.services.ManyItems."""
+    from materiel.documents.numbering import propose_number
+    from materiel.documents.services import Parties, hand_over
+    from materiel.web.bulk import change_grades
+
+    today = timezone.localdate()
+    admin = User.objects.filter(is_superuser=True).first()
+    subtree = Unit.objects.filter(path__gte=ctx.mid.path, path__lt=ctx.mid.path + PATH_END)
+    live = Item.objects.filter(unit__in=subtree, status=Status.IN_SERVICE, holder="", grade=2)
+    live = live.exclude(last_event_on__gt=today)
+    # The unit of the province holding the most such items gives; another unit of the province takes.
+    giver = live.values("unit").annotate(n=Count("id")).order_by("-n").first()["unit"]
+    taker = subtree.filter(dissolved_on__isnull=True, founded_on__lte=today).exclude(pk=giver).order_by("path").first()
+    chosen = list(live.filter(unit_id=giver).select_related("equipment_type", "unit").order_by("id")[:items])
+    number = propose_number(Unit.objects.get(pk=giver), today.year)
+    parties = Parties(number=number, handed_on=today, reason="Đo hiệu năng: bàn giao theo danh sách")
+    start = time.perf_counter()
+    hand_over(items=chosen, to_unit=taker, parties=parties, actor=admin)
+    chosen = list(Item.objects.filter(pk__in=[i.pk for i in chosen]).select_related("equipment_type"))
+    change_grades(
+        chosen, grade=3, reason="Đo hiệu năng: kiểm tra kỹ thuật", document_number="", occurred_on=today, actor=admin
+    )
+    elapsed = time.perf_counter() - start
+    done = 2 * len(chosen)
+    return {
+        "what": f"{done} events as two bulk actions (a handover of {len(chosen)} items, then their grade change), "
+        "one transaction each through ledger.services.ManyItems",
+        "unit": "events/s",
+        "median": round(done / elapsed, 1) if elapsed else 0.0,
+        "p95": round(elapsed * 1000 / max(done, 1), 2),
+        "runs": 1,
+        "p95_is": "mean ms per event",
+    }
+
+
+def w1(ctx: Context) -> list[dict]:
+    """W1 both ways: an event per transaction (a form on the item page, the API), and in bulk."""
+    return [{"id": "W1", **w1_single(ctx)}, {"id": "W1 batch", **w1_batch(ctx)}]
 
 
 SCENARIOS = {"Q1": q1, "Q2": q2, "Q3": q3, "Q4": q4, "Q5": q5, "W1": w1}

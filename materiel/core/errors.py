@@ -12,3 +12,10 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ConflictError(DomainError):
+    """The item changed since the caller read it (optimistic concurrency)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="conflict")

@@ -150,28 +150,28 @@ def hand_over(*, items=(), lots=(), to_unit: Unit, parties: Parties, actor) -> H
             _("Số biên bản %(number)s vừa được dùng cho biên bản khác; hãy chọn số khác.") % {"number": number},
             field="document_number",
         ) from None
-    events = []
     common = {
         "to_unit": to_unit,
         "occurred_on": parties.handed_on,
-        "actor": actor,
         "document_number": number,
         "reason": record.reason,
     }
-    for item in items:
-        try:
-            event = ledger.record_transfer(item, document_date=parties.handed_on, **common)
-        except DomainError as error:
-            raise about_item(error, item_subject(item)) from None
-        if event.from_unit_id != from_unit.pk:
+    # The items in one batch (ledger.services.ManyItems): a list of hundreds is one insert.
+    many = ledger.ManyItems(items, actor=actor) if items else None
+    for item in many.items if many else ():
+        if many.unit_of(item) != from_unit.pk:
             raise ledger.ConflictError(
                 _("Số hiệu %(serial)s vừa được điều chuyển khỏi %(unit)s; hãy tải lại trang.")
                 % {"serial": item.serial, "unit": from_unit.name}
             )
-        events.append(event)
+        try:
+            many.transfer(item, document_date=parties.handed_on, **common)
+        except DomainError as error:
+            raise about_item(error, item_subject(item)) from None
+    events = many.save() if many else []
     for lot, quantity in lots:
         try:
-            out, _into = ledger.record_lot_transfer(lot, quantity=quantity, **common)
+            out, _into = ledger.record_lot_transfer(lot, quantity=quantity, actor=actor, **common)
         except DomainError as error:
             raise about_item(error, lot_subject(lot)) from None
         events.append(out)

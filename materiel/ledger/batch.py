@@ -13,7 +13,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from materiel.core.errors import DomainError
+from materiel.catalog.models import EquipmentType
+from materiel.core.errors import ConflictError, DomainError
 from materiel.core.text import nfc, search_fold
 from materiel.equipment.models import Item, ItemMeter, Lot, Status
 from materiel.units.models import Unit
@@ -40,20 +41,37 @@ def reserve_ids(model, count: int, after: int = 0) -> list[int]:
     return list(range(start + 1, start + count + 1))
 
 
+class UnitsById(dict):
+    """Units by id, each read from the database the first time it is asked for."""
+
+    def __missing__(self, pk: int) -> Unit:
+        self[pk] = unit = Unit.objects.get(pk=pk)
+        return unit
+
+
 class LedgerBatch:
     def __init__(
-        self, actor, *, today: date | None = None, backdated: bool = False, batch=None, serials: dict | None = None
+        self,
+        actor,
+        *,
+        today: date | None = None,
+        backdated: bool = False,
+        batch=None,
+        serials: dict | None = None,
+        all_units: bool = True,
     ):
         """backdated: stamp each event as recorded on the day it occurred (loading a past book);
         batch: the ledger.Batch (an import) every event written here belongs to;
         serials: the serials-per-type cache of an earlier batch of the same writer (the seeder writes
-        in chunks and nobody else writes meanwhile), so each type's serials are read once, not per chunk."""
+        in chunks and nobody else writes meanwhile), so each type's serials are read once, not per chunk;
+        all_units: read every unit at once (a seed, an import) rather than each when first met (a few items)."""
         self.actor = actor
         self.batch_id = batch.pk if batch is not None else None
         self.today = today or timezone.localdate()
         self.backdated = backdated
-        self.units = {u.pk: u for u in Unit.objects.all()}
+        self.units = UnitsById(Unit.objects.in_bulk() if all_units else {})
         self.new_items: list[Item] = []
+        self.adopted: dict[int, Item] = {}
         self.states: dict[int, ItemState] = {}
         self.types: dict[int, object] = {}
         self.events: list[Event] = []
@@ -61,10 +79,31 @@ class LedgerBatch:
         self.deltas = Deltas()
         self._ids: list[int] = []
         self.serials: dict[int, set[str]] = serials if serials is not None else {}
-        self._paths: dict[int, str] = {pk: u.path for pk, u in self.units.items()}
         self._last_id = 0
 
     # -- items --------------------------------------------------------------------------------------
+    def adopt(self, items, *, versions: dict[int, int] | None = None) -> list[Item]:
+        """Take existing items into the batch, their rows locked (inside the caller's transaction) and
+        read afresh, in the order given: events on them are then checked and written like those on
+        new items (ledger.services.ManyItems). versions: item id -> the version the user saw; an item
+        changed since is refused rather than overwritten."""
+        ids = [item.pk for item in items]
+        # The item rows alone are locked (as services._lock_item does); types are read apart.
+        rows = Item.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        locked = {item.pk: item for item in rows}
+        types = {t.pk: t for t in EquipmentType.objects.filter(pk__in={i.equipment_type_id for i in locked.values()})}
+        adopted = []
+        for pk in ids:
+            item = locked.get(pk)
+            if item is None or (versions and versions.get(pk) not in (None, item.version)):
+                raise ConflictError(_("Trang bị vừa được người khác cập nhật; hãy tải lại trang rồi thử lại."))
+            item.equipment_type = types[item.equipment_type_id]
+            self.states[pk] = ItemState(item.unit_id, item.grade, item.status, item.holder, item.last_event_on)
+            self.types[pk] = item.equipment_type
+            self.adopted[pk] = item
+            adopted.append(item)
+        return adopted
+
     def _next_item_id(self) -> int:
         if not self._ids:
             self._ids = reserve_ids(Item, 2000, after=self._last_id)
@@ -129,12 +168,14 @@ class LedgerBatch:
             )
         taken.add(serial)
 
-    def transfer(self, item: Item, *, to_unit: Unit, occurred_on: date, document_number: str, reason: str = ""):
+    def transfer(
+        self, item: Item, *, to_unit: Unit, occurred_on: date, document_number: str, reason: str = "", **fields
+    ) -> Event:
         before = self.states[item.pk]
         after = rules.transfer(
             before, to_unit=to_unit, occurred_on=occurred_on, today=self.today, document_number=document_number
         )
-        self._append(
+        return self._append(
             item,
             before,
             after,
@@ -144,12 +185,15 @@ class LedgerBatch:
             to_unit_id=to_unit.pk,
             document_number=document_number,
             reason=reason,
+            **fields,
         )
 
-    def grade_change(self, item: Item, *, grade: int, reason: str, occurred_on: date, document_number: str = ""):
+    def grade_change(
+        self, item: Item, *, grade: int, reason: str, occurred_on: date, document_number: str = ""
+    ) -> Event:
         before = self.states[item.pk]
         after = rules.grade_change(before, grade=grade, reason=reason, occurred_on=occurred_on, today=self.today)
-        self._append(
+        return self._append(
             item, before, after, EventKind.GRADE_CHANGE, occurred_on, reason=reason, document_number=document_number
         )
 
@@ -218,13 +262,14 @@ class LedgerBatch:
         event.hash = event_hash(event)
         item.chain_head = event.hash
         self.events.append(event)
-        paths = self._paths
+        units = self.units
         self.deltas.move(
             item.equipment_type_id,
-            (paths[before.unit_id], before.grade, before.status) if before else None,
-            (paths[after.unit_id], after.grade, after.status),
+            (units[before.unit_id].path, before.grade, before.status) if before else None,
+            (units[after.unit_id].path, after.grade, after.status),
         )
         self.states[item.pk] = after
+        return event
 
     # -- lots ---------------------------------------------------------------------------------------
     def lot_receipt(
@@ -279,6 +324,25 @@ class LedgerBatch:
         return lot
 
     # -- writing ------------------------------------------------------------------------------------
+    def _update_adopted(self, versions: dict[int, int]) -> None:
+        """Bring each adopted item to its last state: one UPDATE statement run for all of them."""
+        rows = []
+        for pk, item in self.adopted.items():
+            state = self.states[pk]
+            holder_key = search_fold(f"{item.serial} {item.equipment_type.name} {state.holder}")
+            version = item.version + versions.get(pk, 0)
+            rows.append(
+                (state.unit_id, state.grade, state.status, state.holder, state.last_event_on)
+                + (item.chain_head, version, holder_key, pk)
+            )
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {Item._meta.db_table} SET unit_id = %s, grade = %s, status = %s, holder = %s, "
+                    "last_event_on = %s, chain_head = %s, version = %s, search_key = %s WHERE id = %s",
+                    rows,
+                )
+
     @transaction.atomic
     def flush(self) -> None:
         """Write everything accumulated so far: items, events, meters, rollups."""
@@ -295,11 +359,12 @@ class LedgerBatch:
             item.version = versions.get(item.pk, 0)
         insert_instances(Item, self.new_items, with_pk=True)
         insert_instances(Event, self.events, with_pk=False)
+        self._update_adopted(versions)
         ItemMeter.objects.bulk_create(
             [ItemMeter(item_id=i, meter=m, value=v, read_on=d) for (i, m), (v, d) in self.meters.items()],
             batch_size=1000,
         )
         self.deltas.write()
-        self.new_items, self.events, self.meters = [], [], {}
+        self.new_items, self.events, self.meters, self.adopted = [], [], {}, {}
         self.states.clear()
         self.types.clear()

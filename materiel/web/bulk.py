@@ -60,13 +60,15 @@ def selected_lots(request) -> list[tuple[Lot, object]]:
 def change_grades(items, *, grade, reason: str, document_number: str, occurred_on, actor) -> int:
     if not (reason or "").strip():
         raise DomainError(_("Phân cấp lại phải ghi lý do."), field="reason")
-    for item in items:
+    many = services.ManyItems(items, actor=actor)  # one batch: hundreds of items, one insert
+    for item in many.items:
         try:
-            services.record_grade_change(
-                item, grade=grade, reason=reason, document_number=document_number, occurred_on=occurred_on, actor=actor
+            many.grade_change(
+                item, grade=grade, reason=reason, document_number=document_number, occurred_on=occurred_on
             )
         except DomainError as error:
             raise about_item(error, item_subject(item)) from None
+    many.save()
     return len(items)
 
 

@@ -126,7 +126,8 @@ class Command(BaseCommand):
 
     def scenario(self, name: str, ctx, options) -> list[dict]:
         if name in SCENARIOS:
-            return [{"id": name, **SCENARIOS[name](ctx)}]
+            found = SCENARIOS[name](ctx)
+            return found if isinstance(found, list) else [{"id": name, **found}]
         if name == "I1":
             return [{"id": "I1", **self.i1(ctx, options["import_rows"])}]
         if name == "P1":
