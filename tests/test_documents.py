@@ -170,7 +170,7 @@ def test_a_transfer_on_the_item_page_draws_up_a_record_linked_from_the_history(o
         reverse("web:item_action", args=[item.pk, "transfer"]),
         {
             "transfer-occurred_on": "05/02/2025",
-            "transfer-to_unit": world.district_a2.pk,
+            "transfer-to_unit": world.district_a2.code,
             "transfer-document_number": "1/BBBG",
             "transfer-giver_name": "Lò Văn Giao",
             "transfer-receiver_title": "Trợ lý quân khí",
@@ -262,7 +262,7 @@ def test_bulk_transfer_shows_the_items_then_makes_one_record(officer_client, wor
         items[:4],
         "?unit=huyen-a1",
         occurred_on="05/02/2025",
-        to_unit=world.district_a2.pk,
+        to_unit=world.district_a2.code,
         document_number="1/BBBG",
         giver_name="Lò Văn Giao",
     )
@@ -285,7 +285,7 @@ def test_bulk_transfer_is_all_or_nothing_with_the_item_named(officer_client, wor
         items[:4],
         "?unit=huyen-a1&grade=2",
         occurred_on="05/02/2025",
-        to_unit=world.district_a2.pk,
+        to_unit=world.district_a2.code,
         document_number="5/BBBG",
     )
     assert response.status_code == 422
@@ -297,7 +297,7 @@ def test_bulk_transfer_is_all_or_nothing_with_the_item_named(officer_client, wor
     # The same items and values come back, and the way back keeps the register's filters.
     assert all(f'name="items" value="{i.pk}"' in html for i in items[:4])
     assert 'value="5/BBBG"' in html and 'href="/trang-bi/?unit=huyen-a1&amp;grade=2"' in html
-    blank = bulk(officer_client, "transfer", items[:2], occurred_on="05/02/2025", to_unit=world.district_a2.pk)
+    blank = bulk(officer_client, "transfer", items[:2], occurred_on="05/02/2025", to_unit=world.district_a2.code)
     assert blank.status_code == 422 and "Điều chuyển phải có số biên bản bàn giao." in blank.content.decode()
 
 
@@ -334,7 +334,7 @@ def test_bulk_actions_respect_scope_and_role(client, world, rifles):
         equipment_type=world.rifle, serial="BIMAT-1", unit=world.post_b1, grade=1, occurred_on=D, actor=world.outsider
     ).item
     client.force_login(world.officer)
-    fields = {"occurred_on": "05/02/2025", "to_unit": world.district_a2.pk, "document_number": "9/BBBG"}
+    fields = {"occurred_on": "05/02/2025", "to_unit": world.district_a2.code, "document_number": "9/BBBG"}
     assert bulk(client, "transfer", [items[0], secret], **fields).status_code == 404
     assert bulk(client, "transfer", [items[0], secret], confirm=False).status_code == 404
     client.force_login(world.commander)
@@ -668,7 +668,7 @@ def test_lots_are_handed_over_from_the_lots_page_with_the_quantities_typed(offic
         f"quantity-{first.pk}": "1.200",
         f"quantity-{second.pk}": "250",
         "bulk-transfer-occurred_on": "05/02/2025",
-        "bulk-transfer-to_unit": world.district_a2.pk,
+        "bulk-transfer-to_unit": world.district_a2.code,
         "bulk-transfer-document_number": "1/BBBG",
     }
     refused = officer_client.post(reverse("web:register_bulk") + query, fields)

@@ -62,7 +62,7 @@ def attempt(action, client, user, world):
     day = {"occurred_on": "05/02/2025"}
     posts = {
         "ledger.record": ("issue", {"holder": "Lò Văn Páo"}),
-        "ledger.transfer": ("transfer", {"to_unit": world.district_a2.pk, "document_number": "1/BB"}),
+        "ledger.transfer": ("transfer", {"to_unit": world.district_a2.code, "document_number": "1/BB"}),
         "ledger.grade": ("grade", {"grade": 3, "reason": "Kiểm tra"}),
     }
     if action in posts:

@@ -193,7 +193,7 @@ def test_transfer_form_shows_the_error_next_to_the_field_and_writes_nothing(offi
     url = reverse("web:item_action", args=[item.pk, "transfer"])
     data = {
         "transfer-occurred_on": "05/02/2025",
-        "transfer-to_unit": world.district_a2.pk,
+        "transfer-to_unit": world.district_a2.code,
         "transfer-document_number": "",
     }
     response = officer_client.post(url, data)

@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from materiel.accounts.scoping import allowed
 from materiel.catalog.models import Meter
-from materiel.core.widgets import QuickSelect
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import Parties
 from materiel.units.models import Unit
+
+from .unit_picker import UnitField
 
 
 def grade_choices() -> list[tuple[int, str]]:
@@ -29,7 +30,7 @@ class EventForm(forms.Form):
 class TransferForm(EventForm):
     """A transfer and the handover record drawn up with it (documents.services.hand_over)."""
 
-    to_unit = forms.ModelChoiceField(label=_("Đơn vị nhận"), queryset=Unit.objects.none(), widget=QuickSelect)
+    to_unit = UnitField(label=_("Đơn vị nhận"))
     document_number = forms.CharField(label=_("Số biên bản bàn giao"), max_length=80, required=False)
     reason = forms.CharField(label=_("Lý do"), max_length=300, required=False)
     giver_name = forms.CharField(label=_("Người giao"), max_length=150, required=False)
@@ -40,9 +41,11 @@ class TransferForm(EventForm):
         label=_("Ghi chú biên bản"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, near: Unit | None = None, **kwargs):
+        """units: where the items may go; near: the giving unit, whose neighbours are suggested first."""
         super().__init__(*args, **kwargs)
         self.fields["to_unit"].queryset = units if units is not None else Unit.objects.none()
+        self.fields["to_unit"].suggest(near)
 
     def parties(self) -> Parties:
         data = self.cleaned_data
@@ -100,4 +103,4 @@ def bulk_form(action: str, user, data=None, giving_unit=None):
     if giving_unit is not None:
         units = units.exclude(pk=giving_unit.pk)
         initial["document_number"] = propose_number(giving_unit, timezone.localdate().year)
-    return TransferForm(data, units=units, prefix="bulk-transfer", initial=initial)
+    return TransferForm(data, units=units, near=giving_unit, prefix="bulk-transfer", initial=initial)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import bulk, handovers, printing, reports_index, views
+from . import bulk, handovers, printing, reports_index, unit_picker, views
 from .middleware import public
 
 app_name = "web"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.dashboard, name="dashboard"),
     path("don-vi/", views.unit_tree, name="units"),
+    path("don-vi/goi-y/", unit_picker.unit_suggestions, name="unit_suggestions"),
     path("trang-bi/", views.register, name="register"),
     path("trang-bi/<int:pk>/", views.item_detail, name="item"),
     path("trang-bi/<int:pk>/ghi/<str:action>/", views.item_action, name="item_action"),

@@ -393,7 +393,7 @@ def action_form(action, item, user, data=None):
     if form_class is forms.TransferForm:
         units = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True).exclude(pk=item.unit_id)
         proposal = {"document_number": propose_number(item.unit, timezone.localdate().year)}
-        return form_class(data, units=units, prefix=action, initial=proposal)
+        return form_class(data, units=units, near=item.unit, prefix=action, initial=proposal)
     return form_class(data, prefix=action)
 
 
