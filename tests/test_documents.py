@@ -165,7 +165,12 @@ def test_place_is_read_from_the_unit_name_or_its_ancestors(world):
 def test_a_transfer_on_the_item_page_draws_up_a_record_linked_from_the_history(officer_client, world, rifles):
     item = rifles[0][0]
     page = officer_client.get(reverse("web:item", args=[item.pk])).content.decode()
-    assert 'value="1/BBBG"' in page  # the proposed number, editable
+    assert 'id="action-transfer"' in page and 'value="1/BBBG"' not in page  # the form loads when opened
+    form = officer_client.get(reverse("web:item_action", args=[item.pk, "transfer"]), headers={"HX-Request": "1"})
+    assert 'value="1/BBBG"' in form.content.decode()  # the proposed number, editable
+    # Followed without scripts, the same address is the item page with that form open.
+    page = officer_client.get(reverse("web:item_action", args=[item.pk, "transfer"])).content.decode()
+    assert '<details id="action-transfer" open>' in page and 'value="1/BBBG"' in page
     response = officer_client.post(
         reverse("web:item_action", args=[item.pk, "transfer"]),
         {

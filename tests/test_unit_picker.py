@@ -25,7 +25,7 @@ def options(html: str) -> list[str]:
 
 def test_the_item_page_suggests_the_giving_units_neighbours(client, world, rifle):
     client.force_login(world.officer)
-    html = client.get(f"/trang-bi/{rifle.pk}/").content.decode()
+    html = client.get(f"/trang-bi/{rifle.pk}/ghi/transfer/", headers={"HX-Request": "true"}).content.decode()
     assert '<select name="transfer-to_unit"' not in html
     assert 'list="id_transfer-to_unit-list"' in html and 'hx-get="/don-vi/goi-y/?field=transfer-to_unit"' in html
     datalist = html.split('<datalist id="id_transfer-to_unit-list">', 1)[1].split("</datalist>", 1)[0]

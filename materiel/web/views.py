@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from materiel.accounts.scoping import PermissionDenied
 from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
@@ -412,9 +412,11 @@ def item_detail(request, pk, forms_by_action=None):
     # stays masked: only the date and the kind of those events are shown.
     in_scope = set(Event.objects.visible_to(request.user).filter(item=item).values_list("id", flat=True))
     latest = next((e for e in events if e.kind != EventKind.REVERSAL and e.pk not in reversed_ids), None)
+    # Forms come with the page only when re-shown with their errors; the others are fetched when
+    # opened (item_action, GET): eleven forms and a unit list were most of the page's time.
     forms_by_action = forms_by_action or {}
     actions = [
-        (action, _action_label(action), forms_by_action.get(action) or action_form(action, item, request.user))
+        (action, _action_label(action), forms_by_action.get(action))
         for action in ACTION_FORMS
         if action in forms_by_action or _applicable(action, item)
     ]
@@ -431,7 +433,6 @@ def item_detail(request, pk, forms_by_action=None):
             "actions": actions,
             "grade_names": grade_labels(),
             "reverse_form": forms.ReverseForm(prefix="reverse"),
-            "open_action": next(iter(forms_by_action), ""),
             "label": item_label(request, item),
         },
     )
@@ -462,11 +463,18 @@ def _action_label(action: str) -> str:
 
 
 @object_view(Item)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def item_action(request, pk, action):
+    """POST records the event; GET gives its empty form: the fragment for the item page's htmx, or
+    the item page with that form open (a link followed without scripts)."""
     item = get_object_or_404(Item.objects.visible_to(request.user), pk=pk)
     if action not in ACTION_FORMS:
         return redirect("web:item", pk=pk)
+    if request.method == "GET":
+        form = action_form(action, item, request.user)
+        if request.headers.get("HX-Request"):
+            return render(request, "web/_action_form.html", {"item": item, "action": action, "form": form})
+        return item_detail(request, pk, forms_by_action={action: form})
     form = action_form(action, item, request.user, request.POST)
     if form.is_valid():
         try:
