@@ -26,23 +26,11 @@ from materiel.equipment.models import Status
 from materiel.units.models import UnitVersion
 from materiel.units.tree import PastTree
 
+from .asof import UNLIMITED, ids_in, state_counts
 from .models import Event, EventKind, RollupSnapshot, SnapshotDay
 
 EVENT = Event._meta.db_table
-UNLIMITED = 2**62
 Cells = dict[tuple[int, int, str], int]
-
-
-def _ints(ids) -> str:
-    return ",".join(str(int(i)) for i in ids) or "0"
-
-
-def _in(column: str, ids) -> tuple[str, list]:
-    """`column` among `ids`: one array parameter on PostgreSQL (planning a literal list of thousands
-    of values cost more than running the query), the ids written out on SQLite (no arrays)."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [[int(i) for i in ids]]
-    return f"{column} IN ({_ints(ids)})", []
 
 
 def _recorded_since(day: date, through: int) -> set[int]:
@@ -78,7 +66,7 @@ def _events_between(since: date, day: date, limit: int) -> list[tuple]:
         )
         events = cursor.fetchall()
         # The items' types by primary key: joining made PostgreSQL hash the whole items table.
-        of_items, params = _in("id", {row[0] for row in events})
+        of_items, params = ids_in("id", {row[0] for row in events})
         cursor.execute(f"SELECT id, equipment_type_id FROM equipment_item WHERE {of_items}", params)
         type_of = dict(cursor.fetchall())
     return [(*event, type_of[event[0]]) for event in events]
@@ -118,44 +106,6 @@ def _chained(first: tuple, last: tuple, rows: list[tuple]) -> bool:
     return True
 
 
-def _state_counts(items: list[int], day: date, limit: int) -> list[tuple]:
-    """(unit, type, grade, status, count) of `items` on `day`, counting only events with id <= limit.
-
-    Two steps with the ids written out, not one query with the item set as a subquery: PostgreSQL
-    misjudged that subquery's size and hashed the whole events and items tables (2 s at 100k items,
-    EXPLAIN ANALYZE); with literal ids both databases walk the (item, occurred_on, id) index and the
-    primary keys."""
-    if not items:
-        return []
-    with connection.cursor() as cursor:
-        # Reversals are rare: their targets listed once, rather than an anti-join that PostgreSQL
-        # answered by hashing every event.
-        cursor.execute(
-            f"SELECT reverses_id FROM {EVENT} WHERE kind = '{EventKind.REVERSAL.value}' AND id <= %s", [limit]
-        )
-        reversed_ids = [row[0] for row in cursor.fetchall() if row[0]]
-        not_reversed = f"AND m.id NOT IN ({_ints(reversed_ids)})" if reversed_ids else ""
-        of_items, params = _in("m.item_id", items)
-        cursor.execute(
-            f"SELECT MAX(m.id) FROM {EVENT} m WHERE {of_items} AND m.occurred_on <= %s "
-            f"AND m.kind <> '{EventKind.REVERSAL.value}' AND m.id <= %s {not_reversed} GROUP BY m.item_id",
-            [*params, day, limit],
-        )
-        latest = [row[0] for row in cursor.fetchall()]
-        if not latest:
-            return []
-        # The item ids again on the items side, so that both sides are read by primary key.
-        of_events, event_params = _in("e.id", latest)
-        of_items, item_params = _in("i.id", items)
-        cursor.execute(
-            f"SELECT e.unit_id, i.equipment_type_id, e.grade_after, e.status_after, COUNT(*) FROM {EVENT} e "
-            f"JOIN equipment_item i ON i.id = e.item_id WHERE {of_events} AND {of_items} "
-            "GROUP BY e.unit_id, i.equipment_type_id, e.grade_after, e.status_after",
-            [*event_params, *item_params],
-        )
-        return cursor.fetchall()
-
-
 def correction(since: date, day: date, through: int, limit: int = UNLIMITED) -> dict[int, Cells]:
     """unit_id -> signed cells to add to a snapshot of `since` (built through event `through`) to get
     the direct holdings of `day` counted from the events with id <= `limit`.
@@ -173,7 +123,7 @@ def correction(since: date, day: date, through: int, limit: int = UNLIMITED) -> 
         if status != Status.VOID:
             delta[unit_id][(type_id, grade, status)] += sign
     for on, upto, sign in ((since, through, -1), (day, limit, 1)):
-        for unit_id, type_id, grade, status, count in _state_counts(folded, on, upto):
+        for unit_id, type_id, grade, status, count in state_counts(folded, on, upto):
             if status != Status.VOID:
                 delta[unit_id][(type_id, grade, status)] += sign * count
     return delta
