@@ -248,3 +248,20 @@ def test_nul_characters_in_input_are_refused_not_crashed_on(officer_client, stoc
     assert response.status_code == 400 and "NUL" in response.content.decode()
     api = officer_client.get("/api/v1/items", {"q": "\x00"})
     assert api.status_code == 400 and api.json()["code"] == "bad_request"
+
+
+def test_recent_events_are_the_latest_whether_or_not_the_last_quarter_has_enough(world, stocked):
+    from django.utils import timezone
+
+    from materiel.web.views import recent_event_ids
+
+    in_a = Event.objects.in_subtree(world.province_a).order_by("-occurred_on", "-id")
+    older = list(in_a.values_list("id", flat=True))  # province B's receipt is not among them
+    assert recent_event_ids(world.officer, world.province_a, count=3) == older[:3]  # nothing in 90 days
+    item = Item.objects.filter(unit=world.district_a1).first()
+    today = timezone.localdate()
+    services.record_grade_change(item, grade=3, reason="Kiểm tra", occurred_on=today, actor=world.officer)
+    latest = Event.objects.latest("id").pk
+    # One event in the window: the window alone is not enough, the whole subtree answers.
+    assert recent_event_ids(world.officer, world.province_a, count=3) == [latest, *older[:2]]
+    assert recent_event_ids(world.officer, world.province_a, count=1) == [latest]
