@@ -416,7 +416,8 @@ def item_detail(request, pk, forms_by_action=None):
         .select_related("recorded_by", "unit", "from_unit", "to_unit", "reverses", "handover_line")
         .order_by("-id")
     )
-    reversed_ids = set(Event.objects.filter(item=item, reverses__isnull=False).values_list("reverses_id", flat=True))
+    events = list(events)
+    reversed_ids = {e.reverses_id for e in events if e.reverses_id}  # reversals are the item's events too
     # An item's history travels with it, but what another subtree recorded (its people, its documents)
     # stays masked: only the date and the kind of those events are shown.
     in_scope = set(Event.objects.visible_to(request.user).filter(item=item).values_list("id", flat=True))
