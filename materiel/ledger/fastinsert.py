@@ -53,6 +53,8 @@ def insert_instances(model, objs, *, with_pk: bool, chunk: int = 2000) -> None:
     """INSERT the given unsaved instances as they are (no signals, no save()): executemany of one
     prepared statement on SQLite (in process; multi-row statements measured slower), COPY on
     PostgreSQL (executemany costs a statement per row there: a 100k-row import commit 102 s -> 64 s)."""
+    if not objs:
+        return  # a batch of events on existing items has no new items: no COPY round trip
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     getters = [(f.attname, _converter(f)) for f in fields]
     if connection.vendor == "postgresql":
