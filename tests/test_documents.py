@@ -166,6 +166,8 @@ def test_a_transfer_on_the_item_page_draws_up_a_record_linked_from_the_history(o
     item = rifles[0][0]
     page = officer_client.get(reverse("web:item", args=[item.pk])).content.decode()
     assert 'id="action-transfer"' in page and 'value="1/BBBG"' not in page  # the form loads when opened
+    address = reverse("web:item_action", args=[item.pk, "transfer"])
+    assert f'<a href="{address}">Mở biểu mẫu</a>' in page  # and, without scripts, through a link
     form = officer_client.get(reverse("web:item_action", args=[item.pk, "transfer"]), headers={"HX-Request": "1"})
     assert 'value="1/BBBG"' in form.content.decode()  # the proposed number, editable
     # Followed without scripts, the same address is the item page with that form open.
