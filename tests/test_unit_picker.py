@@ -42,6 +42,7 @@ def test_suggestions_follow_what_is_typed_and_never_leave_the_scope(client, worl
     assert suggest("sa pa") == ["huyen-a2"]
     assert suggest("BAT XAT") == ["huyen-a1"]
     assert suggest("huyen") == ["huyen-a1", "huyen-a2"]
+    assert suggest("HUYEN-A2") == ["huyen-a2"]  # a code, hyphen and all
     assert suggest("Ma Lù Thàng") == [] and suggest("don-b1") == []  # province B: outside the officer's scope
     client.force_login(world.admin)
     assert suggest("ma lu thang") == ["don-b1"]
@@ -61,5 +62,15 @@ def test_the_unit_is_given_by_code_or_exact_name_and_an_unknown_one_is_named(cli
     assert "Không có đơn vị “Đồn Biên phòng Ma Lù Thàng” trong phạm vi được chọn" in refused.content.decode()
     assert transfer("ban chqs huyen sa pa", "1/BB").status_code == 302  # the name, diacritics and case ignored
     assert transfer("HUYEN-A1", "2/BB").status_code == 302  # the code, any case
+    # Two units of one name: the name alone is refused, naming the way out.
+    from materiel.ledger import reorganisation
+
+    twin = reorganisation.create_unit(
+        code="huyen-a3", name="Ban CHQS huyện Sa Pa", kind=world.district_a2.kind, parent=world.province_a,
+        founded_on=D, actor=world.admin,
+    )  # fmt: skip
+    assert twin.pk
+    ambiguous = transfer("Ban CHQS huyện Sa Pa", "3/BB")
+    assert ambiguous.status_code == 422 and "Có nhiều đơn vị tên" in ambiguous.content.decode()
     moves = Event.objects.filter(kind=EventKind.TRANSFER).order_by("id").values_list("to_unit__code", flat=True)
     assert list(moves) == ["huyen-a2", "huyen-a1"]

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from materiel.core.text import nfc, search_fold
+from materiel.core.text import fold, nfc
 from materiel.units.models import PATH_END, Unit
 
 SUGGESTIONS = 30
@@ -35,8 +35,9 @@ def nearby(units, unit: Unit | None, limit: int = SUGGESTIONS) -> list[Unit]:
 
 
 def matching(units, text: str, limit: int = SUGGESTIONS) -> list[Unit]:
-    """Units whose name, short name or code contains `text`, diacritics and case ignored."""
-    return list(units.filter(search_key__contains=search_fold(text)).order_by("depth", "path")[:limit])
+    """Units whose name, short name or code contains `text`, diacritics and case ignored (folded as
+    the units' search key is: `fold`, which keeps the hyphens of codes)."""
+    return list(units.filter(search_key__contains=fold(text)).order_by("depth", "path")[:limit])
 
 
 class UnitPicker(forms.TextInput):
@@ -90,8 +91,11 @@ class UnitField(forms.CharField):
         found = self.queryset.filter(code=text).first() or self.queryset.filter(code__iexact=text).first()
         if found is not None:
             return found
-        folded = search_fold(text)
-        named = [u for u in matching(self.queryset, text, limit=50) if search_fold(u.name) == folded]
+        folded = fold(text)
+        # The folded search key starts with the folded name: every unit of that exact name, however
+        # many others merely contain it.
+        starting = self.queryset.filter(search_key__startswith=folded)
+        named = [u for u in starting if fold(u.name) == folded]
         if len(named) > 1:
             raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"value": text})
         if not named:
