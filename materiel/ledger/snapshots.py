@@ -164,15 +164,33 @@ def quarter_starts(first: date, last: date) -> list[date]:
     return days
 
 
-@transaction.atomic
+def settled_through() -> int:
+    """The highest event id at or below which every event is committed.
+
+    On PostgreSQL an id is taken when a row is inserted, not when its transaction commits: a writer
+    still in flight can hold an id below the highest one visible, and a snapshot built "through" that
+    highest id would never count its event. A SHARE lock on the events conflicts with inserts, so
+    taking it waits for the writers in flight; it is released with its own short transaction (inside
+    an outer transaction, at that one's end). SQLite has one writer at a time: nothing is in flight."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {EVENT} IN SHARE MODE")
+        return Event.objects.aggregate(m=Max("id"))["m"] or 0
+
+
 def build(upto: date, progress=None) -> int:
     """Store the snapshots of every quarter start up to `upto` not stored yet; how many were built.
 
     Each one starts from the previous snapshot when the tree did not change in between (a
     correction over the items that moved), else from a full fold of the ledger."""
+    return _build(upto, settled_through(), progress)
+
+
+@transaction.atomic
+def _build(upto: date, through: int, progress=None) -> int:
     from .asof import item_counts_by_unit_on
 
-    through = Event.objects.aggregate(m=Max("id"))["m"] or 0
     first = Event.objects.filter(item__isnull=False).order_by("occurred_on").values_list("occurred_on", flat=True)
     first = first.first()
     if first is None:
