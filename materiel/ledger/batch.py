@@ -215,6 +215,10 @@ class LedgerBatch:
         self._append(item, before, after, EventKind.RETURN, occurred_on)
 
     def meter_reading(self, item: Item, *, meter: str, value: Decimal, occurred_on: date):
+        if item.pk in self.adopted:
+            # The batch knows the meters of the items it creates only; an existing item's readings
+            # (and their rows) go through services.record_meter_reading.
+            raise NotImplementedError("meter readings of existing items go through services.record_meter_reading")
         before = self.states[item.pk]
         previous = self.meters.get((item.pk, meter))
         after = rules.meter_reading(
