@@ -62,6 +62,9 @@ def test_the_unit_is_given_by_code_or_exact_name_and_an_unknown_one_is_named(cli
     assert "Không có đơn vị “Đồn Biên phòng Ma Lù Thàng” trong phạm vi được chọn" in refused.content.decode()
     assert transfer("ban chqs huyen sa pa", "1/BB").status_code == 302  # the name, diacritics and case ignored
     assert transfer("HUYEN-A1", "2/BB").status_code == 302  # the code, any case
+    # Its own unit is a unit in scope: the handover rule explains, next to the field.
+    same = transfer("huyen-a1", "2/BB")
+    assert same.status_code == 422 and "Bên nhận trùng bên giao (Ban CHQS huyện Bát Xát)." in same.content.decode()
     # Two units of one name: the name alone is refused, naming the way out.
     from materiel.ledger import reorganisation
 

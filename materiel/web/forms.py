@@ -101,6 +101,5 @@ def bulk_form(action: str, user, data=None, giving_unit=None):
     units = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True)
     initial = {}
     if giving_unit is not None:
-        units = units.exclude(pk=giving_unit.pk)
         initial["document_number"] = propose_number(giving_unit, timezone.localdate().year)
     return TransferForm(data, units=units, near=giving_unit, prefix="bulk-transfer", initial=initial)

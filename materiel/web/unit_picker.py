@@ -26,11 +26,12 @@ def options_html(units) -> str:
 
 
 def nearby(units, unit: Unit | None, limit: int = SUGGESTIONS) -> list[Unit]:
-    """The units of `units` under `unit`'s parent (its siblings and their subunits), nearest first."""
+    """The units of `units` under `unit`'s parent (its siblings and their subunits, not `unit`
+    itself), nearest first."""
     if unit is None:
         return list(units.order_by("depth", "path")[:limit])
     parent = unit.parent or unit
-    under = units.filter(path__gte=parent.path, path__lt=parent.path + PATH_END)
+    under = units.filter(path__gte=parent.path, path__lt=parent.path + PATH_END).exclude(pk=unit.pk)
     return list(under.order_by("depth", "path")[:limit])
 
 
@@ -82,6 +83,7 @@ class UnitField(forms.CharField):
         self.queryset = queryset if queryset is not None else Unit.objects.none()
 
     def suggest(self, near: Unit | None) -> None:
+        """Start the suggestions with `near`'s neighbours (the giving unit of a transfer)."""
         self.widget.suggested = nearby(self.queryset, near)
 
     def clean(self, value):

@@ -400,7 +400,8 @@ ACTION_FORMS = {
 def action_form(action, item, user, data=None):
     form_class = ACTION_FORMS[action]
     if form_class is forms.TransferForm:
-        units = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True).exclude(pk=item.unit_id)
+        # The giving unit stays acceptable: the handover rule then says giver and receiver are one.
+        units = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True)
         proposal = {"document_number": propose_number(item.unit, timezone.localdate().year)}
         return form_class(data, units=units, near=item.unit, prefix=action, initial=proposal)
     return form_class(data, prefix=action)
