@@ -17,10 +17,13 @@ from django.utils import timezone
 from materiel.accounts.models import Role, User
 from materiel.catalog.models import EquipmentType
 from materiel.core.text import search_fold
+from materiel.documents.numbering import propose_number
+from materiel.documents.services import Parties, hand_over
 from materiel.equipment.models import Item, Status
 from materiel.ledger import coefficients, services
 from materiel.ledger.models import Event
 from materiel.units.models import PATH_END, Unit
+from materiel.web.bulk import change_grades
 
 from .timing import measure
 
@@ -223,10 +226,6 @@ def w1_batch(ctx: Context, items: int = 250) -> dict:
     """The same writes as bulk actions of the register: a handover of `items` items of one unit to
     another (one record, documents.services.hand_over) and a grade change of the same items
     (web.bulk.change_grades), each one transaction through ledger.services.ManyItems."""
-    from materiel.documents.numbering import propose_number
-    from materiel.documents.services import Parties, hand_over
-    from materiel.web.bulk import change_grades
-
     today = timezone.localdate()
     admin = User.objects.filter(is_superuser=True).first()
     subtree = Unit.objects.filter(path__gte=ctx.mid.path, path__lt=ctx.mid.path + PATH_END)

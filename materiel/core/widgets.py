@@ -8,6 +8,14 @@ from django.utils.safestring import mark_safe
 SELECTED = mark_safe(" selected")
 
 
+def option_tags(choices, selected=lambda value: False) -> str:
+    """<option>s of (value, label) pairs, escaped, joined in Python; `selected(value)` marks them:
+    one join instead of a template per option, whose cost grows with the list (hundreds of units or
+    types)."""
+    rows = ((value, SELECTED if selected(value) else "", label) for value, label in choices)
+    return format_html_join("", '<option value="{}"{}>{}</option>', rows)
+
+
 class QuickSelect(forms.Select):
     """forms.Select's markup, its options joined in Python.
 
@@ -17,14 +25,7 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        options = (
-            (option["value"], SELECTED if option["selected"] else "", option["label"])
-            for _group, group_options, _index in widget["optgroups"]
-            for option in group_options
-        )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            format_html_join("", '<option value="{}"{}>{}</option>', options),
-        )
+        options = [option for _group, group, _index in widget["optgroups"] for option in group]
+        chosen = {str(option["value"]) for option in options if option["selected"]}
+        tags = option_tags(((o["value"], o["label"]) for o in options), lambda value: str(value) in chosen)
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), tags)

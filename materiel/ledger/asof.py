@@ -98,9 +98,8 @@ def ever_held_sql(unit_ids, day: date) -> str:
     these gives a subtree's counts without reading the rest of the ledger (a province's dashboard
     reads its own events, not the country's). Written out, not bound: it sits inside the fold's SQL.
     """
-    ids = ",".join(str(int(i)) for i in sorted(unit_ids)) or "0"
     return (
-        f"SELECT h.item_id FROM {EVENT} h WHERE h.unit_id IN ({ids}) "
+        f"SELECT h.item_id FROM {EVENT} h WHERE h.unit_id IN ({_ints(sorted(unit_ids))}) "
         f"AND h.occurred_on <= '{day.isoformat()}' AND h.item_id IS NOT NULL"
     )
 
@@ -189,7 +188,7 @@ def lot_counts_by_unit_on(day: date, unit_ids=None) -> dict[int, dict[tuple[int,
     # order on SQLite, whose planner otherwise walks every event up to the day by date (1.6 s instead
     # of 6 ms at 100k items); PostgreSQL plans a CROSS JOIN with a join condition like any join.
     result: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    only = "" if unit_ids is None else f"AND l.unit_id IN ({','.join(str(int(i)) for i in sorted(unit_ids)) or '0'})"
+    only = "" if unit_ids is None else f"AND l.unit_id IN ({_ints(sorted(unit_ids))})"
     lots_sql = f"""
         SELECT l.unit_id, l.equipment_type_id, l.grade, SUM(e.quantity)
         FROM equipment_lot l CROSS JOIN {EVENT} e

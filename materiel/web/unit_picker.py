@@ -12,17 +12,18 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from materiel.core.text import fold, nfc
+from materiel.core.widgets import option_tags
 from materiel.units.models import PATH_END, Unit
 
 SUGGESTIONS = 30
 
 
 def options_html(units) -> str:
-    return format_html_join("", '<option value="{}">{}</option>', ((u.code, u.name) for u in units))
+    return option_tags((u.code, u.name) for u in units)
 
 
 def nearby(units, unit: Unit | None, limit: int = SUGGESTIONS) -> list[Unit]:
