@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from materiel.demo import seed as demo
 from materiel.equipment.models import Item, Status
@@ -21,9 +21,24 @@ def fingerprint():
     )
 
 
+def statistics_rows(table: str) -> int:
+    """Rows of planner statistics about `table` (pg_stats, or SQLite's sqlite_stat1)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s", [table])
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone()[0]:
+                return 0
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+        return cursor.fetchone()[0]
+
+
 def test_seed_builds_the_2025_reform_and_verifies(db):
     demo.seed(items=400, seed=7, progress=lambda _text: None, today=TODAY)
     assert verify_ledger().ok
+    # Written in bulk, then analysed: nothing after it is planned from an empty table's statistics.
+    assert statistics_rows("ledger_event") > 0 and statistics_rows("equipment_item") > 0
     assert LedgerSeal.objects.exists()
     districts = Unit.objects.filter(kind__code="district-command")
     assert districts.exists() and not districts.filter(dissolved_on__isnull=True).exists()

@@ -18,13 +18,14 @@ from django.utils import timezone
 
 from materiel.accounts.models import Role, User
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
+from materiel.core import statistics
 from materiel.equipment.models import Purpose, Status
 from materiel.ledger import reorganisation as reorg
-from materiel.ledger.batch import LedgerBatch
+from materiel.ledger.batch import LEDGER_TABLES, LedgerBatch
 from materiel.ledger.models import EventKind
 from materiel.ledger.sealing import seal_ledger
 from materiel.ledger.snapshots import build as build_snapshots
-from materiel.units.models import Unit, UnitKind
+from materiel.units.models import Unit, UnitKind, UnitVersion
 
 from .reference import ensure_reference_data
 
@@ -462,6 +463,8 @@ def seed(
         finish_reform(world)
         seed_authorisations(rng, world)
     seal_ledger()
+    # Everything was written in bulk: statistics first, so the snapshot build is planned from them.
+    statistics.analyse(*LEDGER_TABLES, Unit._meta.db_table, UnitVersion._meta.db_table)
     build_snapshots(today)  # quarterly subtree totals: past-day dashboards start from them
     return world
 

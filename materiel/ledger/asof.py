@@ -30,6 +30,22 @@ def ids_in(column: str, ids) -> tuple[str, list]:
     return f"{column} IN ({_ints(ids)})", []
 
 
+def reversed_ids(limit: int | None = None) -> list[int]:
+    """The events cancelled by a reversal (with id <= limit): a handful in a whole ledger.
+
+    Read first and written into the folds as a list, rather than an anti-join or a correlated
+    `NOT EXISTS` on `reverses_id`: PostgreSQL answered the anti-join by hashing every event, and,
+    on tables without statistics, re-ran the `NOT EXISTS` for every event (docs/decisions.md)."""
+    upto, params = ("AND id <= %s", [limit]) if limit is not None else ("", [])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT reverses_id FROM {EVENT} WHERE kind = '{EventKind.REVERSAL.value}' {upto}", params)
+        return sorted(row[0] for row in cursor.fetchall() if row[0])
+
+
+def _not_among(column: str, ids: list[int]) -> str:
+    return f"AND {column} NOT IN ({_ints(ids)})" if ids else ""
+
+
 def state_counts(items: list[int], day: date, limit: int) -> list[tuple]:
     """(unit, type, grade, status, count) of `items` on `day`, counting only events with id <= limit.
 
@@ -40,13 +56,7 @@ def state_counts(items: list[int], day: date, limit: int) -> list[tuple]:
     if not items:
         return []
     with connection.cursor() as cursor:
-        # Reversals are rare: their targets listed once, rather than an anti-join that PostgreSQL
-        # answered by hashing every event.
-        cursor.execute(
-            f"SELECT reverses_id FROM {EVENT} WHERE kind = '{EventKind.REVERSAL.value}' AND id <= %s", [limit]
-        )
-        reversed_ids = [row[0] for row in cursor.fetchall() if row[0]]
-        not_reversed = f"AND m.id NOT IN ({_ints(reversed_ids)})" if reversed_ids else ""
+        not_reversed = _not_among("m.id", reversed_ids(limit))
         of_items, params = ids_in("m.item_id", items)
         cursor.execute(
             f"SELECT MAX(m.id) FROM {EVENT} m WHERE {of_items} AND m.occurred_on <= %s "
@@ -68,25 +78,57 @@ def state_counts(items: list[int], day: date, limit: int) -> list[tuple]:
         return cursor.fetchall()
 
 
-def latest_item_states_sql(day_param: str = "%s", *, limited: bool = False, among: str = "") -> str:
-    """SQL giving (item_id, unit_id, grade, status) on a day; one parameter: the day (limited: then
-    twice the highest event id to count, for what a snapshot saw when it was built).
+def id_list_sql(column: str, ids) -> str:
+    """`column` among `ids`, written out: one array literal on PostgreSQL (a single constant, cheap to
+    plan however long), a list on SQLite (no arrays)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY('{{{_ints(ids)}}}'::bigint[])"
+    return f"{column} IN ({_ints(ids)})"
 
-    An item's effective events are in date order (the services refuse back-dating), so its latest
-    effective event dated on or before the day is simply the one with the highest id: a MAX per item
-    over the (item, occurred_on, id) index, with no sort (about twice as fast as ROW_NUMBER()).
 
-    among: SQL selecting the only items to consider (see `ever_held_sql`), with no parameters.
+def latest_item_states_sql(
+    day_param: str = "%s", *, limit: int | None = None, among=None, reversed_: list[int] | None = None
+) -> str:
+    """SQL giving (item_id, unit_id, grade_after, status_after, equipment_type_id) of the items on a
+    day; one parameter: the day.
+
+    An item's effective events are in date order (the services refuse back-dating), so its state on
+    the day is the one left by its latest effective event dated on or before the day.
+
+    The plan must not depend on the tables' statistics: a freshly seeded, imported or restored
+    database has none, and PostgreSQL, estimating one row for every table, once chose nested loops
+    that re-ran the per-item aggregate for every event (minutes in CI for 3,000 events). So on
+    PostgreSQL each item finds its latest event through a LATERAL probe of the (item, occurred_on, id)
+    index: a nested loop by construction, whose inner side is an index scan with its condition, and
+    linear in the items whatever the estimates. SQLite keeps a MAX per item over that index joined by
+    primary key: its planner does not reorder that join on estimates.
+
+    limit: count only the events with id <= limit (what a snapshot saw when it was built);
+    among: the ids of the only items to consider (`ever_held`), None for all;
+    reversed_: the reversed events (`reversed_ids(limit)`), read here when not given.
     """
-    upto, reversal_upto = ("AND m.id <= %s", "AND r.id <= %s") if limited else ("", "")
-    restricted = f"AND m.item_id IN ({among})" if among else ""
+    if reversed_ is None:
+        reversed_ = reversed_ids(limit)
+    upto = "" if limit is None else f"AND m.id <= {int(limit)}"
+    effective = f"m.kind <> '{EventKind.REVERSAL.value}' {upto} {_not_among('m.id', reversed_)}"
+    if connection.vendor == "postgresql":
+        restricted = f"WHERE {id_list_sql('i.id', among)}" if among is not None else ""
+        return f"""
+            SELECT i.id AS item_id, s.unit_id, s.grade_after, s.status_after, i.equipment_type_id
+            FROM equipment_item i CROSS JOIN LATERAL (
+                SELECT m.unit_id, m.grade_after, m.status_after FROM {EVENT} m
+                WHERE m.item_id = i.id AND m.occurred_on <= {day_param} AND {effective}
+                ORDER BY m.occurred_on DESC, m.id DESC LIMIT 1
+            ) s {restricted}
+        """
+    restricted = f"AND {id_list_sql('m.item_id', among)}" if among is not None else ""
     return f"""
-        SELECT e.item_id, e.unit_id, e.grade_after, e.status_after FROM {EVENT} e JOIN (
+        SELECT e.item_id, e.unit_id, e.grade_after, e.status_after, i.equipment_type_id
+        FROM {EVENT} e JOIN (
             SELECT m.item_id, MAX(m.id) AS id FROM {EVENT} m
-            WHERE m.item_id IS NOT NULL AND m.occurred_on <= {day_param} AND m.kind <> '{EventKind.REVERSAL.value}'
-              {restricted} {upto} AND NOT EXISTS (SELECT 1 FROM {EVENT} r WHERE r.reverses_id = m.id {reversal_upto})
+            WHERE m.item_id IS NOT NULL AND m.occurred_on <= {day_param} AND {effective} {restricted}
             GROUP BY m.item_id
-        ) latest ON e.id = latest.id
+        ) latest ON e.id = latest.id JOIN equipment_item i ON i.id = e.item_id
     """
 
 
@@ -106,7 +148,7 @@ def ever_held_sql(unit_ids, day: date) -> str:
 
 def item_ids_sql(day: date, *, unit_ids=None, grade=None, status=None) -> tuple[str, list]:
     """SQL and params selecting the ids of items matching a state on `day` (for register filters)."""
-    among = ever_held_sql(unit_ids, day) if unit_ids is not None else ""
+    among = ever_held(unit_ids, day) if unit_ids is not None else None
     sql = f"SELECT s.item_id FROM ({latest_item_states_sql(among=among)}) s WHERE 1=1"
     params: list = [day]
     if unit_ids is not None:
@@ -126,7 +168,7 @@ def item_ids_sql(day: date, *, unit_ids=None, grade=None, status=None) -> tuple[
 def states_in_units_on(day: date, unit_ids) -> dict[int, tuple[int, int, str]]:
     """item_id -> (unit_id, grade, status) on `day` for the items then held by `unit_ids` (an export)."""
     ids = sorted(int(i) for i in unit_ids) or [0]
-    latest = latest_item_states_sql(among=ever_held_sql(ids, day))
+    latest = latest_item_states_sql(among=ever_held(ids, day))
     sql = f"SELECT * FROM ({latest}) s WHERE s.unit_id IN ({','.join(map(str, ids))})"
     with connection.cursor() as cursor:
         cursor.execute(sql, [day])
@@ -138,7 +180,7 @@ def item_states_on(day: date, item_ids) -> dict[int, tuple[int, int, str]]:
     ids = [int(i) for i in item_ids]
     if not ids:
         return {}
-    sql = f"SELECT * FROM ({latest_item_states_sql()}) s WHERE s.item_id IN ({','.join(map(str, ids))})"
+    sql = f"SELECT * FROM ({latest_item_states_sql(among=ids)}) s"
     with connection.cursor() as cursor:
         cursor.execute(sql, [day])
         return {row[0]: (row[1], row[2], row[3]) for row in cursor.fetchall()}
@@ -165,15 +207,13 @@ def item_counts_by_unit_on(
         rows = state_counts(ever_held(unit_ids, day), day, UNLIMITED if limit is None else limit)
         rows = [row for row in rows if row[0] in wanted]
     else:
-        latest = latest_item_states_sql(limited=limit is not None)
-        params: list = [day] if limit is None else [day, limit, limit]
         items_sql = f"""
-            SELECT s.unit_id, i.equipment_type_id, s.grade_after, s.status_after, COUNT(*)
-            FROM ({latest}) s JOIN equipment_item i ON i.id = s.item_id
-            GROUP BY s.unit_id, i.equipment_type_id, s.grade_after, s.status_after
+            SELECT s.unit_id, s.equipment_type_id, s.grade_after, s.status_after, COUNT(*)
+            FROM ({latest_item_states_sql(limit=limit)}) s
+            GROUP BY s.unit_id, s.equipment_type_id, s.grade_after, s.status_after
         """
         with connection.cursor() as cursor:
-            cursor.execute(items_sql, params)
+            cursor.execute(items_sql, [day])
             rows = cursor.fetchall()
     for unit_id, type_id, grade, status, count in rows:
         if status != Status.VOID:
@@ -193,7 +233,7 @@ def lot_counts_by_unit_on(day: date, unit_ids=None) -> dict[int, dict[tuple[int,
         SELECT l.unit_id, l.equipment_type_id, l.grade, SUM(e.quantity)
         FROM equipment_lot l CROSS JOIN {EVENT} e
         WHERE e.lot_id = l.id AND e.occurred_on <= %s AND e.kind <> '{EventKind.REVERSAL.value}' {only}
-          AND NOT EXISTS (SELECT 1 FROM {EVENT} r WHERE r.reverses_id = e.id)
+          {_not_among("e.id", reversed_ids())}
         GROUP BY l.unit_id, l.equipment_type_id, l.grade
     """
     with connection.cursor() as cursor:
@@ -219,7 +259,7 @@ def lot_quantities_on(day: date) -> dict[int, int]:
     sql = f"""
         SELECT e.lot_id, SUM(e.quantity) FROM equipment_lot l CROSS JOIN {EVENT} e
         WHERE e.lot_id = l.id AND e.occurred_on <= %s AND e.kind <> '{EventKind.REVERSAL.value}'
-          AND NOT EXISTS (SELECT 1 FROM {EVENT} r WHERE r.reverses_id = e.id)
+          {_not_among("e.id", reversed_ids())}
         GROUP BY e.lot_id
     """
     with connection.cursor() as cursor:

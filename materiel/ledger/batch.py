@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from materiel.catalog.models import EquipmentType
+from materiel.core import statistics
 from materiel.core.errors import ConflictError, DomainError
 from materiel.core.text import nfc, search_fold
 from materiel.equipment.models import Item, ItemMeter, Lot, Status
@@ -22,7 +23,7 @@ from materiel.units.models import Unit
 from . import rules
 from .fastinsert import insert_instances, new_instance
 from .hashing import GENESIS, event_hash, stream_of
-from .models import Event, EventKind
+from .models import Event, EventKind, Rollup
 from .rollups import Deltas
 from .rules import ItemState
 
@@ -39,6 +40,16 @@ def reserve_ids(model, count: int, after: int = 0) -> list[int]:
     # SQLite: one writer at a time (IMMEDIATE transactions), so counting on from the maximum is safe.
     start = max(after, model.objects.aggregate(m=Max("id"))["m"] or 0)
     return list(range(start + 1, start + count + 1))
+
+
+# The tables a flush fills.
+LEDGER_TABLES = (
+    Event._meta.db_table,
+    Item._meta.db_table,
+    ItemMeter._meta.db_table,
+    Lot._meta.db_table,
+    Rollup._meta.db_table,
+)
 
 
 class UnitsById(dict):
@@ -80,6 +91,7 @@ class LedgerBatch:
         self._ids: list[int] = []
         self.serials: dict[int, set[str]] = serials if serials is not None else {}
         self._last_id = 0
+        self._written = self._analysed_at = 0  # events flushed, and flushed at the last ANALYZE
 
     # -- items --------------------------------------------------------------------------------------
     def adopt(self, items, *, versions: dict[int, int] | None = None) -> list[Item]:
@@ -369,6 +381,14 @@ class LedgerBatch:
             batch_size=1000,
         )
         self.deltas.write()
+        self._written += len(self.events)
+        if self._written - self._analysed_at >= max(statistics.BULK_ROWS, self._analysed_at):
+            # A seed chunk or a large import: what comes next in this transaction (the snapshot
+            # build, the next chunk's checks) is planned from real numbers, not from an empty table's.
+            # Again each time the batch has doubled what it had written, so a 100k-row import
+            # analyses a handful of times, not at every flush.
+            statistics.analyse(*LEDGER_TABLES)
+            self._analysed_at = self._written
         self.new_items, self.events, self.meters, self.adopted = [], [], {}, {}
         self.states.clear()
         self.types.clear()

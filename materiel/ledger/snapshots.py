@@ -22,6 +22,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Max, Q
 
+from materiel.core import statistics
 from materiel.equipment.models import Status
 from materiel.units.models import UnitVersion
 from materiel.units.tree import PastTree
@@ -218,6 +219,8 @@ def _build(upto: date, through: int, progress=None) -> int:
         previous, totals, built = snapshot, new, built + 1
         if progress:
             progress(day)
+    if built:
+        statistics.analyse(RollupSnapshot._meta.db_table, SnapshotDay._meta.db_table)
     return built
 
 

@@ -1,0 +1,145 @@
+"""The heavy queries keep safe plans on tables without statistics (PostgreSQL).
+
+A freshly seeded, imported or restored database has no planner statistics until autovacuum gets to
+it; if autovacuum had analysed the tables while they were empty, PostgreSQL estimates one row for
+every scan and happily nests loops. CI once spent five minutes in one past-day fold that re-ran a
+per-item aggregate for every event. Here the tables are analysed empty, filled with a few thousand
+events inside the test's transaction, and every statement that the past-day pages, the register
+filters, the exports and the snapshot build run is EXPLAINed: no nested loop may re-run an aggregate
+or rescan a ledger table without an index condition, and no correlated subquery may do either.
+"""
+
+import json
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from materiel.accounts.models import Role, User
+from materiel.core import statistics
+from materiel.demo import seed as demo
+from materiel.ledger import coefficients, snapshots
+from materiel.units.models import Unit
+
+TODAY = date(2026, 11, 1)
+PAST = date(2021, 6, 1)
+LEDGER_TABLES = {"ledger_event", "equipment_item", "equipment_lot", "equipment_itemmeter", "ledger_rollup"}
+# Nodes that produce their whole output before returning a row: re-run per outer row, they redo it all.
+RERUN = {"Aggregate", "Sort", "Incremental Sort", "Unique", "WindowAgg", "SetOp", "Group"}
+# Nodes that keep what their input produced: below them nothing is re-run.
+CACHED = {"Materialize", "Memoize", "Hash"}
+SCANS = {"Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan"}
+
+
+def rerun_problems(node: dict, path: str = "") -> list[str]:
+    """What, under `node`, is re-run for every row of an outer side: the problem list of one plan."""
+    problems = []
+    here = f"{path}/{node['Node Type']}"
+    for child in node.get("Plans", []):
+        rerun = (node["Node Type"] == "Nested Loop" and child.get("Parent Relationship") == "Inner") or (
+            child.get("Parent Relationship") == "SubPlan"
+        )
+        if rerun:
+            problems += repeated_work(child, here)
+        problems += rerun_problems(child, here)
+    return problems
+
+
+def repeated_work(node: dict, path: str) -> list[str]:
+    """The costly nodes of a subtree that runs once per outer row (down to a caching node)."""
+    kind = node["Node Type"]
+    if kind in CACHED:
+        return []
+    here = f"{path}/{kind}"
+    if kind in RERUN:
+        return [f"{here}: re-run for every outer row"]
+    if kind in SCANS and node.get("Relation Name") in LEDGER_TABLES:
+        conditioned = "Index Cond" in node or "Recheck Cond" in node
+        if not conditioned:
+            return [f"{here} on {node['Relation Name']} without an index condition, for every outer row"]
+    return [problem for child in node.get("Plans", []) for problem in repeated_work(child, here)]
+
+
+def explain(sql: str) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        raw = cursor.fetchone()[0]
+    return (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+
+
+def heavy_selects(captured) -> list[str]:
+    """The captured statements that read the ledger's tables (the rest is sessions, units, types)."""
+    return [
+        q["sql"]
+        for q in captured
+        if q["sql"].lstrip().upper().startswith("SELECT") and any(table in q["sql"] for table in LEDGER_TABLES)
+    ]
+
+
+def test_the_checker_finds_a_per_row_aggregate():
+    inner = {"Node Type": "Aggregate", "Parent Relationship": "Inner", "Plans": []}
+    outer = {"Node Type": "Seq Scan", "Parent Relationship": "Outer", "Relation Name": "ledger_event"}
+    assert rerun_problems({"Node Type": "Nested Loop", "Plans": [outer, inner]})
+    inner_scan = {"Node Type": "Seq Scan", "Parent Relationship": "Inner", "Relation Name": "ledger_event"}
+    assert rerun_problems({"Node Type": "Nested Loop", "Plans": [outer, inner_scan]})
+    probe = {**inner_scan, "Node Type": "Index Scan", "Index Cond": "(item_id = i.id)"}
+    assert not rerun_problems({"Node Type": "Nested Loop", "Plans": [outer, probe]})
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are PostgreSQL's")
+def test_past_day_reads_have_safe_plans_without_statistics(db, client, monkeypatch):
+    with connection.cursor() as cursor:
+        # What autovacuum does to a new database: statistics of empty tables (one-row estimates).
+        cursor.execute("ANALYZE " + ", ".join(sorted(LEDGER_TABLES)))
+    monkeypatch.setattr(statistics, "analyse", lambda *tables: None)  # the fill must leave none
+    monkeypatch.setattr(snapshots, "build", lambda *args, **kwargs: 0)
+    demo.seed(items=300, seed=5, progress=lambda _text: None, today=TODAY)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM ledger_event")
+        assert cursor.fetchone()[0] > 1500
+        cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'ledger_event'")
+        assert cursor.fetchone()[0] == 0, "the fill must not have analysed the events"
+
+    region = Unit.objects.get(code="qk2")
+    province = Unit.objects.filter(parent=region).order_by("path").first()
+    deep = Unit.objects.filter(path__startswith=province.path).order_by("-path").first()
+    officer = User.objects.create_user("kiemtra", unit=region, role=Role.TECHNICAL_OFFICER, password="x")
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as captured:
+        snapshots._build(TODAY, snapshots.settled_through())
+        for unit in (region, province, deep):
+            coefficients.summarise(unit, PAST)
+        on = PAST.strftime("%d/%m/%Y")
+        for params in (
+            {"on": on},
+            {"on": on, "unit": province.code, "grade": "1,2"},
+            {"on": on, "unit": province.code, "format": "xlsx"},
+            {"on": on, "kind": "lots"},
+        ):
+            assert client.get(reverse("web:register"), params).status_code == 200
+        assert client.get(reverse("web:dashboard"), {"on": on, "unit": province.code}).status_code == 200
+        assert client.get("/api/v1/items", {"on": PAST.isoformat(), "grade": 1}).status_code == 200
+    statements = heavy_selects(captured.captured_queries)
+    assert len(statements) > 10
+    problems = {sql[:300]: found for sql in statements if (found := rerun_problems(explain(sql)))}
+    assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def test_a_batch_analyses_each_time_it_has_doubled_what_it_wrote(world, monkeypatch):
+    from materiel.ledger.batch import LedgerBatch
+
+    calls = []
+    monkeypatch.setattr(statistics, "BULK_ROWS", 10)
+    monkeypatch.setattr(statistics, "analyse", lambda *tables: calls.append(tables))
+    batch = LedgerBatch(world.officer, today=TODAY)
+    for n in range(1, 81):
+        batch.receipt(
+            equipment_type=world.rifle, serial=f"T-{n:04d}", unit=world.province_a, grade=1, occurred_on=TODAY
+        )
+        if n % 5 == 0:
+            batch.flush()
+    # At 10 events, then once 10 more had come (20), then 20 more (40), then 40 more (80).
+    assert len(calls) == 4
+    assert "ledger_event" in calls[0]
