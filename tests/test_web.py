@@ -265,3 +265,46 @@ def test_recent_events_are_the_latest_whether_or_not_the_last_quarter_has_enough
     # One event in the window: the window alone is not enough, the whole subtree answers.
     assert recent_event_ids(world.officer, world.province_a, count=3) == [latest, *older[:2]]
     assert recent_event_ids(world.officer, world.province_a, count=1) == [latest]
+
+
+def linked_numbers(html: str) -> list[tuple[str, int]]:
+    """Every number on a page that links to the register or its lots, with its link."""
+    found = re.findall(r'<a href="(/trang-bi/\?[^"]+)"[^>]*>([\d.]+)</a>', html)
+    return [(url.replace("&amp;", "&"), int(number.replace(".", ""))) for url, number in found]
+
+
+def count_behind(client, url: str) -> int:
+    """What the link opens: items counted by the register, or the lots' quantities added up."""
+    listed = client.get(url).content.decode()
+    if "kind=lots" in url:
+        return int(re.search(r"tổng số lượng ([\d.]+)", listed).group(1).replace(".", ""))
+    return count_on_page(listed)
+
+
+def test_every_dashboard_number_equals_what_its_link_opens_with_items_and_lots_in_one_category(
+    officer_client, world, stocked
+):
+    from materiel.catalog.models import EquipmentType
+
+    magazines = EquipmentType.objects.create(
+        category=world.rifle.category, code="bang-ak", name="Băng đạn AK", unit_of_measure="cái", serialised=False
+    )
+    for unit, quantity, on in ((world.district_a1, 40, D), (world.district_a2, 25, date(2023, 3, 1))):
+        services.record_lot_receipt(
+            equipment_type=magazines, unit=unit, grade=2, quantity=quantity, occurred_on=on, actor=world.officer
+        )
+    services.record_lot_receipt(
+        equipment_type=world.ammo, unit=world.district_a1, grade=1, quantity=1200, occurred_on=D, actor=world.officer
+    )
+    for params in ({}, {"on": "01/06/2022"}, {"unit": "huyen-a1"}):
+        html = officer_client.get(reverse("web:dashboard"), params).content.decode()
+        numbers = linked_numbers(html)
+        assert len(numbers) > 8, params
+        for url, number in numbers:
+            assert count_behind(officer_client, url) == number, url
+        table = html[html.index('data-testid="grade-table"') : html.index("</table>", html.index("grade-table"))]
+        assert "Băng đạn" not in table, "lots are not rows of the items' table"
+    # The magazines are a row of their own, in their own unit of measure, beside the rifles' row.
+    html = officer_client.get(reverse("web:dashboard")).content.decode()
+    lots = html[html.index('data-testid="lot-table"') :]
+    assert "Băng đạn AK" in lots and "cái" in lots and ">65</a>" in lots

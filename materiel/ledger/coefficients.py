@@ -66,6 +66,16 @@ class CategoryLine:
 
 
 @dataclass
+class LotLine:
+    """Counted stock of one type (pieces, kilograms, rounds: its own unit of measure), never added to
+    items or to another type's quantities."""
+
+    type_id: int
+    category_id: int
+    tally: Tally
+
+
+@dataclass
 class Summary:
     unit: Unit
     day: date | None
@@ -75,6 +85,7 @@ class Summary:
     coefficient: Decimal | None
     authorised: int
     filled: int
+    lot_lines: list[LotLine] = field(default_factory=list)
 
     @property
     def fill_rate(self) -> Decimal | None:
@@ -113,18 +124,21 @@ def current_cells(unit: Unit) -> Cells:
         return {(t, g, s): q for t, g, s, q in cursor.fetchall()}
 
 
-Folded = dict[tuple[int, bool, int, str], int]  # (category, serialised, grade, status) -> quantity
+# (category, lot type, grade, status) -> quantity; the lot type is None for serialised items, which are
+# folded by category, while lots stay per type: their quantities are in each type's own unit of measure.
+Folded = dict[tuple[int, int | None, int, str], int]
+LOT_TYPE = "CASE WHEN t.serialised THEN NULL ELSE t.id END"  # Folded's second key, in SQL
 HOLDING_STATUSES = ", ".join(f"'{s.value}'" for s in HOLDINGS)
 
 
 def fold_cells(cells: Cells, types) -> tuple[Folded, dict[int, int]]:
-    """A subtree has thousands of (type, grade, status) cells but only ~12 categories: fold them by
-    category, and keep what each type holds (for the fill rate)."""
+    """A subtree has thousands of (type, grade, status) cells but only ~12 categories: fold the items
+    by category (lots stay per type), and keep what each type holds (for the fill rate)."""
     folded: Folded = defaultdict(int)
     held_by_type: dict[int, int] = defaultdict(int)
     for (type_id, grade, status), qty in cells.items():
         category_id, serialised = types[type_id]
-        folded[(category_id, serialised, grade, status)] += qty
+        folded[(category_id, None if serialised else type_id, grade, status)] += qty
         if status in HOLDINGS:
             held_by_type[type_id] += qty
     return folded, held_by_type
@@ -144,13 +158,13 @@ def current_folded_many(unit_ids: list[int]) -> dict[int, tuple[Folded, dict[int
     found: dict[int, tuple[Folded, dict[int, int]]] = {uid: ({}, {}) for uid in unit_ids}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT r.unit_id, t.category_id, t.serialised, r.grade, r.status, SUM(r.quantity) FROM {rollup} r "
+            f"SELECT r.unit_id, t.category_id, {LOT_TYPE}, r.grade, r.status, SUM(r.quantity) FROM {rollup} r "
             f"JOIN {types} t ON t.id = r.equipment_type_id WHERE r.unit_id IN ({ids}) AND r.quantity <> 0 "
-            "GROUP BY r.unit_id, t.category_id, t.serialised, r.grade, r.status"
+            f"GROUP BY r.unit_id, t.category_id, {LOT_TYPE}, r.grade, r.status"
         )
-        for uid, cat, ser, grade, status, q in cursor.fetchall():
+        for uid, cat, lot_type, grade, status, q in cursor.fetchall():
             if q:
-                found[uid][0][(cat, bool(ser), grade, status)] = int(q)
+                found[uid][0][(cat, lot_type, grade, status)] = int(q)
         cursor.execute(
             f"SELECT unit_id, equipment_type_id, SUM(quantity) FROM {rollup} "
             f"WHERE unit_id IN ({ids}) AND status IN ({HOLDING_STATUSES}) GROUP BY unit_id, equipment_type_id"
@@ -159,14 +173,6 @@ def current_folded_many(unit_ids: list[int]) -> dict[int, tuple[Folded, dict[int
             if q:
                 found[uid][1][type_id] = int(q)
     return found
-
-
-def _serialised_categories(types=None) -> set[int]:
-    if types is not None:
-        return {cat for cat, ser in types.values() if ser}
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT category_id FROM {EquipmentType._meta.db_table} WHERE serialised")
-        return {row[0] for row in cursor.fetchall()}
 
 
 class PastCounts:
@@ -248,40 +254,46 @@ def summarise(
     types=None,
     policy=None,
     categories=None,
-    serialised_categories=None,
     folded=None,
 ) -> Summary:
     """Grade distribution, coefficients and fill rate of a unit's subtree, now or on `day`.
 
-    types, policy, categories, serialised_categories, folded (current_folded's result): read once
+    types, policy, categories, folded (current_folded's result): read once
     by a caller that summarises several units (a dashboard)."""
     policy = policy or CoefficientPolicy.objects.in_force(day or timezone.localdate())
     if day is None:
         folded, held_by_type = folded or current_folded(unit)
-        serialised_categories = serialised_categories or _serialised_categories(types)
     else:
         types = types or type_index()
         past = past or PastCounts(day)
         folded, held_by_type = fold_cells(past.cells(unit.pk), types)
-        serialised_categories = {cat for cat, ser in types.values() if ser}
-    per_category: dict[int, Tally] = defaultdict(Tally)
+    # Items and lots of one category are two lines: rounds of ammunition are not added to rifles.
+    per_category: dict[tuple[int, bool], Tally] = defaultdict(Tally)
+    per_lot_type: dict[tuple[int, int], Tally] = defaultdict(Tally)
     overall = Tally()
-    for (category_id, serialised, grade, status), qty in folded.items():
-        per_category[category_id].add(grade, status, qty, policy)
+    for (category_id, lot_type, grade, status), qty in folded.items():
+        serialised = lot_type is None
+        per_category[(category_id, serialised)].add(grade, status, qty, policy)
         if serialised:
             overall.add(grade, status, qty, policy)
+        else:
+            per_lot_type[(category_id, lot_type)].add(grade, status, qty, policy)
+    categories = categories if categories is not None else list(Category.objects.all())
     lines = [
-        CategoryLine(
-            cat,
-            cat.pk in serialised_categories,
-            per_category[cat.pk],
-            per_category[cat.pk].coefficient(policy.decimals),
-        )
-        for cat in (categories if categories is not None else Category.objects.all())
-        if cat.pk in per_category
+        CategoryLine(cat, serialised, tally, tally.coefficient(policy.decimals))
+        for cat in categories
+        for serialised in (True, False)
+        if (tally := per_category.get((cat.pk, serialised))) is not None
+    ]
+    order = {cat.pk: n for n, cat in enumerate(categories)}
+    lot_lines = [
+        LotLine(type_id, category_id, tally)
+        for (category_id, type_id), tally in sorted(per_lot_type.items(), key=lambda kv: (order.get(kv[0][0]), kv[0]))
     ]
     authorised, filled = fill(unit, day, held_by_type, past)
-    return Summary(unit, day, policy, lines, overall, overall.coefficient(policy.decimals), authorised, filled)
+    return Summary(
+        unit, day, policy, lines, overall, overall.coefficient(policy.decimals), authorised, filled, lot_lines
+    )
 
 
 # Authorised totals per subtree, keyed by the versions of what they are made of: a national subtree
@@ -346,7 +358,6 @@ def children_summaries(unit: Unit, day: date | None = None, *, past: PastCounts 
     if day is None:
         children = list(unit.children.filter(dissolved_on__isnull=True).order_by("path"))
         folded = current_folded_many([child.pk for child in children])
-        shared["serialised_categories"] = _serialised_categories()
         return [summarise(child, None, folded=folded[child.pk], **shared) for child in children]
     past = past or PastCounts(day, within=unit)
     ids = past.tree.children.get(unit.pk, [])

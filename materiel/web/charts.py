@@ -78,12 +78,12 @@ def _segment(x: float, y: float, width: float, grade: int, count: int, total: in
 
 def grade_distribution(lines: list[dict]) -> Chart:
     """One 100 % bar per category, split by grade (shares, so rounds of ammunition and vehicles sit
-    side by side); `lines` are the dashboard's rows: line, grades [(grade, count, url)], total_url."""
+    side by side); `lines` are the dashboard's rows: line, name, grades [(grade, count, url)], total_url."""
     parts = []
     for n, row in enumerate(lines):
         y = TOP + n * ROW_HEIGHT
         total = row["line"].tally.total
-        parts.append(_label(y, row["total_url"], row["line"].category.name))
+        parts.append(_label(y, row["total_url"], row["name"]))
         x = float(LABEL_WIDTH)
         for grade, count, url in row["grades"]:
             if count and total:

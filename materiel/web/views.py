@@ -90,15 +90,17 @@ def dashboard(request):
     lines = [
         {
             "line": line,
+            "name": line.category.name,
             "grades": [
-                (g, line.tally.by_grade.get(g, 0), register_url(scope, category=line.category.code, grade=g, kind=kind))
+                (g, line.tally.by_grade.get(g, 0), register_url(scope, category=line.category.code, grade=g))
                 for g in names
             ],
-            "total_url": register_url(scope, category=line.category.code, kind=kind),
+            "total_url": register_url(scope, category=line.category.code),
         }
         for line in summary.lines
-        for kind in ["" if line.serialised else "lots"]
+        if line.serialised
     ]
+    lot_lines = lot_rows_of(scope, summary, names)
     return render(
         request,
         "web/dashboard.html",
@@ -106,6 +108,7 @@ def dashboard(request):
             "scope": scope,
             "summary": summary,
             "lines": lines,
+            "lot_lines": lot_lines,
             "grade_names": names,
             "children": children,
             "recent": recent,
@@ -120,11 +123,33 @@ def dashboard(request):
                 "sealed": register_url(scope, status=Status.SEALED),
                 "awaiting_disposal": register_url(scope, status=Status.AWAITING_DISPOSAL),
             },
-            "grade_chart": charts.grade_distribution(lines),
+            "grade_chart": charts.grade_distribution(lines + lot_lines),
             "ranking_chart": charts.coefficient_ranking(children, url_of=lambda unit: dashboard_url(scope, unit)),
             "watch": watch_lists(request.user, scope, summary) if scope.day is None else [],
         },
     )
+
+
+def lot_rows_of(scope, summary, names) -> list[dict]:
+    """The dashboard's rows of counted stock: one per type, in that type's unit of measure, each
+    number linking to exactly the lots whose quantities it adds up."""
+    types = EquipmentType.objects.in_bulk([line.type_id for line in summary.lot_lines])
+    rows = []
+    for line in summary.lot_lines:
+        etype = types[line.type_id]
+        rows.append(
+            {
+                "line": line,
+                "name": etype.name,
+                "unit_of_measure": etype.unit_of_measure,
+                "grades": [
+                    (g, line.tally.by_grade.get(g, 0), register_url(scope, type=etype.code, grade=g, kind="lots"))
+                    for g in names
+                ],
+                "total_url": register_url(scope, type=etype.code, kind="lots"),
+            }
+        )
+    return rows
 
 
 def _grades(grades) -> str:
