@@ -32,7 +32,9 @@ from pathlib import Path
 
 from django.db import DatabaseError, connection, connections, transaction
 
+from materiel.accounts.models import User
 from materiel.core.integrity import check_database
+from materiel.units.models import Unit
 
 from .models import Event, LedgerSeal
 from .verify import Report, verify_ledger
@@ -40,7 +42,7 @@ from .verify import Report, verify_ledger
 FORMAT = "materiel-backup"
 VERSION = 1
 # Rows in any of these tables make a database "not empty": a restore over it needs --force.
-HOLDINGS = {"ledger_event": "sự kiện", "units_unit": "đơn vị", "accounts_user": "tài khoản"}
+HOLDINGS = {Event._meta.db_table: "sự kiện", Unit._meta.db_table: "đơn vị", User._meta.db_table: "tài khoản"}
 
 Say = Callable[[str], None]
 
@@ -132,6 +134,9 @@ def backup(file: Path) -> Manifest:
         raise BackupError(f"Thư mục {file.parent} không tồn tại.")
     part = file.with_name(file.name + ".part")
     part.unlink(missing_ok=True)
+    # The backup holds the whole register: readable by its owner only. VACUUM INTO writes into an
+    # empty file, pg_dump truncates one; both keep the mode it was created with.
+    os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         if connection.vendor == "sqlite":
             summary, server = _backup_sqlite(part)
@@ -159,6 +164,7 @@ def backup(file: Path) -> Manifest:
     )
     sidecar = manifest_path(file)
     tmp = sidecar.with_name(sidecar.name + ".part")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     _fsync(tmp)
     os.replace(tmp, sidecar)
@@ -340,6 +346,8 @@ def _restore_sqlite(file: Path, manifest: Manifest, target: Path, force: bool, s
     staged = target.with_name(target.name + ".restoring")
     _remove_sqlite(staged)
     shutil.copyfile(file, staged)
+    if target.exists():
+        _same_owner_and_mode(staged, target)
     try:
         with pointed_at(staged):
             report = _check_staged(manifest, say)
@@ -360,6 +368,14 @@ def _restore_sqlite(file: Path, manifest: Manifest, target: Path, force: bool, s
         _remove_sqlite(staged)
     say(f"Đã khôi phục {file.name} vào {target}.")
     return report
+
+
+def _same_owner_and_mode(path: Path, like: Path) -> None:
+    """Run as root, a restore must not leave the service a database file it cannot write."""
+    stat = like.stat()
+    os.chmod(path, stat.st_mode & 0o777)
+    if os.geteuid() == 0:
+        os.chown(path, stat.st_uid, stat.st_gid)
 
 
 def _remove_sqlite(path: Path) -> None:
