@@ -210,6 +210,25 @@ def test_a_database_holding_data_is_replaced_only_with_force_and_kept_aside(worl
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_postgresql_database_in_use_is_not_replaced(backed_up, target):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot tell whether a server still has the file open: docs/operations.md")
+    import psycopg
+
+    restore(backed_up, target)
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=target, host=settings["HOST"], port=settings["PORT"], user=settings["USER"]
+    ) as server:  # a server still running on it
+        with pytest.raises(CommandError, match="đang có kết nối"):
+            restore(backed_up, target, "--force")
+        assert server.execute("SELECT count(*) FROM ledger_event").fetchone()[0] == read_manifest(backed_up).events
+    with pg_admin() as admin:
+        names = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [target + "%"]).fetchall()
+    assert names == [(target,)]  # the staged copy was dropped, nothing was renamed
+
+
+@pytest.mark.django_db(transaction=True)
 def test_verify_runs_the_engines_check_and_says_which(backed_up):
     out = StringIO()
     call_command("verify", stdout=out)

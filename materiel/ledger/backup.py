@@ -23,6 +23,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
@@ -81,7 +82,12 @@ def read_manifest(file: Path) -> Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT or data.get("version") != VERSION:
             raise ValueError(f"định dạng {data.get('format')!r} phiên bản {data.get('version')!r}")
-        return Manifest(**data)
+        manifest = Manifest(**data)
+        for name, kind in (("engine", str), ("created_at", str), ("sha256", str), ("size", int), ("events", int)):
+            value = getattr(manifest, name)
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise ValueError(f"trường {name} = {value!r}")
+        return manifest
     except FileNotFoundError:
         raise BackupError(f"Không có bản kê khai {path}: không khôi phục một tệp không rõ nguồn gốc.") from None
     except (ValueError, TypeError) as error:
@@ -137,6 +143,7 @@ def backup(file: Path) -> Manifest:
     # The backup holds the whole register: readable by its owner only. VACUUM INTO writes into an
     # empty file, pg_dump truncates one; both keep the mode it was created with.
     os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    started = datetime.now(UTC)  # the copy is of the state at (about) this moment
     try:
         if connection.vendor == "sqlite":
             summary, server = _backup_sqlite(part)
@@ -150,7 +157,7 @@ def backup(file: Path) -> Manifest:
         part.unlink(missing_ok=True)
     events, last_id, seal_digest, sealed_id = summary
     manifest = Manifest(
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        created_at=started.isoformat(timespec="seconds"),
         engine=connection.vendor,
         file=file.name,
         size=file.stat().st_size,
@@ -178,7 +185,7 @@ def _backup_sqlite(part: Path) -> tuple[tuple, str]:
     with connection.cursor() as cursor:
         # One read transaction: a consistent copy of the last committed state, writers unaffected.
         cursor.execute("VACUUM INTO %s", [str(part)])
-    with closing(sqlite3.connect(f"file:{part}?mode=ro", uri=True)) as copy:
+    with closing(sqlite3.connect(part.as_uri() + "?mode=ro", uri=True)) as copy:
         return _ledger_summary(copy.cursor()), sqlite3.sqlite_version
 
 
@@ -283,8 +290,14 @@ def restore(file: Path, *, into: str | None = None, force: bool = False, say: Sa
     say(f"Tệp sao lưu khớp bản kê khai: {manifest.events:n} sự kiện, sao lưu lúc {manifest.created_at}.")
     connections.close_all()
     if connection.vendor == "sqlite":
-        return _restore_sqlite(file, manifest, Path(into or connection.settings_dict["NAME"]).absolute(), force, say)
-    return _restore_postgresql(file, manifest, into or connection.settings_dict["NAME"], force, say)
+        target = Path(into or connection.settings_dict["NAME"]).absolute()
+        if not target.parent.is_dir():
+            raise BackupError(f"Thư mục {target.parent} không tồn tại.")
+        return _restore_sqlite(file, manifest, target, force, say)
+    name = into or connection.settings_dict["NAME"]
+    if len(name.encode()) > 63:
+        raise BackupError(f"Tên cơ sở dữ liệu {name} dài quá 63 byte (giới hạn của PostgreSQL).")
+    return _restore_postgresql(file, manifest, name, force, say)
 
 
 def _refuse_if_holding(counts: dict[str, int], target: object, force: bool) -> None:
@@ -397,42 +410,58 @@ def _restore_postgresql(file: Path, manifest: Manifest, target: str, force: bool
     # The archive's table of contents, read in full (a truncated or foreign file fails here), without
     # amcheck: `materiel verify` creates it where it may, and only a superuser may create it again.
     entries = _run([pg_restore, "--list", str(file)], "pg_restore --list").splitlines()
-    listing = file.with_name(f".{file.name}.{os.getpid()}.list")
-    listing.write_text("\n".join(e for e in entries if not re.search(r"\bEXTENSION\b.*\bamcheck\b", e)) + "\n")
+    descriptor, name = tempfile.mkstemp(prefix="materiel-restore-", suffix=".list")
+    os.close(descriptor)
+    listing = Path(name)
     staged = f"{target[:30]}_restoring_{_stamp().lower()}"
-    with pg_admin() as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(staged)))
     try:
-        _run(
-            [pg_restore, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
-            + [f"--use-list={listing}", f"--dbname={staged}", str(file)],
-            "pg_restore",
-            dbname=staged,
-        )
-        with pointed_at(staged):
-            report = _check_staged(manifest, say)
+        listing.write_text("\n".join(e for e in entries if not re.search(r"\bEXTENSION\b.*\bamcheck\b", e)) + "\n")
         with pg_admin() as admin:
-            rename = sql.SQL("ALTER DATABASE {} RENAME TO {}")
-            if exists:
-                aside = f"{target[:30]}_before_restore_{_stamp().lower()}"
-                try:
-                    admin.execute(rename.format(sql.Identifier(target), sql.Identifier(aside)))
-                except errors.ObjectInUse:
-                    raise BackupError(
-                        f"Cơ sở dữ liệu {target} đang có kết nối: dừng dịch vụ và tiến trình nền rồi chạy lại."
-                    ) from None
-                say(f"Cơ sở dữ liệu cũ được giữ lại: {aside}")
             try:
-                admin.execute(rename.format(sql.Identifier(staged), sql.Identifier(target)))
-            except BaseException:
-                if exists:  # put the old one back rather than leave no database under the name
-                    admin.execute(rename.format(sql.Identifier(aside), sql.Identifier(target)))
-                raise
-    except BaseException:
-        with pg_admin() as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(staged)))
-        raise
+                admin.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(staged))
+                )
+            except errors.InsufficientPrivilege:
+                raise BackupError(
+                    "Vai trò PostgreSQL của dịch vụ cần quyền CREATEDB để khôi phục (ALTER ROLE … CREATEDB)."
+                ) from None
+        try:
+            _run(
+                [pg_restore, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
+                + [f"--use-list={listing}", f"--dbname={staged}", str(file)],
+                "pg_restore",
+                dbname=staged,
+            )
+            with pointed_at(staged):
+                report = _check_staged(manifest, say)
+            _swap_postgresql(staged, target, exists, say)
+        except BaseException:
+            with pg_admin() as admin:
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(staged)))
+            raise
     finally:
         listing.unlink(missing_ok=True)
     say(f"Đã khôi phục {file.name} vào cơ sở dữ liệu {target}.")
     return report
+
+
+def _swap_postgresql(staged: str, target: str, exists: bool, say: Say) -> None:
+    from psycopg import errors, sql
+
+    rename = sql.SQL("ALTER DATABASE {} RENAME TO {}")
+    with pg_admin() as admin:
+        if exists:
+            aside = f"{target[:30]}_before_restore_{_stamp().lower()}"
+            try:
+                admin.execute(rename.format(sql.Identifier(target), sql.Identifier(aside)))
+            except errors.ObjectInUse:
+                raise BackupError(
+                    f"Cơ sở dữ liệu {target} đang có kết nối: dừng dịch vụ và tiến trình nền rồi chạy lại."
+                ) from None
+            say(f"Cơ sở dữ liệu cũ được giữ lại: {aside}")
+        try:
+            admin.execute(rename.format(sql.Identifier(staged), sql.Identifier(target)))
+        except BaseException:
+            if exists:  # put the old one back rather than leave no database under the name
+                admin.execute(rename.format(sql.Identifier(aside), sql.Identifier(target)))
+            raise
