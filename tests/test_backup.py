@@ -19,7 +19,7 @@ from django.db import connection
 
 from materiel.core import integrity
 from materiel.ledger import services
-from materiel.ledger.backup import Manifest, manifest_path, pg_admin, pointed_at, read_manifest
+from materiel.ledger.backup import BackupError, Manifest, manifest_path, pg_admin, pointed_at, read_manifest
 from materiel.ledger.models import Event
 from materiel.ledger.verify import verify_ledger
 
@@ -262,6 +262,7 @@ def test_a_manifest_reads_back_what_was_written(tmp_path):
     )
     manifest_path(file).write_text(json.dumps(asdict(manifest)))
     assert read_manifest(file) == manifest
-    manifest_path(file).write_text(json.dumps({**asdict(manifest), "format": "khác"}))
-    with pytest.raises(Exception, match="không hợp lệ"):
-        read_manifest(file)
+    for broken in ({"format": "khác"}, {"events": "ba"}, {"size": None}):
+        manifest_path(file).write_text(json.dumps({**asdict(manifest), **broken}))
+        with pytest.raises(BackupError, match="không hợp lệ"):
+            read_manifest(file)
