@@ -4,13 +4,15 @@ Checks, in one pass over the events in id order:
 - each event's hash matches its content, and links to the previous hash of its stream;
 - each event's "before" snapshot equals the state the previous events left (no impossible history);
 then compares the replayed items, lots, meters and rollups with the stored projections, and
-re-computes every seal.
+re-computes every seal. With `database=True` (the command, and a restore) it first asks the database
+engine to check its own files (`core.integrity`): a damaged page or index the hashes cannot see.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from materiel.core.integrity import check_database
 from materiel.equipment.models import Item, ItemMeter, Lot, Status
 from materiel.units.models import Unit
 
@@ -25,6 +27,7 @@ class Report:
     items: int = 0
     lots: int = 0
     seals: int = 0
+    database: str = ""  # the engine check that ran (`core.integrity`), empty when none did
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -36,8 +39,13 @@ class Report:
             self.problems.append(text)
 
 
-def verify_ledger() -> Report:
+def verify_ledger(*, database: bool = False) -> Report:
     report = Report()
+    if database:
+        check = check_database()
+        report.database = check.method
+        for problem in check.problems:
+            report.problem(problem)
     heads: dict[str, str] = {}
     items: dict[int, tuple] = {}
     lots: dict[int, int] = defaultdict(int)
