@@ -308,3 +308,41 @@ def test_every_dashboard_number_equals_what_its_link_opens_with_items_and_lots_i
     html = officer_client.get(reverse("web:dashboard")).content.decode()
     lots = html[html.index('data-testid="lot-table"') :]
     assert "Băng đạn AK" in lots and "cái" in lots and ">65</a>" in lots
+
+
+def test_a_past_day_shows_the_names_and_the_tree_of_that_day(officer_client, world, stocked):
+    from materiel.ledger import reorganisation as reorg
+
+    reorg.rename_unit(world.district_a1, name="Ban CHQS khu vực 1", on=date(2025, 7, 1), actor=world.admin)
+    old, new = "Ban CHQS huyện Bát Xát", "Ban CHQS khu vực 1"
+    past = {"on": "01/06/2022"}
+    dashboard = officer_client.get(reverse("web:dashboard"), past).content.decode()
+    assert old in dashboard and new not in dashboard
+    assert new in officer_client.get(reverse("web:dashboard")).content.decode()
+    register = officer_client.get(reverse("web:register"), {**past, "unit": "huyen-a1"}).content.decode()
+    assert f"{old}</h1>" in register.replace("Sổ đăng ký trang bị – ", "") and new not in register
+    units = officer_client.get(reverse("web:units"), past).content.decode()
+    assert old in units and new not in units and "on=01/06/2022" in units
+    assert new in officer_client.get(reverse("web:units")).content.decode()
+    export = officer_client.get(reverse("web:register"), {**past, "unit": "huyen-a1", "format": "xlsx"})
+    from tests.test_import_wizard import read_xlsx
+
+    assert any(old in str(cell) for row in read_xlsx(export)[:4] for cell in row)
+
+
+def test_the_units_page_on_a_past_day_holds_the_units_of_that_day(officer_client, world):
+    from materiel.ledger import reorganisation as reorg
+
+    reorg.dissolve_unit(world.commune_a1, on=date(2025, 7, 1), actor=world.admin)
+    founded = reorg.create_unit(
+        code="ptkv-1",
+        name="Ban CHPTKV 1",
+        kind=world.district_a1.kind,
+        parent=world.province_a,
+        founded_on=date(2025, 7, 1),
+        actor=world.admin,
+    )
+    past = officer_client.get(reverse("web:units"), {"on": "01/06/2024"}).content.decode()
+    assert "Ban CHQS xã Y Tý" in past and founded.name not in past and "giải thể" not in past
+    today = officer_client.get(reverse("web:units")).content.decode()
+    assert founded.name in today

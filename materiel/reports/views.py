@@ -33,7 +33,7 @@ def filtered_events(user, unit, params):
 
 
 def _described(scope, params) -> list[tuple[str, str]]:
-    described = [(_("Đơn vị"), scope.unit.name)]
+    described = [(_("Đơn vị"), scope.unit_name)]
     labels = dict(EventKind.choices)
     if params.get("kind") in labels:
         described.append((_("Loại sự kiện"), str(labels[params["kind"]])))

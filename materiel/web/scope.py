@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from django.http import Http404
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from materiel.accounts.scoping import home_unit
 from materiel.units.models import Unit
+from materiel.units.tree import PastTree
 
 
 @dataclass
@@ -22,9 +24,24 @@ class PageScope:
     def day_param(self) -> str:
         return self.day.strftime("%d/%m/%Y") if self.day else ""
 
+    @cached_property
+    def tree(self) -> PastTree | None:
+        """The tree of the past day (None for today): its names are the ones a past page shows."""
+        return PastTree(self.day) if self.day else None
+
+    def name_of(self, unit: Unit) -> str:
+        """The unit's name on the page's day: a district renamed in 2025 keeps its old name in 2024."""
+        if self.tree is None:
+            return unit.name
+        return self.tree.name.get(unit.pk, unit.name)
+
+    @property
+    def unit_name(self) -> str:
+        return self.name_of(self.unit)
+
     def described(self) -> list[tuple[str, str]]:
         """The unit and the day, as an export writes them above its table."""
-        return [(_("Đơn vị"), self.unit.name), (_("Tại ngày"), self.day_param or _("hiện tại"))]
+        return [(_("Đơn vị"), self.unit_name), (_("Tại ngày"), self.day_param or _("hiện tại"))]
 
 
 def parse_day(text: str | None) -> date | None:
@@ -57,9 +74,13 @@ def page_scope(request) -> PageScope:
 def _choices(self: PageScope) -> list[Unit]:
     """Units offered by the subtree switcher: the top two levels of the scope and the chosen unit's
     own neighbourhood, so the list stays short even for a national scope."""
-    near = Unit.objects.subtree_of(self.root).filter(depth__lte=self.root.depth + 2, dissolved_on__isnull=True)
+    near = Unit.objects.subtree_of(self.root).filter(depth__lte=self.root.depth + 2)
     extra = Unit.objects.filter(parent=self.unit) | Unit.objects.filter(pk=self.unit.pk)
-    units = sorted(set(near) | set(extra.filter(dissolved_on__isnull=True)) | {self.unit}, key=lambda u: u.path)
+    if self.tree is None:
+        near, extra = near.filter(dissolved_on__isnull=True), extra.filter(dissolved_on__isnull=True)
+    # On a past day: the units that stood then (a command dissolved since is still offered).
+    standing = (lambda u: True) if self.tree is None else (lambda u: self.tree.exists(u.pk))
+    units = sorted({u for u in (*near, *extra) if standing(u)} | {self.unit}, key=lambda u: u.path)
     for u in units:
         u.indent = "\u2003" * (u.depth - self.root.depth)
     return units

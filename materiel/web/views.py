@@ -78,6 +78,8 @@ def dashboard(request):
     summary = coefficients.summarise(scope.unit, scope.day, past=past)
     children = coefficients.children_summaries(scope.unit, scope.day, past=past)
     children.sort(key=lambda s: (s.coefficient is None, -(s.coefficient or 0)))
+    for child in children:
+        child.unit.name = scope.name_of(child.unit)  # for display (the ranking chart): the day's name
     recent = []
     if scope.day is None:
         ids = recent_event_ids(request.user, scope.unit)
@@ -195,14 +197,37 @@ def watch_lists(user, scope, summary) -> list[dict]:
 
 
 def unit_tree(request):
+    """The unit tree, today's or (with ?on=) the one that stood on a past day, with that day's names."""
     scope = page_scope(request)
     units = Unit.objects.visible_to(request.user).subtree_of(scope.unit).select_related("kind")
-    changes = (
-        UnitChange.objects.filter(unit__in=units)
-        .select_related("unit", "recorded_by")
-        .order_by("-occurred_on", "-id")[:50]
-    )
+    changes = UnitChange.objects.filter(unit__in=units)
+    if scope.day is not None:
+        units = past_units(request.user, scope)
+        changes = UnitChange.objects.filter(unit__in=units, occurred_on__lte=scope.day)
+    changes = changes.select_related("unit", "recorded_by").order_by("-occurred_on", "-id")[:50]
     return render(request, "web/units.html", {"scope": scope, "units": units, "changes": changes})
+
+
+def past_units(user, scope) -> list[Unit]:
+    """The units under the chosen one on the page's day, in tree order, each with its depth in that
+    day's tree and its name of that day; only those the user may see (the day's tree can hold a unit
+    that has since moved out of the user's subtree)."""
+    tree = scope.tree
+    visible = set(Unit.objects.visible_to(user).values_list("pk", flat=True))
+    by_id = Unit.objects.select_related("kind").in_bulk(tree.subtree(scope.unit.pk) & visible)
+    ordered: list[Unit] = []
+    stack = [(scope.unit.pk, 0)]
+    while stack:
+        pk, depth = stack.pop()
+        unit = by_id.get(pk)
+        if unit is None:
+            continue
+        unit.depth, unit.name = scope.unit.depth + depth, tree.name.get(pk, unit.name)
+        unit.dissolved_on = None  # it stood on that day
+        ordered.append(unit)
+        children = sorted(tree.children.get(pk, []), key=lambda c: tree.name.get(c, ""), reverse=True)
+        stack.extend((child, depth + 1) for child in children)
+    return ordered
 
 
 def parse_grades(text: str | None) -> list[int]:

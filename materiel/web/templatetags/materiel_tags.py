@@ -17,3 +17,9 @@ def options(choices, selected=None):
     all of the page's queries."""
     chosen = "" if selected is None else str(selected)
     return option_tags(choices, lambda value: str(value) == chosen)
+
+
+@register.filter
+def named_on(unit, scope):
+    """The unit's name on the page's day (`PageScope.name_of`): past pages show past names."""
+    return scope.name_of(unit) if unit is not None else ""
