@@ -2,6 +2,7 @@
 runs through the real django-tasks database queue and worker, cancel, revert; and the other exports."""
 
 import io
+import re
 from datetime import date, timedelta
 
 import openpyxl
@@ -319,3 +320,45 @@ def test_handover_records_holdings_and_the_catalogue_export_too(client, world, r
     assert rifle[4:8] == [4, 4, 0, 4]  # own, authorised, held (moved away), shortfall
     types = read_xlsx(client.get("/danh-muc/?q=uoat&format=xlsx"))
     assert [r[1] for r in types[3:] if r[1]] == ["Mã chủng loại", "uaz"]
+
+
+def test_the_events_page_lists_the_units_own_outgoing_transfers_in_date_order(client, world, rifle_in_a1):
+    from materiel.ledger import services as ledger
+
+    ledger.record_transfer(
+        rifle_in_a1, to_unit=world.province_b, occurred_on=date(2024, 3, 1), actor=world.admin, document_number="9/DC"
+    )
+    ledger.record_receipt(
+        equipment_type=world.rifle,
+        serial="AK-SAU",
+        unit=world.district_a1,
+        grade=1,
+        occurred_on=date(2023, 1, 1),
+        actor=world.officer,
+    )  # recorded last, dated earlier
+    client.force_login(world.officer)
+    page = client.get("/su-kien/?unit=huyen-a1").content.decode()
+    assert "AK123456" in page and "Điều chuyển" in page, "the district's own outgoing transfer is in its book"
+    assert page.index("01/03/2024") < page.index("01/01/2023"), "newest by date first"
+    client.force_login(world.outsider)
+    assert "AK-SAU" not in client.get("/su-kien/").content.decode()
+
+
+def test_the_events_pages_follow_on_by_date_without_gaps_or_repeats(client, world):
+    from materiel.ledger import services as ledger
+
+    for n in range(55):
+        ledger.record_receipt(
+            equipment_type=world.rifle,
+            serial=f"AK-P{n:02d}",
+            unit=world.district_a1,
+            grade=1,
+            occurred_on=date(2020, 1, 1 + n % 28),
+            actor=world.officer,
+        )
+    client.force_login(world.officer)
+    first = client.get("/su-kien/?unit=huyen-a1").content.decode()
+    link = re.search(r'href="\?([^"]*before=[^"]+)"', first).group(1).replace("&amp;", "&")
+    second = client.get("/su-kien/?" + link).content.decode()
+    serials = re.findall(r"AK-P\d\d", first) + re.findall(r"AK-P\d\d", second)
+    assert sorted(set(serials)) == sorted(f"AK-P{n:02d}" for n in range(55)) and len(serials) == 55

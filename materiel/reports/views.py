@@ -1,11 +1,14 @@
 """List pages that are mostly read and exported: the events log (Sổ sự kiện) and unit coefficients."""
 
+from datetime import date
+
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from materiel.ledger import coefficients
 from materiel.ledger.models import Event, EventKind
+from materiel.units.models import Unit
 from materiel.web.scope import page_scope, parse_day
 
 from .lists import COEFFICIENT_COLUMNS, EVENT_COLUMNS, coefficient_table, event_table
@@ -15,8 +18,11 @@ PAGE_SIZE = 50
 
 
 def filtered_events(user, unit, params):
-    """The subtree's events with the filters of the events page; newest recorded first."""
-    events = Event.objects.visible_to(user).in_subtree(unit)
+    """The subtree's events with the filters of the events page, newest first by date: the events of
+    its units, and the transfers it gave away (their unit is the receiving one, outside the subtree,
+    but they are the giving unit's own acts and belong in its book)."""
+    units = list(Unit.objects.visible_to(user).subtree_of(unit).values_list("pk", flat=True))
+    events = Event.objects.filter(Q(unit_id__in=units) | Q(from_unit_id__in=units))
     if params.get("kind") in EventKind.values:
         events = events.filter(kind=params["kind"])
     since, until = parse_day(params.get("since")), parse_day(params.get("until"))
@@ -29,7 +35,7 @@ def filtered_events(user, unit, params):
         events = events.filter(
             Q(item__serial__icontains=q) | Q(lot__lot_number__icontains=q) | Q(document_number__icontains=q)
         )
-    return events.order_by("-id")
+    return events.order_by("-occurred_on", "-id")
 
 
 def _described(scope, params) -> list[tuple[str, str]]:
@@ -60,16 +66,21 @@ def events_page(request):
     if params.get("format") == "xlsx":
         return events_export(request.user, scope, params)
     events = filtered_events(request.user, scope.unit, params)
-    before = params.get("before")
-    if before and before.isdigit():
-        events = events.filter(id__lt=int(before))
+    # The next page starts after the last row shown: "yyyy-mm-dd.id" (the order is by date, then id).
+    day, _dot, last_id = (params.get("before") or "").partition(".")
+    try:
+        after = (date.fromisoformat(day), int(last_id))
+    except ValueError:
+        after = None
+    if after:
+        events = events.filter(Q(occurred_on__lt=after[0]) | Q(occurred_on=after[0], id__lt=after[1]))
     # Ids first on the (unit) index alone, then the page's rows with their relations: sorting the
     # joined rows of a whole province's events took 600 ms at 100k events, the ids alone 25 ms.
     ids = list(events.values_list("id", flat=True)[: PAGE_SIZE + 1])
     rows = list(
         Event.objects.filter(id__in=ids)
         .select_related("item__equipment_type", "lot__equipment_type", "unit", "recorded_by")
-        .order_by("-id")
+        .order_by("-occurred_on", "-id")
     )
     query = params.copy()
     query.pop("before", None)
@@ -80,7 +91,9 @@ def events_page(request):
         {
             "scope": scope,
             "events": rows[:PAGE_SIZE],
-            "next_before": rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None,
+            "next_before": f"{rows[PAGE_SIZE - 1].occurred_on.isoformat()}.{rows[PAGE_SIZE - 1].pk}"
+            if len(rows) > PAGE_SIZE
+            else None,
             "params": params,
             "query": query.urlencode(),
             "kinds": EventKind.choices,
