@@ -148,6 +148,9 @@ def database_config() -> dict:
 DATABASES = {"default": database_config()}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A process running an import step renews its lease this often (a quarter of it); when the lease runs
+# out the process is taken to be gone and the job is marked failed (imports.progress.heartbeat).
+IMPORT_LEASE_SECONDS = float(os.environ.get("MATERIEL_IMPORT_LEASE_SECONDS", "60"))
 
 # Live progress of background imports, shared between the worker and the web processes without
 # touching the database: on SQLite an import holds the write lock for its whole transaction.

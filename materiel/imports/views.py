@@ -16,7 +16,7 @@ from materiel.core.views import object_view
 from materiel.ledger.models import Batch, BatchStatus
 from materiel.web.scope import page_scope, parse_day
 
-from . import progress, steps
+from . import jobs, progress, steps
 from .columns import FIELDS
 from .models import ImportJob, JobState
 from .reader import MAX_BYTES
@@ -33,7 +33,10 @@ def _require(request, action: str, unit) -> None:
 
 
 def _job(request, pk) -> ImportJob:
-    return get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("unit", "batch"), pk=pk)
+    """The user's job, marked failed first if the process running it is gone (its lease expired)."""
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("unit", "batch"), pk=pk)
+    jobs.expire_if_gone(job)
+    return job
 
 
 def import_list(request):
@@ -45,6 +48,8 @@ def import_list(request):
         .select_related("unit", "created_by", "batch")
         .defer("data")[:JOBS_SHOWN]
     )
+    for job in recent:
+        jobs.expire_if_gone(job)
     return render(
         request,
         "imports/list.html",
@@ -155,7 +160,21 @@ def cancel(request, pk):
     job = _job(request, pk)
     _require(request, "ledger.record", job.unit)
     try:
-        steps.cancel_job(job)
+        if not steps.cancel_job(job):
+            messages.info(request, job.message)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("imports:job", pk=job.pk)
+
+
+@require_POST
+@object_view(ImportJob)
+def retry(request, pk):
+    """Run a failed job's step again (its worker was gone, or an error stopped it)."""
+    job = _job(request, pk)
+    _require(request, "ledger.record", job.unit)
+    try:
+        steps.retry_job(job)
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("imports:job", pk=job.pk)
