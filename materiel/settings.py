@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "materiel.core.middleware.NoStoreMiddleware",
     "materiel.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "materiel.core.middleware.SessionMiddleware",
@@ -190,7 +191,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Signed-in sessions end after this many minutes without a request (each request restarts the clock).
 SESSION_COOKIE_AGE = int(os.environ.get("MATERIEL_SESSION_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = False  # core.middleware.SessionMiddleware extends it, at most once a minute
+SESSION_SAVE_EVERY_REQUEST = False  # core.middleware.SessionMiddleware extends it, at most every 1/30 of it
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
