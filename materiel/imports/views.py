@@ -13,11 +13,11 @@ from materiel.accounts.scoping import PermissionDenied, allowed, require
 from materiel.core.errors import DomainError
 from materiel.core.middleware import passive
 from materiel.core.views import object_view
-from materiel.ledger.models import Batch, BatchStatus
 from materiel.web.scope import page_scope, parse_day
 
 from . import jobs, progress, steps
 from .columns import FIELDS
+from .commit import earlier_import
 from .models import ImportJob, JobState
 from .reader import MAX_BYTES
 
@@ -89,7 +89,7 @@ def job_page(request, pk):
     earlier = None
     summary = job.summary or {}
     if job.state == JobState.REVIEW:
-        earlier = Batch.objects.filter(file_hash=summary.get("file_hash"), status=BatchStatus.COMMITTED).first()
+        earlier = earlier_import(summary.get("file_hash", ""), request.user)
     mapping = {int(c): f for c, f in summary.get("columns", {}).items()}
     headers = [dict(h, field=mapping.get(h["index"], "")) for h in summary.get("headers", [])]
     preview = [dict(r, received_on=date.fromisoformat(r["received_on"])) for r in summary.get("preview", [])]
