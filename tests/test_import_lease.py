@@ -136,3 +136,23 @@ def test_cancelling_a_running_job_with_a_live_worker_says_it_was_asked(client, w
     page = client.post(f"/nhap-xuat/nhap/{job.pk}/huy/", follow=True).content.decode()
     assert "yêu cầu hủy" in page
     progress.clear(job.key)
+
+
+def test_a_check_whose_process_is_gone_fails_and_a_retry_checks_the_file_again(client, world, settings, monkeypatch):
+    from .test_imports import register
+
+    settings.IMPORT_LEASE_SECONDS = 30
+    client.force_login(world.officer)
+    monkeypatch.setattr(jobs, "INLINE_BYTES", 0)
+    job = steps.create_job(world.officer, world.province_a, "so.xlsx", register())
+    assert job.state == JobState.QUEUED
+    # A worker claimed it and died before its first renewal: no lease at all.
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.CHECKING)
+    page = client.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    assert "Không ghi được" in page and "Tiến trình kiểm tra tệp đã dừng giữa chừng" in page
+    monkeypatch.setattr(jobs, "INLINE_BYTES", 10 * 2**20)
+    assert client.post(f"/nhap-xuat/nhap/{job.pk}/thu-lai/").status_code == 302
+    job.refresh_from_db()
+    assert job.state == JobState.REVIEW and job.summary["rows"] == 4 and job.message == ""
+    again = client.post(f"/api/v1/imports/{job.pk}/retry")
+    assert again.status_code == 409 and again.json()["code"] == "conflict"
