@@ -122,6 +122,26 @@ def test_cancelling_a_job_whose_worker_is_gone_acts(client, queued_commit):
     assert not Item.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_a_commit_that_a_live_worker_is_writing_answers_at_once_and_rolls_back(client, queued_commit):
+    job = queued_commit
+    assert client.get(f"/nhap-xuat/nhap/{job.pk}/").status_code == 200  # a warm server, a fresh session
+    worker = start_worker()
+    try:
+        wait_for(lambda: (progress.read(job.key) or {}).get("phase") == "writing", 25, "the commit to write")
+        started = time.monotonic()
+        answer = client.post(f"/nhap-xuat/nhap/{job.pk}/huy/")
+        # The worker holds SQLite's write lock: the answer must not wait for it (nor write the session).
+        # Had it waited, the commit would have ended first and the job be done, not cancelled.
+        assert time.monotonic() - started < 10
+        assert answer.status_code == 302 and answer.cookies["messages"].value  # "Đã gửi yêu cầu hủy…"
+        wait_for(lambda: ImportJob.objects.get(pk=job.pk).state == JobState.CANCELLED, 25, "the worker to stop")
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(5)
+    assert not Item.objects.exists() and not Batch.objects.exists()
+
+
 def test_cancelling_a_running_job_with_a_live_worker_says_it_was_asked(client, world, settings):
     settings.IMPORT_LEASE_SECONDS = 30
     client.force_login(world.officer)

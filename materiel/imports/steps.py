@@ -98,17 +98,19 @@ def cancel_job(job: ImportJob) -> bool:
     jobs.expire_if_gone(job)
     if job.finished and not job.retryable:
         raise DomainError(_("Lượt nhập này đã kết thúc, không hủy được."), field="state", code="conflict")
-    # A waiting job, or a failed one that kept its file for a retry: cancelled here and now.
-    waiting = [JobState.QUEUED, JobState.REVIEW, JobState.COMMIT_QUEUED, JobState.FAILED]
-    stopped = ImportJob.objects.filter(pk=job.pk, state__in=waiting).update(
-        state=JobState.CANCELLED, message=_("Đã hủy theo yêu cầu."), data=b"", finished_at=timezone.now()
-    )
-    if stopped:
-        progress.clear(job.key)
-        job.refresh_from_db()
-        return True
-    # Running in a process holding its lease. On SQLite that process holds the write lock, so the request
-    # goes through the progress channel and the job row is left alone; the message is for this answer.
+    if job.state not in jobs.LEASED:
+        # A waiting job, or a failed one that kept its file for a retry: cancelled here and now.
+        waiting = [JobState.QUEUED, JobState.REVIEW, JobState.COMMIT_QUEUED, JobState.FAILED]
+        stopped = ImportJob.objects.filter(pk=job.pk, state__in=waiting).update(
+            state=JobState.CANCELLED, message=_("Đã hủy theo yêu cầu."), data=b"", finished_at=timezone.now()
+        )
+        if stopped:
+            progress.clear(job.key)
+            job.refresh_from_db()
+            return True
+    # Running in a process holding its lease. On SQLite that process holds the write lock (even an UPDATE
+    # matching no row would wait for it), so the request goes through the progress channel and the job row
+    # is left alone; the message is for this answer only.
     progress.request_cancel(job.key)
     progress.report(job.key, "cancelling")
     job.message = _(

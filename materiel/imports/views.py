@@ -154,6 +154,7 @@ def confirm(request, pk):
     return redirect("imports:job", pk=job.pk)
 
 
+@passive  # must answer while a commit holds SQLite's write lock: it writes neither the session nor the job
 @require_POST
 @object_view(ImportJob)
 def cancel(request, pk):
