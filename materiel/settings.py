@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "materiel.core.middleware.NoStoreMiddleware",
     "materiel.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "materiel.core.middleware.SessionMiddleware",
@@ -148,6 +149,9 @@ def database_config() -> dict:
 DATABASES = {"default": database_config()}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A process running an import step renews its lease this often (a quarter of it); when the lease runs
+# out the process is taken to be gone and the job is marked failed (imports.progress.heartbeat).
+IMPORT_LEASE_SECONDS = float(os.environ.get("MATERIEL_IMPORT_LEASE_SECONDS", "60"))
 
 # Live progress of background imports, shared between the worker and the web processes without
 # touching the database: on SQLite an import holds the write lock for its whole transaction.
@@ -187,7 +191,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Signed-in sessions end after this many minutes without a request (each request restarts the clock).
 SESSION_COOKIE_AGE = int(os.environ.get("MATERIEL_SESSION_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = False  # core.middleware.SessionMiddleware extends it, at most once a minute
+SESSION_SAVE_EVERY_REQUEST = False  # core.middleware.SessionMiddleware extends it, at most every 1/30 of it
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

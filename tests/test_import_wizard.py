@@ -237,6 +237,7 @@ def test_cancelling_a_running_commit_rolls_everything_back(client, monkeypatch):
     client.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
     # The worker has claimed the job; the user's cancel can only reach it through the progress channel.
     ImportJob.objects.filter(pk=job.pk).update(state=JobState.COMMITTING)
+    progress.beat(job.key)  # ... and holds its lease
     client.post(f"/nhap-xuat/nhap/{job.pk}/huy/")
     assert progress.cancel_requested(job.key)
     assert "Đang hủy" in client.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()

@@ -14,6 +14,8 @@ def needs_second_factor(user) -> bool:
 
 # Pages a half-signed-in user may still reach.
 EXEMPT = ("accounts:otp_verify", "accounts:otp_setup", "web:logout", "web:login")
+# The API's own pages (schema, Swagger UI) are pages: a half-signed-in user is sent to the code screen.
+API_PAGES = ("api:openapi-json", "api:openapi-view")
 
 
 class TwoFactorMiddleware:
@@ -29,6 +31,10 @@ class TwoFactorMiddleware:
             return None
         match = request.resolver_match
         if match and match.view_name in EXEMPT:
+            return None
+        if request.path.startswith("/api/") and not (match and match.view_name in API_PAGES):
+            # API operations authenticate themselves: a session without its second factor is not accepted
+            # there (api.auth.VerifiedSessionAuth) and gets the documented 401 JSON, not an HTML redirect.
             return None
         if user_has_device(user):
             return redirect(reverse("accounts:otp_verify") + "?next=" + request.get_full_path())

@@ -3,6 +3,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -97,11 +98,28 @@ def set_password(user: User, *, actor, password: str, request=None) -> None:
 
 
 @transaction.atomic
+def change_own_password(user: User, *, old: str, new: str, request=None) -> None:
+    """A user's own password change (Đổi mật khẩu): the current password again, Django's validators."""
+    if not user.check_password(old):
+        raise DomainError(_("Mật khẩu hiện tại không đúng."), field="old_password")
+    set_password(user, actor=user, password=new, request=request)
+
+
+# Sent inside reset_otp's transaction; receivers return how many credentials they revoked. The api app
+# revokes the user's tokens here (accounts must not import it: apps depend only on those to their left).
+second_factor_reset = Signal()
+
+
+@transaction.atomic
 def reset_otp(user: User, *, actor, request=None) -> None:
-    """Remove a user's authenticator (a lost phone); they enrol again at next sign-in if required."""
+    """Remove a user's authenticator (a lost phone); they enrol again at next sign-in if required.
+
+    Their API tokens are revoked too: whoever holds the lost phone may hold a token as well, and a token
+    issued under the old factor must not outlive it."""
     _require_manage(actor, user.unit)
     TOTPDevice.objects.filter(user=user).delete()
-    audit.record(AuditKind.OTP_RESET, request=request, actor=actor, target=user)
+    revoked = sum(count or 0 for _receiver, count in second_factor_reset.send(sender=User, user=user))
+    audit.record(AuditKind.OTP_RESET, request=request, actor=actor, target=user, changes={"tokens_revoked": revoked})
 
 
 @transaction.atomic

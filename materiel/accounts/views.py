@@ -4,6 +4,7 @@ from datetime import datetime, time
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,7 @@ from materiel.reports.xlsx import write_xlsx, xlsx_response
 from materiel.units.models import Unit
 
 from . import audit, services
-from .forms import AuditFilterForm, TokenForm, UserForm
+from .forms import AuditFilterForm, PasswordChangeForm, TokenForm, UserForm
 from .models import AuditEntry, AuditKind, Role, RolePolicy, User
 from .scoping import PermissionDenied, allowed, restrict
 
@@ -170,6 +171,27 @@ def _audit_export(entries, form):
         sheet="Nhat ky",
     )
     return xlsx_response(output, "nhat-ky-thao-tac.xlsx")
+
+
+def password_change(request):
+    """Đổi mật khẩu: the signed-in user's own, after giving the current one again. The user's other
+    sessions end (their session hash no longer matches); this one stays signed in."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_own_password(
+                request.user,
+                old=form.cleaned_data["old_password"],
+                new=form.cleaned_data["new_password1"],
+                request=request,
+            )
+        except DomainError as error:
+            form.add_error("new_password1", error.message)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã bị đăng xuất."))
+            return redirect("web:dashboard")
+    return render(request, "accounts/password.html", {"form": form}, status=422 if form.errors else 200)
 
 
 def _next_url(request) -> str:

@@ -7,7 +7,9 @@ from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import user_has_device
 
+from materiel.accounts.models import RolePolicy
 from materiel.core.errors import DomainError
 
 from .models import ApiToken
@@ -42,8 +44,21 @@ def user_for_token(plain: str):
         return None
     if not token.is_usable or not token.user.is_active:
         return None
+    if RolePolicy.requires_otp(token.user.role) and not user_has_device(token.user):
+        # The role now requires two-factor sign-in and this user has not enrolled: a token must not be
+        # the way around it. It works again once they have (a reset of the factor revokes tokens).
+        return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def revoke_all(user) -> int:
+    """Revoke every usable token of `user` (their second factor was reset); how many were revoked."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def revoke_on_reset(sender, user, **kwargs) -> int:
+    return revoke_all(user)
 
 
 def revoke_token(token: ApiToken, *, actor) -> None:

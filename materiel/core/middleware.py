@@ -7,8 +7,10 @@ would otherwise end in a 500 on one database and not the other. Found by the API
 import json
 import time
 
+from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 
@@ -64,17 +66,24 @@ def passive(view):
     return view
 
 
-REFRESH_SECONDS = 60
+# The session is written again when its last extension is older than this share of the idle timeout
+# (MATERIEL_SESSION_MINUTES): a minute at the default 30, six seconds at 3. The effective idle timeout is
+# therefore between 29/30 of the setting and the setting itself.
+REFRESH_FRACTION = 30
 REFRESHED_AT = "_refreshed_at"
 
 
-class SessionMiddleware(DjangoSessionMiddleware):
-    """Sliding sessions that write at most once a minute per user.
+def refresh_seconds() -> int:
+    return max(1, settings.SESSION_COOKIE_AGE // REFRESH_FRACTION)
 
-    Every request extends the 30-minute session, as SESSION_SAVE_EVERY_REQUEST would, but only when
-    the last extension is more than a minute old: a page view no longer writes and commits the
-    session each time (a durable commit serialised across workers on SQLite), and the expiry lags by
-    at most a minute. Passive requests (progress polls) never extend it.
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Sliding sessions that write at most once per thirtieth of the idle timeout per user.
+
+    Every request extends the session, as SESSION_SAVE_EVERY_REQUEST would, but only when the last
+    extension is older than refresh_seconds(): a page view no longer writes and commits the session
+    each time (a durable commit serialised across workers on SQLite), and the expiry lags by at most a
+    thirtieth of the timeout. Passive requests (progress polls) never extend it.
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -86,6 +95,23 @@ class SessionMiddleware(DjangoSessionMiddleware):
         session = getattr(request, "session", None)
         if session is not None and not session.is_empty() and not session.modified:
             now = int(time.time())
-            if now - session.get(REFRESHED_AT, 0) >= REFRESH_SECONDS:
+            if now - session.get(REFRESHED_AT, 0) >= refresh_seconds():
                 session[REFRESHED_AT] = now  # marks it modified: saved with a fresh expiry
         return super().process_response(request, response)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class NoStoreMiddleware:
+    """API answers and spreadsheet downloads carry register data: no browser or proxy cache keeps them
+    (`Cache-Control: no-store`), so a shared or later user of the machine cannot read them back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/api/") or response.get("Content-Type", "").startswith(XLSX_TYPE):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

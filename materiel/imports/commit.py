@@ -15,8 +15,13 @@ from .plan import Plan
 FLUSH_EVERY = 2000
 
 
-def previous_import(plan: Plan) -> Batch | None:
-    return Batch.objects.filter(file_hash=plan.file_hash, status=BatchStatus.COMMITTED).first()
+def previous_import(plan: Plan, actor) -> Batch | None:
+    """An earlier import of the same file into the actor's scope; another province's is not mentioned."""
+    return earlier_import(plan.file_hash, actor)
+
+
+def earlier_import(file_hash: str, actor) -> Batch | None:
+    return Batch.objects.visible_to(actor).filter(file_hash=file_hash, status=BatchStatus.COMMITTED).first()
 
 
 @transaction.atomic
@@ -29,7 +34,7 @@ def commit_plan(plan: Plan, *, actor, unit, force: bool = False, skip_duplicates
     blocking = plan.blocking(skip_duplicates)
     if blocking:
         raise DomainError(_("Tệp còn %(n)s lỗi: sửa tệp rồi nhập lại.") % {"n": len(blocking)}, field="file")
-    earlier = previous_import(plan)
+    earlier = previous_import(plan, actor)
     if earlier and not force:
         raise DomainError(
             _("Tệp này đã được nhập ngày %(day)s (đợt #%(id)s). Nếu vẫn muốn nhập lại, hãy xác nhận nhập lần nữa.")

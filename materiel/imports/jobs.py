@@ -39,16 +39,50 @@ def _claim(job: ImportJob, before: JobState, after: JobState) -> bool:
     return bool(claimed)
 
 
-def _finish(job: ImportJob, state: JobState, message: str = "", **fields) -> None:
-    job.state = state
-    job.message = message
-    job.finished_at = timezone.now() if state != JobState.REVIEW else None
-    for name, value in fields.items():
-        setattr(job, name, value)
+def _finish(job: ImportJob, state: JobState, message: str = "", **fields) -> bool:
+    """End the step the job is in, unless the job was taken from it meanwhile (its lease expired and it
+    was marked failed, or it was cancelled): then that stands, and False says so."""
+    fields.update(state=state, message=message, finished_at=timezone.now() if state != JobState.REVIEW else None)
     if state in (JobState.DONE, JobState.CANCELLED, JobState.REFUSED):
-        job.data = b""  # the file has served its purpose; its hash stays in the batch
-    job.save()
+        fields["data"] = b""  # the file has served its purpose; its hash stays in the batch
+    ended = ImportJob.objects.filter(pk=job.pk, state=job.state).update(**fields)
     progress.clear(job.key)
+    return bool(ended)
+
+
+class _Lost(Exception):
+    """The job left COMMITTING while its commit ran (marked failed after a lost lease): roll back."""
+
+
+# Steps that run in a process holding the job's lease; any other state needs no process.
+LEASED = (JobState.CHECKING, JobState.COMMITTING)
+
+
+def expire_if_gone(job: ImportJob) -> bool:
+    """Mark the job failed, with the reason, if the process running its step is gone (lease expired).
+
+    Called whenever a job is looked at (pages, API, cancel). Nothing of a commit whose process died was
+    written (its transaction never committed), so the job keeps its file and can be retried.
+    """
+    if job.state not in LEASED or progress.alive(job.key):
+        return False
+    if job.state == JobState.CHECKING:
+        message = _(
+            "Tiến trình kiểm tra tệp đã dừng giữa chừng (máy chủ khởi động lại hoặc tiến trình bị dừng). "
+            "Bấm “Thử lại” để kiểm tra lại."
+        )
+        fields = {"summary": {}}
+    else:
+        message = _(
+            "Tiến trình ghi đã dừng giữa chừng (máy chủ khởi động lại hoặc tiến trình bị dừng); "
+            "không dòng nào được ghi. Bấm “Thử lại” để ghi lại."
+        )
+        fields = {}
+    expired = _finish(job, JobState.FAILED, message, **fields)
+    if expired:
+        log.warning("import job %s: the lease of its %s step expired; marked failed", job.pk, job.state)
+    job.refresh_from_db()
+    return expired
 
 
 def _plan(job: ImportJob, phase: str) -> tuple[Plan, list]:
@@ -108,8 +142,13 @@ def summarise(plan: Plan, header: list) -> dict:
 def run_check(job_id: int) -> None:
     """Read and validate the file; the job waits in REVIEW with its preview, or is refused."""
     job = ImportJob.objects.select_related("unit", "created_by").get(pk=job_id)
-    if not _claim(job, JobState.QUEUED, JobState.CHECKING):
-        return
+    with progress.heartbeat(job.key):
+        if not _claim(job, JobState.QUEUED, JobState.CHECKING):
+            return
+        _check(job)
+
+
+def _check(job: ImportJob) -> None:
     try:
         plan, header = _plan(job, "checking")
     except progress.Cancelled:
@@ -118,7 +157,7 @@ def run_check(job_id: int) -> None:
         _finish(job, JobState.REFUSED, error.message)
     except Exception:
         log.exception("import check %s failed", job.pk)
-        _finish(job, JobState.FAILED, _("Lỗi không mong đợi khi đọc tệp; đã ghi vào nhật ký máy chủ."))
+        _finish(job, JobState.FAILED, _("Lỗi không mong đợi khi đọc tệp; đã ghi vào nhật ký máy chủ."), summary={})
     else:
         _finish(job, JobState.REVIEW, summary=summarise(plan, header))
 
@@ -126,8 +165,13 @@ def run_check(job_id: int) -> None:
 def run_commit(job_id: int) -> None:
     """Check the file again against today's register and write it as one batch, or write nothing."""
     job = ImportJob.objects.select_related("unit", "created_by").get(pk=job_id)
-    if not _claim(job, JobState.COMMIT_QUEUED, JobState.COMMITTING):
-        return
+    with progress.heartbeat(job.key):
+        if not _claim(job, JobState.COMMIT_QUEUED, JobState.COMMITTING):
+            return
+        _commit(job)
+
+
+def _commit(job: ImportJob) -> None:
     try:
         plan, header = _plan(job, "checking")
         if plan.blocking(job.skip_duplicates):
@@ -144,6 +188,16 @@ def run_commit(job_id: int) -> None:
                 skip_duplicates=job.skip_duplicates,
                 progress=progress.reporter(job.key, "writing"),
             )
+            done = _("Đã nhập %(items)s trang bị và %(lots)s lô.") % {
+                "items": number_format(batch.items, force_grouping=True),
+                "lots": number_format(batch.lots, force_grouping=True),
+            }
+            # The job's new state commits with the batch, or neither does: a job marked failed meanwhile
+            # (its lease lost) must not have its rows written behind the user's back.
+            if not _finish(job, JobState.DONE, done, batch=batch):
+                raise _Lost
+    except _Lost:
+        log.warning("import commit %s lost its job while writing; rolled back", job.pk)
     except progress.Cancelled:
         _finish(job, JobState.CANCELLED, _("Đã hủy theo yêu cầu; không ghi dòng nào."))
     except FileRefused as error:
@@ -153,12 +207,6 @@ def run_commit(job_id: int) -> None:
     except Exception:
         log.exception("import commit %s failed", job.pk)
         _finish(job, JobState.FAILED, _("Lỗi không mong đợi khi ghi; không dòng nào được ghi."))
-    else:
-        done = _("Đã nhập %(items)s trang bị và %(lots)s lô.") % {
-            "items": number_format(batch.items, force_grouping=True),
-            "lots": number_format(batch.lots, force_grouping=True),
-        }
-        _finish(job, JobState.DONE, done, batch=batch)
 
 
 def run_revert(job_id: int, actor_id: int, reason: str) -> None:

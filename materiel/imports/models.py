@@ -63,3 +63,8 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in FINISHED
+
+    @property
+    def retryable(self) -> bool:
+        """A failed job keeps its file (only done, cancelled and refused jobs drop it): it can run again."""
+        return self.state == JobState.FAILED

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from materiel.catalog.models import EquipmentType
 from materiel.core.text import search_fold
 from materiel.equipment.models import Item, Status
+from materiel.ledger import rules
 from materiel.units.models import Unit
 
 from . import values
@@ -180,7 +181,7 @@ def build_plan(
     today = timezone.localdate()
     default_day = default_day or today
     seen: dict[tuple[int, str], int] = {}
-    existing = _existing_serials(table.rows[header_index + 1 :], columns)
+    existing, elsewhere = _existing_serials(table.rows[header_index + 1 :], columns, actor)
     total = len(table.rows) - header_index - 1
     for index in range(header_index + 1, len(table.rows)):
         if progress and (index - header_index) % PROGRESS_EVERY == 0:
@@ -225,25 +226,36 @@ def build_plan(
                 )
                 plan.issues[-1].duplicate = True
                 continue
+            if key in elsewhere:
+                # Held outside the actor's scope: a plain error with the generic wording, not a "duplicate"
+                # (which would say it exists, and could be skipped to learn which rows those are).
+                message = rules.unusable_serial(row.serial).message
+                plan.issues.append(_issue(number, "serial", columns, header, row.serial, message))
+                continue
         plan.rows.append(row)
     if not plan.rows and not plan.issues:
         plan.issues.append(Issue(header_index + 1, "—", "", _("Không có dòng dữ liệu nào dưới dòng tiêu đề.")))
     return plan
 
 
-def _existing_serials(rows, columns) -> set[tuple[int, str]]:
-    """(type, serial) already in the register, looked up only for the serials this file names."""
+def _existing_serials(rows, columns, actor) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
+    """(type, serial) already in the register, looked up only for the serials this file names: those of
+    the actor's scope, and those held elsewhere (of which the preview must reveal nothing)."""
     serial_column = next((c for c, f in columns.items() if f == "serial"), None)
     if serial_column is None:
-        return set()
+        return set(), set()
     serials = {values.text(row[serial_column]) for row in rows if serial_column < len(row)} - {""}
     found: set[tuple[int, str]] = set()
+    mine: set[tuple[int, str]] = set()
     chunk = sorted(serials)
     for start in range(0, len(chunk), 500):  # indexed lookups, under SQLite's variable limit
         part = chunk[start : start + 500]
         live = Item.objects.filter(serial__in=part).exclude(status=Status.VOID)
-        found.update(live.values_list("equipment_type_id", "serial"))
-    return found
+        here = set(live.values_list("equipment_type_id", "serial"))
+        found |= here
+        if here:
+            mine.update(live.visible_to(actor).values_list("equipment_type_id", "serial"))
+    return mine, found - mine
 
 
 def _issue(number, field, columns, header, value, message) -> Issue:

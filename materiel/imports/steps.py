@@ -4,12 +4,15 @@ Each step changes the job's state and starts the work: inline when the file is s
 background task for the worker.
 """
 
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from materiel.core.errors import DomainError
 
 from . import jobs, progress, tasks
 from .columns import FIELDS
+from .commit import FLUSH_EVERY
 from .models import ImportJob, JobState
 
 
@@ -31,6 +34,9 @@ def _start_check(job: ImportJob) -> None:
 
 
 def _require_review(job: ImportJob) -> None:
+    if job.retryable:
+        message = _("Lượt nhập này không ghi được; bấm “Thử lại” (API: POST …/retry) để chạy lại.")
+        raise DomainError(message, field="state", code="conflict")
     if job.state != JobState.REVIEW:
         raise DomainError(_("Lượt nhập này không ở bước chờ xác nhận."), field="state", code="conflict")
 
@@ -59,6 +65,10 @@ def start_commit(job: ImportJob, *, force: bool, skip_duplicates: bool) -> None:
     job.skip_duplicates = skip_duplicates
     job.state = JobState.COMMIT_QUEUED
     job.save(update_fields=["force", "skip_duplicates", "state"])
+    _start_commit(job)
+
+
+def _start_commit(job: ImportJob) -> None:
     if job.summary.get("rows", 0) <= jobs.INLINE_ROWS:
         jobs.run_commit(job.pk)
     else:
@@ -66,18 +76,47 @@ def start_commit(job: ImportJob, *, force: bool, skip_duplicates: bool) -> None:
     job.refresh_from_db()
 
 
-def cancel_job(job: ImportJob) -> None:
-    """A waiting job is cancelled at once; a running one stops at its next progress report and rolls back."""
-    if job.finished:
-        raise DomainError(_("Lượt nhập này đã kết thúc, không hủy được."), field="state", code="conflict")
-    waiting = [JobState.QUEUED, JobState.REVIEW, JobState.COMMIT_QUEUED]
-    stopped = ImportJob.objects.filter(pk=job.pk, state__in=waiting).update(
-        state=JobState.CANCELLED, message=_("Đã hủy theo yêu cầu."), data=b""
-    )
-    if not stopped:
-        progress.request_cancel(job.key)
-        progress.report(job.key, "cancelling")
+def retry_job(job: ImportJob) -> None:
+    """Run a failed job's step again: the commit when the file had been previewed, else the check."""
+    if not job.retryable:
+        raise DomainError(_("Chỉ thử lại được lượt nhập không ghi được."), field="state", code="conflict")
+    was_committing = bool(job.summary.get("rows"))
+    next_state = JobState.COMMIT_QUEUED if was_committing else JobState.QUEUED
+    message = _("Đang thử lại…")
+    if not ImportJob.objects.filter(pk=job.pk, state=JobState.FAILED).update(state=next_state, message=message):
+        raise DomainError(_("Lượt nhập này vừa thay đổi; hãy tải lại trang."), field="state", code="conflict")
     job.refresh_from_db()
+    if was_committing:
+        _start_commit(job)
+    else:
+        _start_check(job)
+
+
+def cancel_job(job: ImportJob) -> bool:
+    """Cancel the job, or say why not. True when it is cancelled now; False when it runs in a live
+    process that was asked to stop (it does at its next progress report and rolls back)."""
+    jobs.expire_if_gone(job)
+    if job.finished and not job.retryable:
+        raise DomainError(_("Lượt nhập này đã kết thúc, không hủy được."), field="state", code="conflict")
+    if job.state not in jobs.LEASED:
+        # A waiting job, or a failed one that kept its file for a retry: cancelled here and now.
+        waiting = [JobState.QUEUED, JobState.REVIEW, JobState.COMMIT_QUEUED, JobState.FAILED]
+        stopped = ImportJob.objects.filter(pk=job.pk, state__in=waiting).update(
+            state=JobState.CANCELLED, message=_("Đã hủy theo yêu cầu."), data=b"", finished_at=timezone.now()
+        )
+        if stopped:
+            progress.clear(job.key)
+            job.refresh_from_db()
+            return True
+    # Running in a process holding its lease. On SQLite that process holds the write lock (even an UPDATE
+    # matching no row would wait for it), so the request goes through the progress channel and the job row
+    # is left alone; the message is for this answer only.
+    progress.request_cancel(job.key)
+    progress.report(job.key, "cancelling")
+    job.message = _(
+        "Đã gửi yêu cầu hủy: lượt nhập dừng ở lần báo tiến độ tới (tối đa %(n)s dòng nữa) và không để lại gì."
+    ) % {"n": number_format(FLUSH_EVERY, force_grouping=True)}
+    return False
 
 
 def revert(job: ImportJob, *, actor, reason: str) -> bool:

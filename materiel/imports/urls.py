@@ -12,5 +12,6 @@ urlpatterns = [
     path("nhap-xuat/nhap/<int:pk>/cot/", views.remap, name="remap"),
     path("nhap-xuat/nhap/<int:pk>/ghi/", views.confirm, name="confirm"),
     path("nhap-xuat/nhap/<int:pk>/huy/", views.cancel, name="cancel"),
+    path("nhap-xuat/nhap/<int:pk>/thu-lai/", views.retry, name="retry"),
     path("nhap-xuat/nhap/<int:pk>/hoan-tac/", views.revert, name="revert"),
 ]

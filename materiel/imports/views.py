@@ -13,11 +13,11 @@ from materiel.accounts.scoping import PermissionDenied, allowed, require
 from materiel.core.errors import DomainError
 from materiel.core.middleware import passive
 from materiel.core.views import object_view
-from materiel.ledger.models import Batch, BatchStatus
 from materiel.web.scope import page_scope, parse_day
 
-from . import progress, steps
+from . import jobs, progress, steps
 from .columns import FIELDS
+from .commit import earlier_import
 from .models import ImportJob, JobState
 from .reader import MAX_BYTES
 
@@ -33,7 +33,10 @@ def _require(request, action: str, unit) -> None:
 
 
 def _job(request, pk) -> ImportJob:
-    return get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("unit", "batch"), pk=pk)
+    """The user's job, marked failed first if the process running it is gone (its lease expired)."""
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user).select_related("unit", "batch"), pk=pk)
+    jobs.expire_if_gone(job)
+    return job
 
 
 def import_list(request):
@@ -45,6 +48,8 @@ def import_list(request):
         .select_related("unit", "created_by", "batch")
         .defer("data")[:JOBS_SHOWN]
     )
+    for job in recent:
+        jobs.expire_if_gone(job)
     return render(
         request,
         "imports/list.html",
@@ -84,7 +89,7 @@ def job_page(request, pk):
     earlier = None
     summary = job.summary or {}
     if job.state == JobState.REVIEW:
-        earlier = Batch.objects.filter(file_hash=summary.get("file_hash"), status=BatchStatus.COMMITTED).first()
+        earlier = earlier_import(summary.get("file_hash", ""), request.user)
     mapping = {int(c): f for c, f in summary.get("columns", {}).items()}
     headers = [dict(h, field=mapping.get(h["index"], "")) for h in summary.get("headers", [])]
     preview = [dict(r, received_on=date.fromisoformat(r["received_on"])) for r in summary.get("preview", [])]
@@ -149,13 +154,28 @@ def confirm(request, pk):
     return redirect("imports:job", pk=job.pk)
 
 
+@passive  # must answer while a commit holds SQLite's write lock: it writes neither the session nor the job
 @require_POST
 @object_view(ImportJob)
 def cancel(request, pk):
     job = _job(request, pk)
     _require(request, "ledger.record", job.unit)
     try:
-        steps.cancel_job(job)
+        if not steps.cancel_job(job):
+            messages.info(request, job.message)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("imports:job", pk=job.pk)
+
+
+@require_POST
+@object_view(ImportJob)
+def retry(request, pk):
+    """Run a failed job's step again (its worker was gone, or an error stopped it)."""
+    job = _job(request, pk)
+    _require(request, "ledger.record", job.unit)
+    try:
+        steps.retry_job(job)
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("imports:job", pk=job.pk)

@@ -174,6 +174,9 @@ class LedgerBatch:
                 )
                 taken = self.serials[equipment_type.pk] = {row[0] for row in cursor.fetchall()}
         if serial in taken:
+            held = Item.objects.filter(equipment_type=equipment_type, serial=serial).exclude(status=Status.VOID)
+            if held.exists() and not held.visible_to(self.actor).exists():
+                raise rules.unusable_serial(serial)  # outside the actor's scope: say nothing about it
             raise DomainError(
                 _("Số hiệu %(serial)s của %(type)s đã có trong sổ.") % {"serial": serial, "type": equipment_type.name},
                 field="serial",

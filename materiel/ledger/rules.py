@@ -5,6 +5,7 @@ the database. The single-event services, the batch path (seeding, imports) and t
 all go through here, so there is exactly one definition of what is allowed.
 """
 
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -121,9 +122,24 @@ def check_serialised(equipment_type, serialised: bool) -> None:
         )
 
 
+SERIAL_MAX = 80  # Item.serial
+
+
+def unusable_serial(serial: str) -> DomainError:
+    """The one refusal of a serial that is not the user's to explain: malformed, or already taken by an
+    item outside their scope (serials are unique in the whole database). Saying "it exists" or "it is
+    elsewhere" would tell a sibling province what another holds (docs/security.md)."""
+    shown = "".join(c if unicodedata.category(c)[0] != "C" else "?" for c in serial[:40])
+    shown += "…" if len(serial) > 40 else ""
+    message = _("Số hiệu “%(serial)s” không dùng được: kiểm tra lại số hiệu hoặc hỏi cấp trên.") % {"serial": shown}
+    return DomainError(message, field="serial")
+
+
 def check_serial(serial: str) -> str:
     if not serial:
         raise DomainError(_("Chưa nhập số hiệu."), field="serial")
+    if len(serial) > SERIAL_MAX or any(unicodedata.category(c)[0] == "C" for c in serial):
+        raise unusable_serial(serial)
     return serial
 
 

@@ -118,7 +118,10 @@ def record_receipt(
     require(actor, "ledger.record", unit=unit)
     serial = rules.check_serial(_text(serial))
     rules.check_serialised(equipment_type, True)
-    if Item.objects.filter(equipment_type=equipment_type, serial=serial).exclude(status=Status.VOID).exists():
+    taken = Item.objects.filter(equipment_type=equipment_type, serial=serial).exclude(status=Status.VOID)
+    if taken.exists():
+        if not taken.visible_to(actor).exists():
+            raise rules.unusable_serial(serial)  # held outside the actor's scope: say nothing about it
         raise DomainError(
             _("Số hiệu %(serial)s của %(type)s đã có trong sổ.") % {"serial": serial, "type": equipment_type.name},
             field="serial",

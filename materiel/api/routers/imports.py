@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from materiel.accounts.scoping import require
 from materiel.core.errors import DomainError
 from materiel.imports import progress, steps
+from materiel.imports.jobs import expire_if_gone
 from materiel.imports.models import ImportJob
 from materiel.imports.reader import MAX_BYTES
 
@@ -81,8 +82,11 @@ def import_out(job: ImportJob) -> dict:
 
 
 def visible_job(request, import_id: int) -> ImportJob:
+    """The caller's job, marked failed first if the process running it is gone (its lease expired)."""
     jobs = ImportJob.objects.visible_to(request.user).select_related("unit", "created_by").defer("data")
-    return get_object_or_404(jobs, pk=import_id)
+    job = get_object_or_404(jobs, pk=import_id)
+    expire_if_gone(job)
+    return job
 
 
 @router.get("/imports", response=responses(ImportPage), summary="Các lượt nhập Excel của một cây đơn vị")
@@ -90,6 +94,8 @@ def list_imports(request, filters: Query[ImportFilters]):
     root = unit_for(request, filters.unit)
     jobs = ImportJob.objects.visible_to(request.user).in_subtree(root).select_related("unit", "created_by")
     rows, cursor = keyset(jobs.defer("data"), filters.after, min(filters.limit, MAX_LIMIT))
+    for job in rows:
+        expire_if_gone(job)
     return {"results": [import_out(job) for job in rows], "next": cursor}
 
 
@@ -132,9 +138,26 @@ def commit(request, import_id: int, payload: CommitIn):
     return Reply(202, import_out(visible_job(request, import_id)))
 
 
-@router.post("/imports/{import_id}/cancel", response=responses(ImportOut), summary="Hủy lượt nhập (không để lại gì)")
+@router.post(
+    "/imports/{import_id}/cancel",
+    response={**responses(ImportOut), 202: ImportOut},
+    summary="Hủy lượt nhập (không để lại gì): 200 đã hủy, 202 đã yêu cầu tiến trình đang chạy dừng, 409 đã xong",
+)
 def cancel(request, import_id: int):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
-    steps.cancel_job(job)
-    return import_out(visible_job(request, import_id))
+    if steps.cancel_job(job):
+        return import_out(job)
+    return Reply(202, import_out(job))
+
+
+@router.post(
+    "/imports/{import_id}/retry",
+    response=responses(ImportOut, 202),
+    summary="Chạy lại lượt nhập không ghi được (kiểm tra lại, hoặc ghi lại nếu đã xem trước)",
+)
+def retry(request, import_id: int):
+    job = visible_job(request, import_id)
+    require(request.user, "ledger.record", unit=job.unit)
+    steps.retry_job(job)
+    return Reply(202, import_out(visible_job(request, import_id)))

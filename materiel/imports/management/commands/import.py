@@ -64,7 +64,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Sẽ nhập {plan.items} trang bị và {plan.lots} lô; bỏ qua {plan.skipped} dòng trống hoặc dòng cộng."
         )
-        earlier = previous_import(plan)
+        earlier = previous_import(plan, actor)
         if earlier:
             self.stdout.write(
                 self.style.WARNING(f"Tệp này đã được nhập (đợt #{earlier.pk}); dùng --force để nhập lại.")
