@@ -32,7 +32,9 @@ def Text(max_length: int):  # noqa: N802 (a type, as pydantic's constr)
     return Annotated[str, Field(max_length=max_length)]
 
 
-Serial, Document, Reason, Holder = Text(80), Text(80), Text(300), Text(150)
+# The lengths of Item.serial, Item.origin, Lot.lot_number, Event.document_number, Event.reason, Item.holder.
+Serial, Origin, LotNumber, Document = Text(80), Text(80), Text(80), Text(80)
+Reason, Holder, MeterValue = Text(300), Text(150), Text(40)
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

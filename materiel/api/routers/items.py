@@ -24,9 +24,10 @@ from ..common import (
     Holder,
     Id,
     Limit,
+    MeterValue,
+    Origin,
     Reason,
     Serial,
-    Text,
     Version,
     Year,
     keyset,
@@ -168,7 +169,7 @@ class ReceiptIn(Schema):
     occurred_on: Day
     purpose: Literal["in_use", "combat_reserve", "reserve"] = "in_use"
     year_made: Year | None = None
-    origin: Text(80) = ""  # type: ignore[valid-type]
+    origin: Origin = ""
     document_number: Document = ""
 
 
@@ -195,7 +196,7 @@ class IssueIn(Versioned):
 
 class MeterIn(Versioned):
     meter: Literal["km", "engine_hours", "rounds"]
-    value: Text(40)  # type: ignore[valid-type]
+    value: MeterValue
 
 
 class StatusIn(Versioned):

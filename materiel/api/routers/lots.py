@@ -15,9 +15,9 @@ from ..common import (
     Grade,
     Id,
     Limit,
+    LotNumber,
     Quantity,
     Reason,
-    Text,
     Version,
     keyset,
     unit_for,
@@ -97,7 +97,7 @@ class LotReceiptIn(Schema):
     grade: Grade
     quantity: Quantity
     occurred_on: Day
-    lot_number: Text(80) = ""  # type: ignore[valid-type]
+    lot_number: LotNumber = ""
     document_number: Document = ""
 
 
