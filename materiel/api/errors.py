@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from materiel.core import bounds
 from materiel.core.errors import DomainError
 
 STATUS = {"forbidden": 403, "conflict": 409, "not_found": 404}
@@ -24,6 +25,14 @@ def body(code: str, message: str, field: str | None = None) -> dict:
 def _explain(error: dict) -> str:
     """pydantic's error, said in Vietnamese for the kinds clients meet; its own words otherwise."""
     kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    bounded = {
+        "greater_than_equal": lambda: _("không được nhỏ hơn %(limit)s.") % {"limit": bounds.shown(ctx["ge"])},
+        "less_than_equal": lambda: _("không được lớn hơn %(limit)s.") % {"limit": bounds.shown(ctx["le"])},
+        "string_too_long": lambda: _("dài quá %(limit)s ký tự.") % {"limit": ctx["max_length"]},
+    }
+    if kind in bounded and ctx:
+        return bounded[kind]()
     messages = {
         "missing": _("bắt buộc phải có."),
         "int_parsing": _("phải là số nguyên."),
@@ -32,6 +41,8 @@ def _explain(error: dict) -> str:
         "date_parsing": _("phải là ngày dạng yyyy-mm-dd."),
         "date_from_datetime_parsing": _("phải là ngày dạng yyyy-mm-dd."),
         "date_type": _("phải là ngày dạng yyyy-mm-dd."),
+        "day_range": _("phải là ngày từ %(first)s đến %(last)s.")
+        % {"first": bounds.MIN_DAY.isoformat(), "last": bounds.MAX_DAY.isoformat()},
         "string_type": _("phải là chuỗi ký tự."),
         "literal_error": _("không thuộc các giá trị cho phép (xem tài liệu API)."),
         "json_invalid": _("nội dung gửi lên không phải JSON hợp lệ."),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from materiel.accounts import audit
 from materiel.accounts.models import AuditKind
 from materiel.accounts.scoping import PermissionDenied, allowed, require
+from materiel.core import bounds
 from materiel.core.errors import DomainError
 from materiel.core.text import fold, nfc
 
@@ -188,6 +189,11 @@ def set_holding(
         raise DomainError(_("Chưa chọn chủng loại trang bị."), field="equipment_type")
     if quantity is None or quantity < 0:
         raise DomainError(_("Số lượng biên chế phải là số nguyên không âm."), field="quantity")
+    if quantity > bounds.MAX_AUTHORISED:
+        raise DomainError(
+            _("Số lượng biên chế vượt quá giới hạn %(limit)s.") % {"limit": bounds.shown(bounds.MAX_AUTHORISED)},
+            field="quantity",
+        )
     if valid_from is None:
         raise DomainError(_("Chưa nhập ngày hiệu lực."), field="valid_from")
     if valid_from < unit.founded_on:

@@ -1,7 +1,10 @@
-"""Refuse NUL characters in input before anything touches the database.
+"""Refuse text no database can store before anything touches one.
 
-PostgreSQL text cannot hold NUL (SQLite silently can): a stray \\x00 in a query string or a JSON body
-would otherwise end in a 500 on one database and not the other. Found by the API fuzz test.
+PostgreSQL text cannot hold NUL (SQLite silently can), and neither database can encode a lone UTF-16
+surrogate ("\\ud800" in a JSON string is valid JSON, and Python's UTF-8 codec then raises): either
+would end in a 500, on one database or on both. A JSON body nested thousands of levels deep makes
+the parser itself raise RecursionError. All found by the API fuzz test and review; all are answered
+400 here, naming the field.
 """
 
 import json
@@ -13,47 +16,94 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from materiel.core import bounds
+
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
 
 class RejectNulMiddleware:
+    """NUL characters, lone surrogates and over-deep JSON bodies: 400 with the field they are in."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._has_nul(request):
-            message = _("Dữ liệu gửi lên chứa ký tự NUL không hợp lệ.")
+        problem = self._problem(request)
+        if problem is not None:
+            message, field = problem
             if request.path.startswith("/api/"):
-                return JsonResponse({"code": "bad_request", "message": message, "field": None}, status=400)
+                return JsonResponse({"code": "bad_request", "message": message, "field": field}, status=400)
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
     @staticmethod
-    def _has_nul(request) -> bool:
-        if any("\x00" in value for values in request.GET.lists() for value in values[1]):
-            return True
+    def _problem(request) -> tuple[str, str | None] | None:
+        for key, values in request.GET.lists():
+            if any(_bad_text(value) for value in [key, *values]):
+                return _bad_text_message(key), key
         content_type = request.content_type or ""
         if content_type == "application/x-www-form-urlencoded":
-            return any("\x00" in value for values in request.POST.lists() for value in values[1])
-        if content_type == "application/json":
-            # A NUL arrives raw or escaped as \u0000; only the decoded strings tell.
-            return b"\x00" in request.body or _contains_nul(_json_or_none(request.body))
-        return False
+            for key, values in request.POST.lists():
+                if any(_bad_text(value) for value in [key, *values]):
+                    return _bad_text_message(key), key
+            return None
+        # The API parses any other body as JSON whatever its declared type (ninja's parser does).
+        is_json = content_type == "application/json" or request.path.startswith("/api/")
+        if content_type.startswith(FORMS) or not is_json:
+            return None
+        body = request.body
+        if not body:
+            return None
+        if b"\x00" in body:
+            return _bad_text_message("body"), "body"
+        try:
+            data = json.loads(body)
+        except RecursionError:
+            return _too_deep(), "body"
+        except ValueError:
+            return None  # not JSON: the API answers that itself
+        return _walk(data)
 
 
-def _json_or_none(body: bytes):
+def _bad_text(value: str) -> bool:
+    if "\x00" in value:
+        return True
     try:
-        return json.loads(body)
-    except ValueError:
-        return None
-
-
-def _contains_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_contains_nul(v) for v in value)
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
     return False
+
+
+def _bad_text_message(field: str) -> str:
+    return _("Trường %(field)s chứa ký tự không hợp lệ (NUL hoặc mã UTF-16 lẻ).") % {"field": field}
+
+
+def _too_deep() -> str:
+    return _("Nội dung JSON lồng nhau quá sâu (tối đa %(limit)s mức).") % {"limit": bounds.MAX_JSON_DEPTH}
+
+
+def _walk(data) -> tuple[str, str | None] | None:
+    """The first bad string of a decoded body and its path ("items.3.serial"); iterative, as a body
+    a thousand levels deep would overflow a recursive walk."""
+    stack = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > bounds.MAX_JSON_DEPTH:
+            return _too_deep(), "body"
+        if isinstance(value, str):
+            if _bad_text(value):
+                field = path or "body"
+                return _bad_text_message(field), field
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                here = f"{path}.{key}" if path else str(key)
+                if _bad_text(key):
+                    return _bad_text_message("body"), "body"
+                stack.append((item, here, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}.{i}" if path else str(i), depth + 1) for i, item in enumerate(value))
+    return None
 
 
 def passive(view):

@@ -1,5 +1,6 @@
 """Numbers as Vietnamese users type them: "1.234" is one thousand two hundred and thirty-four,
-"1.234,5" has a decimal part, and a lone "12.5" (not a thousands group) is read as 12,5."""
+"1.234,5" has a decimal part, and a lone "12.5" (not a thousands group) is read as 12,5.
+Only ASCII digits are digits: Decimal() would also read "١٢" (Arabic-Indic) as 12."""
 
 import re
 from decimal import Decimal, InvalidOperation
@@ -15,6 +16,8 @@ def parse_decimal(value) -> Decimal | None:
         number = Decimal(str(value))
     else:
         text = str(value or "").strip().replace(" ", "").replace("\u00a0", "")
+        if not text.isascii():
+            return None
         if "," in text:
             text = text.replace(".", "").replace(",", ".")
         elif _GROUPED.fullmatch(text):

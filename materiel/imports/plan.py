@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from materiel.catalog.models import EquipmentType
 from materiel.core.text import search_fold
-from materiel.equipment.models import Item, Status
+from materiel.equipment.models import Item, Lot, Status
 from materiel.ledger import rules
 from materiel.units.models import Unit
 
@@ -141,6 +141,15 @@ class Resolver:
         return None, message + self._suggest(key, self.units)
 
 
+# The columns written to the register as text, and the most characters each holds (PostgreSQL
+# refuses a longer value at commit, where it used to end the import in "unexpected error").
+TEXT_LIMITS = {
+    "serial": Item._meta.get_field("serial").max_length,
+    "origin": Item._meta.get_field("origin").max_length,
+    "lot_number": Lot._meta.get_field("lot_number").max_length,
+}
+SHOWN_VALUE = 100  # characters of a cell quoted in an issue
+
 PROGRESS_EVERY = 2000
 TOTAL_ROWS = ("cong", "tong cong", "tong so", "cong:")
 
@@ -265,7 +274,10 @@ def _issue(number, field, columns, header, value, message) -> Issue:
     else:
         label = values.text(header[column]) if column < len(header) else ""
         where = f"{column_letter(column)} – {label or FIELDS[field][0]}"
-    return Issue(number, where, values.text(value), message)
+    shown = values.text(value)
+    if len(shown) > SHOWN_VALUE:
+        shown = shown[:SHOWN_VALUE] + "…"
+    return Issue(number, where, shown, message)
 
 
 def _plan_row(number, cells, columns, header, plan, resolver, scope, default_day, today) -> Row | None:
@@ -305,6 +317,10 @@ def _plan_row(number, cells, columns, header, plan, resolver, scope, default_day
         problems.append(
             _issue(number, "received_on", columns, header, cells.get("received_on"), _("Ngày tiếp nhận ở tương lai."))
         )
+    for field, limit in TEXT_LIMITS.items():
+        if len(values.text(cells.get(field))) > limit:
+            message = _("%(field)s dài quá %(limit)s ký tự.") % {"field": FIELDS[field][0], "limit": limit}
+            problems.append(_issue(number, field, columns, header, cells.get(field), message))
     serial = values.text(cells.get("serial"))
     kind = "item"
     if equipment_type is not None:

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 
+from materiel.core import bounds
 from materiel.core.numbers import parse_decimal
 from materiel.core.text import fold, nfc
 
@@ -31,7 +32,7 @@ def grade(value) -> int | None:
         return None
     raw = raw.removeprefix("cap").strip()
     number = ROMAN.get(raw)
-    if number is None and raw.isdigit():
+    if number is None and bounds.is_ascii_number(raw):
         number = int(raw)
     if number not in range(1, 6):
         raise BadValue(_("Cấp chất lượng phải từ 1 đến 5 (ví dụ 1, Cấp 2, cấp III)."))
@@ -44,6 +45,10 @@ def quantity(value) -> int | None:
     number = parse_decimal(text(value)) if not isinstance(value, int | float) else parse_decimal(value)
     if number is None or number != number.to_integral_value() or number < 0:
         raise BadValue(_("Số lượng phải là số nguyên không âm."))
+    if number > bounds.MAX_QUANTITY:
+        raise BadValue(
+            _("Số lượng vượt quá giới hạn %(limit)s cho một dòng.") % {"limit": bounds.shown(bounds.MAX_QUANTITY)}
+        )
     return int(number)
 
 
@@ -65,7 +70,7 @@ def day(value) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1900 <= value <= 2100 and float(value).is_integer():
+        if bounds.MIN_DAY.year <= value <= 2100 and float(value).is_integer():
             return date(int(value), 1, 1)
         if 1 <= value < 80000:
             return EXCEL_EPOCH + timedelta(days=int(value))
@@ -73,17 +78,32 @@ def day(value) -> date | None:
     raw = text(value)
     if not raw:
         return None
-    if raw.isdigit() and len(raw) == 4:
-        return date(int(raw), 1, 1)
+    if bounds.is_ascii_number(raw) and len(raw) == 4:
+        return _in_range(date(int(raw), 1, 1))
     for separator in ("/", "-", "."):
-        parts = raw.split(separator)
-        if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
+        parts = [p.strip() for p in raw.split(separator)]
+        if len(parts) == 3 and all(bounds.is_ascii_number(p) for p in parts):
             first, month, last = (int(p) for p in parts)
-            day_of, year_of = (last, first) if first > 31 else (first, last)
-            if year_of < 100:
+            day_of, year_of = (last, first) if len(parts[0]) == 4 or first > 31 else (first, last)
+            # Only a year written with two digits is a short year: "0001" is the year 1, not 2001.
+            if len(parts[2]) <= 2 and year_of == last:
                 year_of += 2000 if year_of < 50 else 1900
             try:
-                return date(year_of, month, day_of)
+                found = date(year_of, month, day_of)
             except ValueError:
                 break
-    raise BadValue(_("Ngày “%(value)s” không đọc được; hãy ghi dạng dd/mm/yyyy.") % {"value": raw})
+            return _in_range(found)
+    raise BadValue(_("Ngày “%(value)s” không đọc được; hãy ghi dạng dd/mm/yyyy.") % {"value": raw[:40]})
+
+
+def _in_range(day_of: date) -> date:
+    if not bounds.MIN_DAY <= day_of <= bounds.MAX_DAY:
+        raise BadValue(
+            _("Ngày %(day)s nằm ngoài khoảng cho phép (%(first)s – %(last)s).")
+            % {
+                "day": day_of.strftime("%d/%m/") + f"{day_of.year:04d}",
+                "first": bounds.MIN_DAY.strftime("%d/%m/%Y"),
+                "last": bounds.MAX_DAY.strftime("%d/%m/%Y"),
+            }
+        )
+    return day_of

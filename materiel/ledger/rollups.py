@@ -4,7 +4,10 @@ from collections import defaultdict
 from functools import lru_cache
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
+from materiel.core import bounds
+from materiel.core.errors import DomainError
 from materiel.equipment.models import Status
 from materiel.units.models import PATH_END, SEGMENT_WIDTH, Unit
 
@@ -41,8 +44,17 @@ class Deltas:
             self.add(*_spread(after, type_id), quantity)
 
     def write(self) -> None:
+        """Upsert the deltas; refuse (DomainError, the caller's transaction rolls back) any cell that
+        would pass bounds.MAX_HOLDING.
+
+        The bound keeps every cell, and any SQL SUM over cells, far below 2^63: past it SQLite
+        silently stores a sum as a float and PostgreSQL fails the statement. Each statement returns
+        the cells it wrote, so the check costs no extra round trip.
+        """
         rows = sorted((k, v) for k, v in self.cells.items() if v)  # sorted: a fixed lock order on PostgreSQL
         self.cells.clear()
+        if any(abs(qty) > bounds.MAX_HOLDING for _cell, qty in rows):
+            raise _holding_refused()
         table = Rollup._meta.db_table
         chunk = 150
         with connection.cursor() as cursor:
@@ -53,9 +65,19 @@ class Deltas:
                 cursor.execute(
                     f"INSERT INTO {table} (unit_id, equipment_type_id, grade, status, quantity) VALUES {values} "
                     f"ON CONFLICT (unit_id, equipment_type_id, grade, status) "
-                    f"DO UPDATE SET quantity = {table}.quantity + excluded.quantity",
+                    f"DO UPDATE SET quantity = {table}.quantity + excluded.quantity RETURNING quantity",
                     params,
                 )
+                if any(quantity > bounds.MAX_HOLDING for (quantity,) in cursor.fetchall()):
+                    raise _holding_refused()
+
+
+def _holding_refused() -> DomainError:
+    return DomainError(
+        _("Số lượng vượt quá giới hạn: tổng của một đơn vị theo chủng loại, cấp và tình trạng tối đa %(limit)s.")
+        % {"limit": bounds.shown(bounds.MAX_HOLDING)},
+        field="quantity",
+    )
 
 
 def _spread(state, type_id):

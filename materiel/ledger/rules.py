@@ -13,13 +13,13 @@ from decimal import Decimal
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from materiel.core import bounds
 from materiel.core.errors import DomainError
 from materiel.equipment.models import Status
 
 from .models import EventKind
 
 GRADES = range(1, 6)
-METER_LIMIT = Decimal(10) ** 13  # ItemMeter.value: 14 digits, one after the point
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,19 @@ def status_label(status: str) -> str:
     return str(Status(status).label)
 
 
+def check_day_in_range(occurred_on: date) -> None:
+    if occurred_on < bounds.MIN_DAY:
+        raise DomainError(
+            _("Ngày phát sinh %(day)s quá xa: sổ chỉ ghi từ ngày %(first)s.")
+            % {"day": fmt(occurred_on), "first": fmt(bounds.MIN_DAY)},
+            field="occurred_on",
+        )
+
+
 def check_date(state: ItemState | None, occurred_on: date, today: date) -> None:
     if occurred_on is None:
         raise DomainError(_("Chưa nhập ngày phát sinh."), field="occurred_on")
+    check_day_in_range(occurred_on)
     if occurred_on > today:
         raise DomainError(_("Ngày phát sinh %(day)s ở tương lai.") % {"day": fmt(occurred_on)}, field="occurred_on")
     if state is not None and occurred_on < state.last_event_on:
@@ -236,8 +246,10 @@ def meter_reading(state: ItemState, *, meter: str, value, allowed_meters, previo
         raise DomainError(_("Chỉ số đồng hồ phải là số không âm."), field="value")
     if value != value.quantize(Decimal("0.1")):
         raise DomainError(_("Chỉ số đồng hồ chỉ ghi tới một chữ số thập phân."), field="value")
-    if value >= METER_LIMIT:
-        raise DomainError(_("Chỉ số đồng hồ quá lớn."), field="value")
+    if value >= bounds.METER_LIMIT:
+        raise DomainError(
+            _("Chỉ số đồng hồ phải nhỏ hơn %(limit)s.") % {"limit": bounds.shown(bounds.METER_LIMIT)}, field="value"
+        )
     if previous is not None and value < previous[0]:
         raise DomainError(
             _("Chỉ số %(value)s nhỏ hơn lần ghi trước (%(prev)s ngày %(day)s): đồng hồ không thể chạy lùi.")
@@ -248,12 +260,21 @@ def meter_reading(state: ItemState, *, meter: str, value, allowed_meters, previo
 
 
 def check_quantity(quantity, field: str = "quantity") -> int:
+    """A whole number from 1 to bounds.MAX_QUANTITY; text only in ASCII digits (int() reads others too)."""
+    if isinstance(quantity, str) and not bounds.is_ascii_number(quantity.strip().removeprefix("-")):
+        raise DomainError(_("Số lượng phải là số nguyên."), field=field)
     try:
         quantity = int(quantity)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise DomainError(_("Số lượng phải là số nguyên."), field=field) from None
     if quantity <= 0:
         raise DomainError(_("Số lượng phải lớn hơn 0."), field=field)
+    if quantity > bounds.MAX_QUANTITY:
+        raise DomainError(
+            _("Số lượng %(quantity)s vượt quá giới hạn %(limit)s cho một lần ghi.")
+            % {"quantity": bounds.shown(quantity), "limit": bounds.shown(bounds.MAX_QUANTITY)},
+            field=field,
+        )
     return quantity
 
 
@@ -261,6 +282,7 @@ def check_lot_date(occurred_on: date, last_event_on: date | None, today: date) -
     """A lot's events, like an item's, are kept in date order."""
     if occurred_on is None:
         raise DomainError(_("Chưa nhập ngày phát sinh."), field="occurred_on")
+    check_day_in_range(occurred_on)
     if occurred_on > today:
         raise DomainError(_("Ngày phát sinh %(day)s ở tương lai.") % {"day": fmt(occurred_on)}, field="occurred_on")
     if last_event_on and occurred_on < last_event_on:

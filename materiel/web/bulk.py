@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from materiel.accounts.scoping import PermissionDenied
+from materiel.core import bounds
 from materiel.core.errors import DomainError
 from materiel.core.numbers import parse_decimal
 from materiel.documents.services import about_item, giving_unit, hand_over, item_subject
@@ -31,7 +32,7 @@ BULK_LIMIT = 500
 
 def selected_items(request) -> list[Item]:
     """The ticked items, all inside the user's scope (404 if any is not: no hint of what exists)."""
-    ids = {int(value) for value in request.POST.getlist("items") if value.isdigit()}
+    ids = _ids(request.POST.getlist("items"))
     items = Item.objects.visible_to(request.user).select_related("equipment_type", "unit").filter(pk__in=ids)
     items = sorted(items, key=lambda i: (i.equipment_type.name, i.serial))
     if len(items) != len(ids):
@@ -39,10 +40,16 @@ def selected_items(request) -> list[Item]:
     return items
 
 
+def _ids(values) -> set:
+    """Ticked ids; one that cannot be an id (beyond 64 bits: OverflowError in the query) is kept as
+    a marker that can never match, so the caller answers 404 as for any id outside the scope."""
+    return {bounds.parse_id(value) or -1 for value in values if value.strip().isdigit()}
+
+
 def selected_lots(request) -> list[tuple[Lot, object]]:
     """The ticked lots with the quantity to hand over: as typed on the confirmation page (Vietnamese
     notation, "1.000"), else the whole lot. 404 if any lot is outside the user's scope."""
-    ids = {int(value) for value in request.POST.getlist("lots") if value.isdigit()}
+    ids = _ids(request.POST.getlist("lots"))
     lots = Lot.objects.visible_to(request.user).select_related("equipment_type", "unit").filter(pk__in=ids)
     lots = sorted(lots, key=lambda lot: (lot.equipment_type.name, lot.lot_number, lot.grade))
     if len(lots) != len(ids):

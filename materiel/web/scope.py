@@ -10,6 +10,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from materiel.accounts.scoping import home_unit
+from materiel.core import bounds
 from materiel.units.models import Unit
 from materiel.units.tree import PastTree
 
@@ -45,14 +46,17 @@ class PageScope:
 
 
 def parse_day(text: str | None) -> date | None:
+    """A dd/mm/yyyy filter, or None (unreadable, or outside bounds.MIN_DAY..MAX_DAY: a page's
+    arithmetic on 01/01/0001 overflowed)."""
     text = (text or "").strip()
     if not text:
         return None
     for fmt in get_format("DATE_INPUT_FORMATS"):
         try:
-            return datetime.strptime(text, fmt).date()
+            day = datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+        return day if bounds.MIN_DAY <= day <= bounds.MAX_DAY else None
     return None
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from materiel.accounts.scoping import PermissionDenied
 from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
+from materiel.core import bounds
 from materiel.core.errors import DomainError
 from materiel.core.text import nfc, search_fold
 from materiel.core.views import object_view
@@ -231,8 +232,10 @@ def past_units(user, scope) -> list[Unit]:
 
 
 def parse_grades(text: str | None) -> list[int]:
-    """`grade=2` or, for a dashboard's "serviceable" number, `grade=1,2`."""
-    return sorted({int(g) for g in (text or "").split(",") if g.strip().isdigit()})
+    """`grade=2` or, for a dashboard's "serviceable" number, `grade=1,2`; ASCII digits within 64 bits
+    (a larger number made the query raise OverflowError, "٣" was read as 3)."""
+    grades = (bounds.parse_count(g, bounds.MAX_ID) for g in (text or "").split(","))
+    return sorted({g for g in grades if g is not None})
 
 
 def register_queryset(request, scope, params):
@@ -253,9 +256,9 @@ def register_queryset(request, scope, params):
         items = items.filter(holder__icontains=holder)
     if params.get("purpose") in Purpose.values:
         items = items.filter(purpose=params["purpose"])
-    year = params.get("year", "")
-    if year.isdigit():
-        items = items.filter(year_made=int(year))
+    year = bounds.parse_count(params.get("year"), bounds.MAX_DAY.year)
+    if year is not None:
+        items = items.filter(year_made=year)
     statuses = [status] if status in Status.values else list(HOLDINGS)
     grades = parse_grades(grade)
     if scope.day is None:
@@ -310,8 +313,9 @@ def lot_rows(request, scope, params) -> list[tuple[Lot, int]]:
         lots = lots.filter(equipment_type__category__code=params["category"])
     if params.get("type"):
         lots = lots.filter(equipment_type__code=params["type"])
-    if (params.get("grade") or "").isdigit():
-        lots = lots.filter(grade=int(params["grade"]))
+    grade = bounds.parse_count(params.get("grade"), bounds.MAX_ID)
+    if grade is not None:
+        lots = lots.filter(grade=grade)
     q = search_fold(params.get("q", ""))
     lots = lots.order_by("equipment_type__name", "unit__path", "lot_number", "grade")
     if scope.day is None:

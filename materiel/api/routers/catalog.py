@@ -6,7 +6,7 @@ from ninja import Router, Schema
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.units.models import PATH_END
 
-from ..common import unit_for
+from ..common import Day, unit_for
 from ..errors import responses
 
 router = Router(tags=["Danh mục"])
@@ -66,7 +66,7 @@ def list_types(request, category: str | None = None):
 @router.get(
     "/authorized-holdings", response=responses(list[HoldingOut]), summary="Biên chế trang bị của một cây đơn vị"
 )
-def list_holdings(request, unit: str | None = None, on: date | None = None):
+def list_holdings(request, unit: str | None = None, on: Day | None = None):
     root = unit_for(request, unit)
     rows = AuthorizedHolding.objects.valid_on(on or timezone.localdate()).filter(
         unit__path__gte=root.path, unit__path__lt=root.path + PATH_END

@@ -8,7 +8,7 @@ from ninja import Router, Schema
 from materiel.catalog.models import EquipmentType
 from materiel.ledger import coefficients
 
-from ..common import unit_for
+from ..common import Day, unit_for
 from ..errors import responses
 
 router = Router(tags=["Hệ số"])
@@ -52,7 +52,7 @@ class CoefficientsOut(Schema):
     response=responses(CoefficientsOut),
     summary="Phân cấp chất lượng, hệ số kỹ thuật và hệ số trang bị của một cây đơn vị",
 )
-def get_coefficients(request, unit: str | None = None, on: date | None = None):
+def get_coefficients(request, unit: str | None = None, on: Day | None = None):
     root = unit_for(request, unit)
     past = coefficients.PastCounts.of_unit_and_children(on, root) if on else None
     summary = coefficients.summarise(root, on, past=past)
@@ -101,7 +101,7 @@ class RollupOut(Schema):
 
 
 @router.get("/rollups", response=responses(list[RollupOut]), summary="Số tổng hợp theo chủng loại × cấp × tình trạng")
-def get_rollups(request, unit: str | None = None, on: date | None = None):
+def get_rollups(request, unit: str | None = None, on: Day | None = None):
     root = unit_for(request, unit)
     cells = coefficients.PastCounts(on, within=root).cells(root.pk) if on else coefficients.current_cells(root)
     codes = dict(EquipmentType.objects.values_list("pk", "code"))

@@ -6,7 +6,7 @@ from ninja import Query, Router, Schema
 from materiel.ledger import services
 from materiel.ledger.models import Event, EventKind
 
-from ..common import MAX_LIMIT, keyset, unit_for
+from ..common import MAX_LIMIT, Day, Id, Limit, Reason, keyset, unit_for
 from ..errors import responses
 
 router = Router(tags=["Sự kiện"])
@@ -74,10 +74,10 @@ class EventPage(Schema):
 class EventFilters(Schema):
     unit: str | None = None
     kind: str | None = None
-    since: date | None = None
-    until: date | None = None
-    after: int | None = None
-    limit: int = 100
+    since: Day | None = None
+    until: Day | None = None
+    after: Id | None = None
+    limit: Limit = 100
 
 
 def _related(queryset):
@@ -100,7 +100,7 @@ def list_events(request, filters: Query[EventFilters]):
 
 
 @router.get("/events/{event_id}", response=responses(EventOut), summary="Một sự kiện")
-def get_event(request, event_id: int):
+def get_event(request, event_id: Id):
     event = get_object_or_404(_related(Event.objects.visible_to(request.user)), pk=event_id)
     return event_out(
         event, reversed_ids=set(Event.objects.filter(reverses=event).values_list("reverses_id", flat=True))
@@ -108,11 +108,11 @@ def get_event(request, event_id: int):
 
 
 class ReverseIn(Schema):
-    reason: str
+    reason: Reason
 
 
 @router.post("/events/{event_id}/reverse", response=responses(list[EventOut]), summary="Hủy một sự kiện ghi nhầm")
-def reverse(request, event_id: int, payload: ReverseIn):
+def reverse(request, event_id: Id, payload: ReverseIn):
     event = get_object_or_404(Event.objects.visible_to(request.user), pk=event_id)
     written = services.reverse_event(event, reason=payload.reason, actor=request.user)
     return [event_out(e) for e in _related(Event.objects.filter(pk__in=[w.pk for w in written]))]

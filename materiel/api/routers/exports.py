@@ -8,7 +8,7 @@ from materiel.reports import views as report_pages
 from materiel.web import views as pages
 from materiel.web.scope import PageScope
 
-from ..common import unit_for
+from ..common import Day, Grade, Year, unit_for
 from ..errors import responses
 
 router = Router(tags=["Xuất Excel"])
@@ -27,23 +27,23 @@ XLSX = {
 
 class RegisterFilters(Schema):
     unit: str | None = None
-    on: date | None = None
+    on: Day | None = None
     category: str | None = None
     type: str | None = None
-    grade: int | None = None
+    grade: Grade | None = None
     status: str | None = None
     q: str | None = None
     holder: str | None = None
     purpose: str | None = None
-    year: int | None = None
+    year: Year | None = None
     sort: str | None = None
 
 
 class EventFilters(Schema):
     unit: str | None = None
     kind: str | None = None
-    since: date | None = None
-    until: date | None = None
+    since: Day | None = None
+    until: Day | None = None
     q: str | None = None
 
 

@@ -4,8 +4,6 @@ The same job, worker and rules as the wizard (imports.views / imports.jobs): a c
 GET /imports/{id} until `state` is "review", reads the issues, then commits and polls until "done".
 """
 
-from datetime import date
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
@@ -19,7 +17,7 @@ from materiel.imports.jobs import expire_if_gone
 from materiel.imports.models import ImportJob
 from materiel.imports.reader import MAX_BYTES
 
-from ..common import MAX_LIMIT, keyset, unit_for
+from ..common import MAX_LIMIT, Day, Id, Limit, keyset, unit_for, unit_named
 from ..errors import responses
 
 router = Router(tags=["Nhập Excel"])
@@ -52,8 +50,8 @@ class ImportPage(Schema):
 
 class ImportFilters(Schema):
     unit: str | None = None
-    after: int | None = None
-    limit: int = 50
+    after: Id | None = None
+    limit: Limit = 50
 
 
 class ColumnsIn(Schema):
@@ -81,7 +79,7 @@ def import_out(job: ImportJob) -> dict:
     }
 
 
-def visible_job(request, import_id: int) -> ImportJob:
+def visible_job(request, import_id: Id) -> ImportJob:
     """The caller's job, marked failed first if the process running it is gone (its lease expired)."""
     jobs = ImportJob.objects.visible_to(request.user).select_related("unit", "created_by").defer("data")
     job = get_object_or_404(jobs, pk=import_id)
@@ -104,8 +102,8 @@ def list_imports(request, filters: Query[ImportFilters]):
     response=responses(ImportOut, 202),
     summary="Tải lên một tệp sổ (XLSX/CSV) để kiểm tra; chưa ghi gì",
 )
-def upload(request, file: File[UploadedFile], unit: Form[str], default_day: Form[date | None] = None):
-    target = unit_for(request, unit)
+def upload(request, file: File[UploadedFile], unit: Form[str], default_day: Form[Day | None] = None):
+    target = unit_named(request, unit, field="unit")
     require(request.user, "ledger.record", unit=target)
     if file.size > MAX_BYTES:
         raise DomainError(_("Tệp quá lớn; giới hạn %(limit)s MB.") % {"limit": MAX_BYTES // 2**20}, field="file")
@@ -114,7 +112,7 @@ def upload(request, file: File[UploadedFile], unit: Form[str], default_day: Form
 
 
 @router.get("/imports/{import_id}", response=responses(ImportOut), summary="Trạng thái, tiến độ và kết quả kiểm tra")
-def get_import(request, import_id: int):
+def get_import(request, import_id: Id):
     return import_out(visible_job(request, import_id))
 
 
@@ -123,7 +121,7 @@ def get_import(request, import_id: int):
     response=responses(ImportOut, 202),
     summary="Kiểm tra lại với cách hiểu cột khác ({chỉ số cột: trường})",
 )
-def remap(request, import_id: int, payload: ColumnsIn):
+def remap(request, import_id: Id, payload: ColumnsIn):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
     steps.remap(job, payload.columns)
@@ -131,7 +129,7 @@ def remap(request, import_id: int, payload: ColumnsIn):
 
 
 @router.post("/imports/{import_id}/commit", response=responses(ImportOut, 202), summary="Ghi tệp đã kiểm tra vào sổ")
-def commit(request, import_id: int, payload: CommitIn):
+def commit(request, import_id: Id, payload: CommitIn):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
     steps.start_commit(job, force=payload.force, skip_duplicates=payload.skip_duplicates)
@@ -143,7 +141,7 @@ def commit(request, import_id: int, payload: CommitIn):
     response={**responses(ImportOut), 202: ImportOut},
     summary="Hủy lượt nhập (không để lại gì): 200 đã hủy, 202 đã yêu cầu tiến trình đang chạy dừng, 409 đã xong",
 )
-def cancel(request, import_id: int):
+def cancel(request, import_id: Id):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
     if steps.cancel_job(job):

@@ -16,7 +16,24 @@ from materiel.ledger.models import Event
 from materiel.ledger.rules import STATUS_MOVES
 from materiel.units.models import Unit
 
-from ..common import MAX_LIMIT, keyset, unit_for
+from ..common import (
+    MAX_LIMIT,
+    Day,
+    Document,
+    Grade,
+    Holder,
+    Id,
+    Limit,
+    MeterValue,
+    Origin,
+    Reason,
+    Serial,
+    Version,
+    Year,
+    keyset,
+    unit_for,
+    unit_named,
+)
 from ..errors import responses
 from .events import EventOut, event_out
 
@@ -54,15 +71,15 @@ class ItemFilters(Schema):
     unit: str | None = None
     category: str | None = None
     type: str | None = None
-    grade: int | None = None
+    grade: Grade | None = None
     status: StatusName | None = None
     q: str | None = None
     holder: str | None = None
     purpose: Literal["in_use", "combat_reserve", "reserve"] | None = None
-    year: int | None = None
-    on: date | None = None
-    after: int | None = None
-    limit: int = 100
+    year: Year | None = None
+    on: Day | None = None
+    after: Id | None = None
+    limit: Limit = 100
 
 
 def item_out(item: Item, state=None, units=None) -> dict:
@@ -125,18 +142,18 @@ def list_items(request, filters: Query[ItemFilters]):
     return {"results": [item_out(i, states[i.pk], units) for i in rows], "next": cursor}
 
 
-def visible_item(request, item_id: int) -> Item:
+def visible_item(request, item_id: Id) -> Item:
     items = Item.objects.visible_to(request.user).select_related("equipment_type__category", "unit")
     return get_object_or_404(items.prefetch_related("meters"), pk=item_id)
 
 
 @router.get("/items/{item_id}", response=responses(ItemOut), summary="Một trang bị")
-def get_item(request, item_id: int):
+def get_item(request, item_id: Id):
     return item_out(visible_item(request, item_id))
 
 
 @router.get("/items/{item_id}/history", response=responses(list[EventOut]), summary="Lý lịch: mọi sự kiện của trang bị")
-def item_history(request, item_id: int):
+def item_history(request, item_id: Id):
     item = visible_item(request, item_id)
     in_scope = set(Event.objects.visible_to(request.user).filter(item=item).values_list("id", flat=True))
     events = Event.objects.filter(item=item).select_related("recorded_by", "unit", "from_unit", "to_unit")
@@ -146,47 +163,47 @@ def item_history(request, item_id: int):
 
 class ReceiptIn(Schema):
     type: str
-    serial: str
+    serial: Serial
     unit: str
-    grade: int
-    occurred_on: date
+    grade: Grade
+    occurred_on: Day
     purpose: Literal["in_use", "combat_reserve", "reserve"] = "in_use"
-    year_made: int | None = None
-    origin: str = ""
-    document_number: str = ""
+    year_made: Year | None = None
+    origin: Origin = ""
+    document_number: Document = ""
 
 
 class Versioned(Schema):
-    occurred_on: date
-    version: int
+    occurred_on: Day
+    version: Version
 
 
 class TransferIn(Versioned):
     to_unit: str
-    document_number: str
-    reason: str = ""
+    document_number: Document
+    reason: Reason = ""
 
 
 class GradeIn(Versioned):
-    grade: int
-    reason: str
-    document_number: str = ""
+    grade: Grade
+    reason: Reason
+    document_number: Document = ""
 
 
 class IssueIn(Versioned):
-    holder: str
+    holder: Holder
 
 
 class MeterIn(Versioned):
     meter: Literal["km", "engine_hours", "rounds"]
-    value: str
+    value: MeterValue
 
 
 class StatusIn(Versioned):
     kind: StatusKind
-    reason: str = ""
-    document_number: str = ""
-    grade: int | None = None
+    reason: Reason = ""
+    document_number: Document = ""
+    grade: Grade | None = None
 
 
 @router.post("/items", response=responses(ItemOut, 201), summary="Tiếp nhận một trang bị")
@@ -195,7 +212,7 @@ def receive_item(request, payload: ReceiptIn):
     event = services.record_receipt(
         equipment_type=equipment_type,
         serial=payload.serial,
-        unit=unit_for(request, payload.unit),
+        unit=unit_named(request, payload.unit, field="unit"),
         grade=payload.grade,
         occurred_on=payload.occurred_on,
         actor=request.user,
@@ -208,11 +225,11 @@ def receive_item(request, payload: ReceiptIn):
 
 
 @router.post("/items/{item_id}/transfer", response=responses(ItemOut), summary="Điều chuyển sang đơn vị khác")
-def transfer_item(request, item_id: int, payload: TransferIn):
+def transfer_item(request, item_id: Id, payload: TransferIn):
     item = visible_item(request, item_id)
     services.record_transfer(
         item,
-        to_unit=unit_for(request, payload.to_unit),
+        to_unit=unit_named(request, payload.to_unit, field="to_unit"),
         occurred_on=payload.occurred_on,
         actor=request.user,
         document_number=payload.document_number,
@@ -223,7 +240,7 @@ def transfer_item(request, item_id: int, payload: TransferIn):
 
 
 @router.post("/items/{item_id}/grade", response=responses(ItemOut), summary="Phân cấp chất lượng")
-def grade_item(request, item_id: int, payload: GradeIn):
+def grade_item(request, item_id: Id, payload: GradeIn):
     item = visible_item(request, item_id)
     services.record_grade_change(
         item,
@@ -238,7 +255,7 @@ def grade_item(request, item_id: int, payload: GradeIn):
 
 
 @router.post("/items/{item_id}/issue", response=responses(ItemOut), summary="Cấp phát cho cá nhân")
-def issue_item(request, item_id: int, payload: IssueIn):
+def issue_item(request, item_id: Id, payload: IssueIn):
     item = visible_item(request, item_id)
     services.record_issue(
         item,
@@ -251,14 +268,14 @@ def issue_item(request, item_id: int, payload: IssueIn):
 
 
 @router.post("/items/{item_id}/return", response=responses(ItemOut), summary="Thu hồi từ cá nhân")
-def return_item(request, item_id: int, payload: Versioned):
+def return_item(request, item_id: Id, payload: Versioned):
     item = visible_item(request, item_id)
     services.record_return(item, occurred_on=payload.occurred_on, actor=request.user, expected_version=payload.version)
     return item_out(visible_item(request, item_id))
 
 
 @router.post("/items/{item_id}/meter", response=responses(ItemOut), summary="Ghi chỉ số đồng hồ")
-def read_meter(request, item_id: int, payload: MeterIn):
+def read_meter(request, item_id: Id, payload: MeterIn):
     item = visible_item(request, item_id)
     services.record_meter_reading(
         item,
@@ -276,7 +293,7 @@ def read_meter(request, item_id: int, payload: MeterIn):
     response=responses(ItemOut),
     summary="Đổi tình trạng (sửa chữa, niêm cất, thanh lý, mất...)",
 )
-def change_status(request, item_id: int, payload: StatusIn):
+def change_status(request, item_id: Id, payload: StatusIn):
     item = visible_item(request, item_id)
     services.record_status_change(
         item,

@@ -1,7 +1,5 @@
 """Counted stock: lots with their quantities, and the lot event kinds."""
 
-from datetime import date
-
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja import Status as Reply
@@ -10,7 +8,21 @@ from materiel.catalog.models import EquipmentType
 from materiel.equipment.models import Lot
 from materiel.ledger import services
 
-from ..common import MAX_LIMIT, keyset, unit_for
+from ..common import (
+    MAX_LIMIT,
+    Day,
+    Document,
+    Grade,
+    Id,
+    Limit,
+    LotNumber,
+    Quantity,
+    Reason,
+    Version,
+    keyset,
+    unit_for,
+    unit_named,
+)
 from ..errors import responses
 
 router = Router(tags=["Lô hàng"])
@@ -37,9 +49,9 @@ class LotFilters(Schema):
     unit: str | None = None
     category: str | None = None
     type: str | None = None
-    grade: int | None = None
-    after: int | None = None
-    limit: int = 100
+    grade: Grade | None = None
+    after: Id | None = None
+    limit: Limit = 100
 
 
 def lot_out(lot: Lot) -> dict:
@@ -56,7 +68,7 @@ def lot_out(lot: Lot) -> dict:
     }
 
 
-def visible_lot(request, lot_id: int) -> Lot:
+def visible_lot(request, lot_id: Id) -> Lot:
     return get_object_or_404(Lot.objects.visible_to(request.user).select_related("equipment_type", "unit"), pk=lot_id)
 
 
@@ -75,38 +87,38 @@ def list_lots(request, filters: Query[LotFilters]):
 
 
 @router.get("/lots/{lot_id}", response=responses(LotOut), summary="Một lô")
-def get_lot(request, lot_id: int):
+def get_lot(request, lot_id: Id):
     return lot_out(visible_lot(request, lot_id))
 
 
 class LotReceiptIn(Schema):
     type: str
     unit: str
-    grade: int
-    quantity: int
-    occurred_on: date
-    lot_number: str = ""
-    document_number: str = ""
+    grade: Grade
+    quantity: Quantity
+    occurred_on: Day
+    lot_number: LotNumber = ""
+    document_number: Document = ""
 
 
 class LotChange(Schema):
-    quantity: int
-    occurred_on: date
-    version: int
+    quantity: Quantity
+    occurred_on: Day
+    version: Version
 
 
 class LotIssueIn(LotChange):
-    reason: str
+    reason: Reason
 
 
 class LotTransferIn(LotChange):
     to_unit: str
-    document_number: str
+    document_number: Document
 
 
 class LotRegradeIn(LotChange):
-    grade: int
-    reason: str
+    grade: Grade
+    reason: Reason
 
 
 @router.post("/lots", response=responses(LotOut, 201), summary="Nhập lô")
@@ -114,7 +126,7 @@ def receive_lot(request, payload: LotReceiptIn):
     equipment_type = get_object_or_404(EquipmentType, code=payload.type)
     event = services.record_lot_receipt(
         equipment_type=equipment_type,
-        unit=unit_for(request, payload.unit),
+        unit=unit_named(request, payload.unit, field="unit"),
         grade=payload.grade,
         quantity=payload.quantity,
         occurred_on=payload.occurred_on,
@@ -126,7 +138,7 @@ def receive_lot(request, payload: LotReceiptIn):
 
 
 @router.post("/lots/{lot_id}/issue", response=responses(LotOut), summary="Xuất, tiêu hao")
-def issue_lot(request, lot_id: int, payload: LotIssueIn):
+def issue_lot(request, lot_id: Id, payload: LotIssueIn):
     lot = visible_lot(request, lot_id)
     services.record_lot_issue(
         lot,
@@ -140,11 +152,11 @@ def issue_lot(request, lot_id: int, payload: LotIssueIn):
 
 
 @router.post("/lots/{lot_id}/transfer", response=responses(LotOut), summary="Điều chuyển một phần lô")
-def transfer_lot(request, lot_id: int, payload: LotTransferIn):
+def transfer_lot(request, lot_id: Id, payload: LotTransferIn):
     lot = visible_lot(request, lot_id)
     services.record_lot_transfer(
         lot,
-        to_unit=unit_for(request, payload.to_unit),
+        to_unit=unit_named(request, payload.to_unit, field="to_unit"),
         quantity=payload.quantity,
         occurred_on=payload.occurred_on,
         actor=request.user,
@@ -155,7 +167,7 @@ def transfer_lot(request, lot_id: int, payload: LotTransferIn):
 
 
 @router.post("/lots/{lot_id}/regrade", response=responses(LotOut), summary="Phân cấp lại một phần lô")
-def regrade_lot(request, lot_id: int, payload: LotRegradeIn):
+def regrade_lot(request, lot_id: Id, payload: LotRegradeIn):
     lot = visible_lot(request, lot_id)
     services.record_lot_regrade(
         lot,

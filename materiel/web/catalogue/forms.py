@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from materiel.catalog.models import Category, EquipmentType, Meter
+from materiel.core import bounds
+from materiel.core.fields import WholeNumberField
 from materiel.core.widgets import QuickSelect
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
@@ -20,7 +22,7 @@ class SearchForm(forms.Form):
 class CategoryForm(forms.Form):
     code = forms.CharField(label=_("Mã nhóm"), max_length=20, help_text=_("Không dấu, không đổi được sau khi tạo."))
     name = forms.CharField(label=_("Tên nhóm"), max_length=150)
-    order = forms.IntegerField(label=_("Thứ tự hiển thị"), min_value=0, max_value=32767, initial=0, required=False)
+    order = WholeNumberField(label=_("Thứ tự hiển thị"), min_value=0, max_value=32767, initial=0, required=False)
 
     def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,9 +46,7 @@ class TypeForm(forms.Form):
         widget=forms.RadioSelect,
         initial="1",
     )
-    service_life_years = forms.IntegerField(
-        label=_("Niên hạn sử dụng (năm)"), min_value=1, max_value=100, required=False
-    )
+    service_life_years = WholeNumberField(label=_("Niên hạn sử dụng (năm)"), min_value=1, max_value=100, required=False)
     origin = forms.CharField(label=_("Nước sản xuất"), max_length=80, required=False)
     meters = forms.MultipleChoiceField(
         label=_("Đồng hồ theo dõi"), choices=Meter.choices, widget=forms.CheckboxSelectMultiple, required=False
@@ -77,7 +77,7 @@ class HoldingForm(forms.Form):
     equipment_type = forms.ModelChoiceField(
         label=_("Chủng loại"), queryset=EquipmentType.objects.select_related("category"), widget=QuickSelect
     )
-    quantity = forms.IntegerField(label=_("Số lượng biên chế"), min_value=0, max_value=10**9)
+    quantity = WholeNumberField(label=_("Số lượng biên chế"), min_value=0, max_value=bounds.MAX_AUTHORISED)
     valid_from = forms.DateField(label=_("Hiệu lực từ ngày"), initial=timezone.localdate, widget=DATE_WIDGET)
 
     def __init__(self, *args, fixed_type=None, **kwargs):
