@@ -5,6 +5,7 @@ DATABASE_URL        e.g. postgres://user:pass@host:5432/materiel; SQLite when un
 SECRET_KEY          required when DEBUG is off
 DEBUG               "1" to enable
 ALLOWED_HOSTS       comma-separated
+MATERIEL_SEAL_KEY_FILE, MATERIEL_SEAL_FILE   the seals' HMAC key and the append-only seal file
 """
 
 import os
@@ -247,3 +248,9 @@ MATERIEL_DEFAULT_SERVICEABLE_GRADES = (1, 2)
 # The address users reach the server by (e.g. "https://materiel.intranet"), written into the QR codes of
 # equipment labels; empty: the address of the request that printed the label.
 MATERIEL_BASE_URL = os.environ.get("MATERIEL_BASE_URL", "")
+
+# Tamper evidence (ledger.sealing): the HMAC key of the seals and the append-only file every seal is
+# copied to, both outside the database. The defaults suit development; production puts the key
+# elsewhere, owned by the service user and readable by it alone (docs/security.md).
+MATERIEL_SEAL_KEY_FILE = Path(os.environ.get("MATERIEL_SEAL_KEY_FILE", DATA_DIR / "seal.key"))
+MATERIEL_SEAL_FILE = Path(os.environ.get("MATERIEL_SEAL_FILE", DATA_DIR / "seals.txt"))

@@ -36,6 +36,16 @@ def rifle_in_a1(world):
 
 
 @pytest.fixture(autouse=True)
+def seal_files(settings, tmp_path, monkeypatch):
+    """Each test its own seal key and seal file (subprocesses too), never ./data's."""
+    settings.MATERIEL_SEAL_KEY_FILE = tmp_path / "seal.key"
+    settings.MATERIEL_SEAL_FILE = tmp_path / "seals.txt"
+    monkeypatch.setenv("MATERIEL_SEAL_KEY_FILE", str(settings.MATERIEL_SEAL_KEY_FILE))
+    monkeypatch.setenv("MATERIEL_SEAL_FILE", str(settings.MATERIEL_SEAL_FILE))
+    return settings
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

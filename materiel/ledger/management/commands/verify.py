@@ -12,6 +12,8 @@ class Command(BaseCommand):
             f"Đã kiểm tra {report.events:n} sự kiện, {report.items:n} trang bị, {report.lots:n} lô, "
             f"{report.seals:n} niêm phong."
         )
+        if report.unkeyed:
+            self.stdout.write(f"Trong đó {report.unkeyed:n} niêm phong cũ không có khóa (SHA-256, trước khi có HMAC).")
         if report.ok:
             self.stdout.write(self.style.SUCCESS("Sổ sự kiện toàn vẹn: mọi số liệu khớp với kết quả phát lại."))
             return
