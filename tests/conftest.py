@@ -3,16 +3,31 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.test import TransactionTestCase
 from playwright.sync_api import sync_playwright
 
 from materiel.ledger import services
 
 from .browsing import ARGS, CHROMIUM
 from .factories import build_world
+from .tampering import past_the_triggers
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
 # itself (fixtures) are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+_flush = TransactionTestCase._fixture_teardown
+
+
+def _flush_past_the_triggers(self):
+    """A transactional test ends by emptying every table, the append-only ones too (a TRUNCATE on
+    PostgreSQL, a DELETE on SQLite): their triggers would refuse it."""
+    with past_the_triggers():
+        _flush(self)
+
+
+TransactionTestCase._fixture_teardown = _flush_past_the_triggers
 
 
 @pytest.fixture

@@ -222,8 +222,8 @@ def test_deployment_checks_pass_with_production_settings(tmp_path):
     assert weak.returncode != 0 and "SECRET_KEY" in weak.stderr
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger is PostgreSQL's")
-def test_postgresql_refuses_raw_changes_to_the_audit_log(client, world):
+def test_the_database_refuses_raw_changes_to_the_audit_log(client, world):
+    """A trigger on both databases: PostgreSQL's accounts/0004, SQLite's accounts/0006."""
     sign_in(client, "tlkt-a", "sai")
     for sql in ("UPDATE accounts_auditentry SET username = 'x'", "DELETE FROM accounts_auditentry"):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:

@@ -7,10 +7,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from materiel.accounts.scoping import PermissionDenied
+from materiel.core.append_only import TABLES
 from materiel.core.errors import DomainError
 from materiel.equipment.models import Item, ItemMeter, Lot, Status
 from materiel.ledger import services
-from materiel.ledger.models import AppendOnlyError, Event, EventKind, Rollup
+from materiel.ledger.models import AppendOnlyError, Event, EventKind, LedgerSeal, Rollup
+from materiel.ledger.sealing import seal_ledger
 from materiel.ledger.verify import verify_ledger
 
 D = date(2021, 5, 1)
@@ -283,13 +285,30 @@ def test_events_are_append_only_at_every_level(world, rifle_in_a1):
         Event.objects.all().delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger is PostgreSQL's")
-def test_postgresql_trigger_refuses_raw_update_and_delete(world, rifle_in_a1):
+def test_the_database_refuses_raw_update_and_delete_of_events_and_seals(world, rifle_in_a1, settings):
+    """Triggers on both databases (PostgreSQL ledger/0002 and 0008, SQLite ledger/0008)."""
     from django.db import DatabaseError
 
-    for sql in ("UPDATE ledger_event SET reason = 'x'", "DELETE FROM ledger_event"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql)
+    seal = seal_ledger(settle=timedelta(0))
+    with pytest.raises(AppendOnlyError):
+        LedgerSeal.objects.filter(pk=seal.pk).update(digest="x")
+    with pytest.raises(AppendOnlyError):
+        seal.delete()
+    for table in ("ledger_event", "ledger_ledgerseal"):
+        for sql in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+                c.execute(sql)
+    assert Event.objects.count() == 1 and LedgerSeal.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
+def test_postgresql_refuses_truncate_of_the_append_only_tables(world, rifle_in_a1):
+    from django.db import DatabaseError
+
+    for table in TABLES:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+            c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # else: "pending trigger events" refuses it first
+            c.execute(f"TRUNCATE {table} CASCADE")
     assert Event.objects.count() == 1
 
 

@@ -5,7 +5,6 @@ from functools import partial
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from materiel.equipment.models import Item
 from materiel.ledger import services
@@ -14,6 +13,8 @@ from materiel.ledger.management.commands import seal as command
 from materiel.ledger.models import Event, LedgerSeal
 from materiel.ledger.sealing import seal_ledger
 from materiel.ledger.verify import verify_ledger
+
+from .tampering import raw
 
 D = date(2021, 5, 1)
 
@@ -25,16 +26,6 @@ def history(world, rifle_in_a1):
     )
     services.record_grade_change(rifle_in_a1, grade=3, reason="KT", occurred_on=D, actor=world.officer)
     return rifle_in_a1
-
-
-def raw(sql, params=()):
-    """Tamper as a database superuser would: on PostgreSQL with the append-only trigger switched off."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 def test_verify_passes_and_the_command_says_so(history, capsys):

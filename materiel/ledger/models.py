@@ -168,6 +168,14 @@ class Rollup(models.Model):
         ]
 
 
+class SealQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Seals are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Seals are append-only.")
+
+
 class SealAlgorithm(models.TextChoices):
     # Seals made before the key existed: plain SHA-256, anyone can recompute them. Still verified,
     # reported as unkeyed; never made any more.
@@ -193,8 +201,18 @@ class LedgerSeal(models.Model):
     algorithm = models.CharField(max_length=20, choices=SealAlgorithm.choices, default=SealAlgorithm.HMAC_SHA256)
     key_id = models.CharField(max_length=16, blank=True)  # sealkey.key_id of the key that made it
 
+    objects = SealQuerySet.as_manager()
+
     class Meta:
         ordering = ["last_event_id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("Seals are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Seals are append-only.")
 
 
 class SnapshotDay(models.Model):
