@@ -2,6 +2,7 @@
 
 MATERIEL_DATA_DIR   folder for the SQLite database (default ./data)
 DATABASE_URL        e.g. postgres://user:pass@host:5432/materiel; SQLite when unset
+MATERIEL_MIGRATE_DATABASE_URL   the same database as the tables' owner, for migrate (core.dbroles)
 SECRET_KEY          required when DEBUG is off
 DEBUG               "1" to enable
 ALLOWED_HOSTS       comma-separated
@@ -114,6 +115,14 @@ TEMPLATES = [
 ]
 
 
+def owner_config() -> dict | None:
+    """The tables' owner, who migrates (core.dbroles); None: DATABASE_URL's role does everything."""
+    url = os.environ.get("MATERIEL_MIGRATE_DATABASE_URL", "")
+    if not url or not os.environ.get("DATABASE_URL"):
+        return None
+    return dj_database_url.parse(url)
+
+
 def database_config() -> dict:
     url = os.environ.get("DATABASE_URL", "")
     if url:
@@ -147,6 +156,7 @@ def database_config() -> dict:
 
 
 DATABASES = {"default": database_config()}
+MATERIEL_DB_OWNER = owner_config()
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -6,6 +6,7 @@ import pytest
 from django.test import TransactionTestCase
 from playwright.sync_api import sync_playwright
 
+from materiel.core.dbroles import as_owner
 from materiel.ledger import services
 
 from .browsing import ARGS, CHROMIUM
@@ -23,11 +24,26 @@ _flush = TransactionTestCase._fixture_teardown
 def _flush_past_the_triggers(self):
     """A transactional test ends by emptying every table, the append-only ones too (a TRUNCATE on
     PostgreSQL, a DELETE on SQLite): their triggers would refuse it."""
-    with past_the_triggers():
+    with as_owner(), past_the_triggers():
         _flush(self)
 
 
 TransactionTestCase._fixture_teardown = _flush_past_the_triggers
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb):
+    """pytest-django's, but the test database is created, migrated and dropped as the tables' owner,
+    and the tests then connect as the application's role, as the server does (core.dbroles)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock(), as_owner():
+        config = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=keepdb)
+    yield
+    if not keepdb:
+        with django_db_blocker.unblock(), as_owner():
+            teardown_databases(config, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture

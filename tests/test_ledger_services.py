@@ -15,6 +15,8 @@ from materiel.ledger.models import AppendOnlyError, Event, EventKind, LedgerSeal
 from materiel.ledger.sealing import seal_ledger
 from materiel.ledger.verify import verify_ledger
 
+from .tampering import owner_connection
+
 D = date(2021, 5, 1)
 
 
@@ -296,19 +298,46 @@ def test_the_database_refuses_raw_update_and_delete_of_events_and_seals(world, r
         seal.delete()
     for table in ("ledger_event", "ledger_ledgerseal"):
         for sql in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
-            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+            # SQLite's trigger, or on PostgreSQL the application role's missing privilege (the
+            # trigger behind it: test_the_triggers_refuse_truncate_update_and_delete_even_to_the_owner)
+            refused = pytest.raises(DatabaseError, match="append-only|permission denied")
+            with refused, transaction.atomic(), connection.cursor() as c:
                 c.execute(sql)
     assert Event.objects.count() == 1 and LedgerSeal.objects.count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
-def test_postgresql_refuses_truncate_of_the_append_only_tables(world, rifle_in_a1):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="roles and TRUNCATE are PostgreSQL's")
+def test_the_application_role_can_neither_truncate_nor_switch_the_triggers_off(world, rifle_in_a1):
+    """The tests connect as the application does, as a role that owns no table (with-postgres.sh)."""
     from django.db import DatabaseError
 
-    for table in TABLES:
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
-            c.execute("SET CONSTRAINTS ALL IMMEDIATE")  # else: "pending trigger events" refuses it first
-            c.execute(f"TRUNCATE {table} CASCADE")
+    attempts = [f"TRUNCATE {table} CASCADE" for table in TABLES] + [
+        "ALTER TABLE ledger_event DISABLE TRIGGER ALL",
+        "SET session_replication_role = replica",
+        "DROP TRIGGER ledger_event_no_update_delete ON ledger_event",
+    ]
+    for sql in attempts:
+        refused = pytest.raises(DatabaseError, match="permission denied|must be owner")
+        with refused, transaction.atomic(), connection.cursor() as c:
+            c.execute(sql)
+    assert Event.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
+@pytest.mark.django_db(transaction=True)
+def test_the_triggers_refuse_truncate_update_and_delete_even_to_the_owner(world, rifle_in_a1):
+    from django.db import DatabaseError
+
+    seal_ledger(settle=timedelta(0))
+    attempts = [f"TRUNCATE {table} CASCADE" for table in TABLES]  # a statement trigger: rows or none
+    attempts += [
+        f"{sql} {table}" for table in ("ledger_event", "ledger_ledgerseal") for sql in ("DELETE FROM", "UPDATE")
+    ]
+    with owner_connection() as owner:
+        for sql in attempts:
+            sql += " SET id = id" if sql.startswith("UPDATE") else ""
+            with pytest.raises(DatabaseError, match="append-only"), owner.cursor() as c:
+                c.execute(sql)
     assert Event.objects.count() == 1
 
 

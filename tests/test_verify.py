@@ -17,6 +17,8 @@ from materiel.ledger.verify import verify_ledger
 from .tampering import raw
 
 D = date(2021, 5, 1)
+# Tampering goes through the owner's own connection on PostgreSQL, which sees committed rows only.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
