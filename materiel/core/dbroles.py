@@ -61,3 +61,7 @@ def grant_application_privileges(role: str, alias: str = "default") -> None:
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quote(role)}",
         ):
             cursor.execute(sql)
+        # The one lock the application needs beyond its privileges (migration ledger/0009).
+        cursor.execute("SELECT to_regprocedure('ledger_event_wait_for_writers()') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION ledger_event_wait_for_writers() TO {quote(role)}")
