@@ -2,9 +2,11 @@
 
 MATERIEL_DATA_DIR   folder for the SQLite database (default ./data)
 DATABASE_URL        e.g. postgres://user:pass@host:5432/materiel; SQLite when unset
+MATERIEL_MIGRATE_DATABASE_URL   the same database as the tables' owner, for migrate (core.dbroles)
 SECRET_KEY          required when DEBUG is off
 DEBUG               "1" to enable
 ALLOWED_HOSTS       comma-separated
+MATERIEL_SEAL_KEY_FILE, MATERIEL_SEAL_FILE   the seals' HMAC key and the append-only seal file
 """
 
 import os
@@ -114,6 +116,14 @@ TEMPLATES = [
 ]
 
 
+def owner_config() -> dict | None:
+    """The tables' owner, who migrates (core.dbroles); None: DATABASE_URL's role does everything."""
+    url = os.environ.get("MATERIEL_MIGRATE_DATABASE_URL", "")
+    if not url or not os.environ.get("DATABASE_URL"):
+        return None
+    return dj_database_url.parse(url)
+
+
 def database_config() -> dict:
     url = os.environ.get("DATABASE_URL", "")
     if url:
@@ -147,6 +157,7 @@ def database_config() -> dict:
 
 
 DATABASES = {"default": database_config()}
+MATERIEL_DB_OWNER = owner_config()
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A process running an import step renews its lease this often (a quarter of it); when the lease runs
@@ -251,3 +262,9 @@ MATERIEL_DEFAULT_SERVICEABLE_GRADES = (1, 2)
 # The address users reach the server by (e.g. "https://materiel.intranet"), written into the QR codes of
 # equipment labels; empty: the address of the request that printed the label.
 MATERIEL_BASE_URL = os.environ.get("MATERIEL_BASE_URL", "")
+
+# Tamper evidence (ledger.sealing): the HMAC key of the seals and the append-only file every seal is
+# copied to, both outside the database. The defaults suit development; production puts the key
+# elsewhere, owned by the service user and readable by it alone (docs/security.md).
+MATERIEL_SEAL_KEY_FILE = Path(os.environ.get("MATERIEL_SEAL_KEY_FILE", DATA_DIR / "seal.key"))
+MATERIEL_SEAL_FILE = Path(os.environ.get("MATERIEL_SEAL_FILE", DATA_DIR / "seals.txt"))

@@ -19,5 +19,10 @@ trap cleanup EXIT
 "${RUN[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w \
     -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c statement_timeout=300s -c lock_timeout=120s" \
     start >/dev/null
-export DATABASE_URL="postgres://materiel@127.0.0.1:$PORT/postgres"
+# As in production (docs/security.md): "materiel" owns the tables and migrates; the tests and the
+# application connect as "materiel_app", which owns nothing and so cannot switch a trigger off.
+"${RUN[@]}" "$PGBIN/psql" -q -h 127.0.0.1 -p "$PORT" -U materiel -d postgres \
+    -c "CREATE ROLE materiel_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT" >/dev/null
+export DATABASE_URL="postgres://materiel_app@127.0.0.1:$PORT/postgres"
+export MATERIEL_MIGRATE_DATABASE_URL="postgres://materiel@127.0.0.1:$PORT/postgres"
 "$@"

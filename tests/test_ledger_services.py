@@ -7,11 +7,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from materiel.accounts.scoping import PermissionDenied
+from materiel.core.append_only import TABLES
 from materiel.core.errors import DomainError
 from materiel.equipment.models import Item, ItemMeter, Lot, Status
 from materiel.ledger import services
-from materiel.ledger.models import AppendOnlyError, Event, EventKind, Rollup
+from materiel.ledger.models import AppendOnlyError, Event, EventKind, LedgerSeal, Rollup
+from materiel.ledger.sealing import seal_ledger
 from materiel.ledger.verify import verify_ledger
+
+from .tampering import owner_connection
 
 D = date(2021, 5, 1)
 
@@ -283,13 +287,57 @@ def test_events_are_append_only_at_every_level(world, rifle_in_a1):
         Event.objects.all().delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger is PostgreSQL's")
-def test_postgresql_trigger_refuses_raw_update_and_delete(world, rifle_in_a1):
+def test_the_database_refuses_raw_update_and_delete_of_events_and_seals(world, rifle_in_a1, settings):
+    """Triggers on both databases (PostgreSQL ledger/0002 and 0008, SQLite ledger/0008)."""
     from django.db import DatabaseError
 
-    for sql in ("UPDATE ledger_event SET reason = 'x'", "DELETE FROM ledger_event"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql)
+    seal = seal_ledger(settle=timedelta(0))
+    with pytest.raises(AppendOnlyError):
+        LedgerSeal.objects.filter(pk=seal.pk).update(digest="x")
+    with pytest.raises(AppendOnlyError):
+        seal.delete()
+    for table in ("ledger_event", "ledger_ledgerseal"):
+        for sql in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
+            # SQLite's trigger, or on PostgreSQL the application role's missing privilege (the
+            # trigger behind it: test_the_triggers_refuse_truncate_update_and_delete_even_to_the_owner)
+            refused = pytest.raises(DatabaseError, match="append-only|permission denied")
+            with refused, transaction.atomic(), connection.cursor() as c:
+                c.execute(sql)
+    assert Event.objects.count() == 1 and LedgerSeal.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="roles and TRUNCATE are PostgreSQL's")
+def test_the_application_role_can_neither_truncate_nor_switch_the_triggers_off(world, rifle_in_a1):
+    """The tests connect as the application does, as a role that owns no table (with-postgres.sh)."""
+    from django.db import DatabaseError
+
+    attempts = [f"TRUNCATE {table} CASCADE" for table in TABLES] + [
+        "ALTER TABLE ledger_event DISABLE TRIGGER ALL",
+        "SET session_replication_role = replica",
+        "DROP TRIGGER ledger_event_no_update_delete ON ledger_event",
+    ]
+    for sql in attempts:
+        refused = pytest.raises(DatabaseError, match="permission denied|must be owner")
+        with refused, transaction.atomic(), connection.cursor() as c:
+            c.execute(sql)
+    assert Event.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
+@pytest.mark.django_db(transaction=True)
+def test_the_triggers_refuse_truncate_update_and_delete_even_to_the_owner(world, rifle_in_a1):
+    from django.db import DatabaseError
+
+    seal_ledger(settle=timedelta(0))
+    attempts = [f"TRUNCATE {table} CASCADE" for table in TABLES]  # a statement trigger: rows or none
+    attempts += [
+        f"{sql} {table}" for table in ("ledger_event", "ledger_ledgerseal") for sql in ("DELETE FROM", "UPDATE")
+    ]
+    with owner_connection() as owner:
+        for sql in attempts:
+            sql += " SET id = id" if sql.startswith("UPDATE") else ""
+            with pytest.raises(DatabaseError, match="append-only"), owner.cursor() as c:
+                c.execute(sql)
     assert Event.objects.count() == 1
 
 

@@ -1,10 +1,16 @@
-"""A PostgreSQL trigger that refuses UPDATE and DELETE on a table, as a migration operation.
+"""Database triggers that keep append-only tables append-only, as migration operations.
 
-The last line of defence for append-only tables (ledger events, unit changes, the audit log): even a
-raw SQL statement fails. Models and querysets refuse first; SQLite relies on them alone.
+The last line of defence for the ledger's events, its seals, unit changes and the audit log: even a
+raw SQL statement fails. Models and querysets refuse first. On PostgreSQL row triggers refuse UPDATE
+and DELETE and a statement trigger refuses TRUNCATE; the application connects as a role that owns no
+table, so it cannot switch them off (docs/security.md). On SQLite the same refusals are triggers of
+its own; whoever can write the file can drop them, which the seals then reveal.
 """
 
 from django.db import migrations
+
+# Every table the triggers protect, for the tests that tamper past them (tests/tampering.py).
+TABLES = ("ledger_event", "ledger_ledgerseal", "units_unitchange", "accounts_auditentry")
 
 
 def _sql(table: str) -> tuple[str, str]:
@@ -21,7 +27,31 @@ CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW EXECUTE
     return create, drop
 
 
+def _truncate_sql(table: str) -> tuple[str, str]:
+    """A statement trigger (row triggers never see TRUNCATE), calling the function of _sql."""
+    trigger = f"{table}_no_truncate"
+    create = (
+        f"CREATE TRIGGER {trigger} BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only();"
+    )
+    return create, f"DROP TRIGGER IF EXISTS {trigger} ON {table};"
+
+
+def sqlite_sql(table: str) -> tuple[list[str], list[str]]:
+    create, drop = [], []
+    for op in ("UPDATE", "DELETE"):
+        trigger = f"{table}_no_{op.lower()}"
+        create.append(
+            f"CREATE TRIGGER {trigger} BEFORE {op} ON {table} BEGIN "
+            f"SELECT RAISE(ABORT, '{table} is append-only: record a correcting entry instead ({op} refused)'); END;"
+        )
+        drop.append(f"DROP TRIGGER IF EXISTS {trigger};")
+    return create, drop
+
+
 def append_only(*tables: str) -> migrations.RunPython:
+    """PostgreSQL's row triggers (migrations ledger/0002, accounts/0004); nothing on SQLite."""
+
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             for table in tables:
@@ -31,5 +61,32 @@ def append_only(*tables: str) -> migrations.RunPython:
         if schema_editor.connection.vendor == "postgresql":
             for table in tables:
                 schema_editor.execute(_sql(table)[1], params=None)
+
+    return migrations.RunPython(forwards, backwards)
+
+
+def no_truncate_and_sqlite(*tables: str, with_row_triggers: bool = False) -> migrations.RunPython:
+    """PostgreSQL's TRUNCATE trigger (and, for a table new to this, the row triggers first), and
+    SQLite's UPDATE and DELETE triggers."""
+
+    def forwards(apps, schema_editor):
+        for table in tables:
+            if schema_editor.connection.vendor == "postgresql":
+                if with_row_triggers:
+                    schema_editor.execute(_sql(table)[0], params=None)
+                schema_editor.execute(_truncate_sql(table)[0], params=None)
+            elif schema_editor.connection.vendor == "sqlite":
+                for sql in sqlite_sql(table)[0]:
+                    schema_editor.execute(sql, params=None)
+
+    def backwards(apps, schema_editor):
+        for table in tables:
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(_truncate_sql(table)[1], params=None)
+                if with_row_triggers:
+                    schema_editor.execute(_sql(table)[1], params=None)
+            elif schema_editor.connection.vendor == "sqlite":
+                for sql in sqlite_sql(table)[1]:
+                    schema_editor.execute(sql, params=None)
 
     return migrations.RunPython(forwards, backwards)

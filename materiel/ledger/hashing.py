@@ -1,6 +1,7 @@
 """Hash chains over events: one chain per stream (item or lot), and seals over id ranges."""
 
 import hashlib
+import hmac
 import json
 from datetime import UTC
 
@@ -56,7 +57,17 @@ def event_hash(event) -> str:
 
 
 def seal_digest(prev_digest: str, hashes) -> str:
+    """The unkeyed digest of the seals made before HMAC (algorithm "sha256"): verified, never made."""
     h = hashlib.sha256(prev_digest.encode())
+    for value in hashes:
+        h.update(value.encode())
+    return h.hexdigest()
+
+
+def keyed_seal_digest(key: bytes, *, first: int, last: int, count: int, prev_digest: str, hashes) -> str:
+    """HMAC-SHA256 over the range, the previous seal and every event hash in it: without the key
+    (a file outside the database, materiel.ledger.sealkey) nobody can recompute it."""
+    h = hmac.new(key, f"{first}:{last}:{count}:{prev_digest}:".encode(), hashlib.sha256)
     for value in hashes:
         h.update(value.encode())
     return h.hexdigest()

@@ -168,11 +168,28 @@ class Rollup(models.Model):
         ]
 
 
+class SealQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Seals are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Seals are append-only.")
+
+
+class SealAlgorithm(models.TextChoices):
+    # Seals made before the key existed: plain SHA-256, anyone can recompute them. Still verified,
+    # reported as unkeyed; never made any more.
+    SHA256 = "sha256", "SHA-256"
+    HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256"
+
+
 class LedgerSeal(models.Model):
-    """A digest over every event hash in an id range, chained to the previous seal.
+    """A keyed digest over every event hash in an id range, chained to the previous seal.
 
     Per-item chains catch an edited or removed event inside a stream; seals also catch a whole
-    stream (an item with all its events) removed or inserted after sealing.
+    stream (an item with all its events) removed or inserted after sealing, and, being keyed with a
+    file outside the database and copied to the seal file, an event rewritten with its hashes
+    recomputed. `digest` is also read by `materiel backup`'s manifest.
     """
 
     first_event_id = models.BigIntegerField()
@@ -181,9 +198,21 @@ class LedgerSeal(models.Model):
     prev_digest = models.CharField(max_length=64)
     digest = models.CharField(max_length=64, unique=True)
     sealed_at = models.DateTimeField(default=timezone.now)
+    algorithm = models.CharField(max_length=20, choices=SealAlgorithm.choices, default=SealAlgorithm.HMAC_SHA256)
+    key_id = models.CharField(max_length=16, blank=True)  # sealkey.key_id of the key that made it
+
+    objects = SealQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_event_id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("Seals are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Seals are append-only.")
 
 
 class SnapshotDay(models.Model):

@@ -172,11 +172,13 @@ def settled_through() -> int:
     still in flight can hold an id below the highest one visible, and a snapshot built "through" that
     highest id would never count its event. A SHARE lock on the events conflicts with inserts, so
     taking it waits for the writers in flight; it is released with its own short transaction (inside
-    an outer transaction, at that one's end). SQLite has one writer at a time: nothing is in flight."""
+    an outer transaction, at that one's end). The application's role may not take it itself: a
+    function of the owner's takes it (migration ledger/0009). SQLite has one writer at a time:
+    nothing is in flight."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {EVENT} IN SHARE MODE")
+                cursor.execute("SELECT ledger_event_wait_for_writers()")
         return Event.objects.aggregate(m=Max("id"))["m"] or 0
 
 

@@ -3,9 +3,11 @@
 Checks, in one pass over the events in id order:
 - each event's hash matches its content, and links to the previous hash of its stream;
 - each event's "before" snapshot equals the state the previous events left (no impossible history);
-then compares the replayed items, lots, meters and rollups with the stored projections, and
-re-computes every seal. With `database=True` (the command, and a restore) it first asks the database
-engine to check its own files (`core.integrity`): a damaged page or index the hashes cannot see.
+then compares the replayed items, lots, meters and rollups with the stored projections,
+re-computes every seal (HMAC with the key file; the old unkeyed ones with SHA-256) and compares the
+seals with the seal file outside the database. With `database=True` (the command, and a restore) it
+first asks the database engine to check its own files (`core.integrity`): a damaged page or index
+the hashes cannot see.
 """
 
 from collections import defaultdict
@@ -16,9 +18,11 @@ from materiel.core.integrity import check_database
 from materiel.equipment.models import Item, ItemMeter, Lot, Status
 from materiel.units.models import Unit
 
-from .hashing import GENESIS, event_hash, seal_digest
-from .models import Event, EventKind, LedgerSeal, Rollup
+from . import sealfile
+from .hashing import GENESIS, event_hash, keyed_seal_digest, seal_digest
+from .models import Event, EventKind, LedgerSeal, Rollup, SealAlgorithm
 from .rollups import Deltas
+from .sealkey import SealKeyError, key_id, load_key
 
 
 @dataclass
@@ -28,6 +32,7 @@ class Report:
     lots: int = 0
     seals: int = 0
     database: str = ""  # the engine check that ran (`core.integrity`), empty when none did
+    unkeyed: int = 0  # seals made before HMAC: anyone could have recomputed them
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -162,14 +167,81 @@ def _compare_rollups(items: dict, lots: dict, report: Report) -> None:
 
 
 def _check_seals(report: Report) -> None:
-    prev = GENESIS
-    for seal in LedgerSeal.objects.order_by("last_event_id"):
+    try:
+        key: bytes | None = load_key()  # never created here: a missing key is a finding
+        key_problem = ""
+    except SealKeyError as e:
+        key, key_problem = None, str(e)
+    prev, next_first, keyed_seen = GENESIS, 1, False
+    seals = list(LedgerSeal.objects.order_by("last_event_id"))
+    for seal in seals:
         report.seals += 1
-        hashes = Event.objects.filter(id__gte=seal.first_event_id, id__lte=seal.last_event_id).order_by("id")
-        values = list(hashes.values_list("hash", flat=True))
-        if seal.prev_digest != prev or len(values) != seal.event_count or seal_digest(prev, values) != seal.digest:
+        where = f"Niêm phong sự kiện #{seal.first_event_id}–#{seal.last_event_id}"
+        values = list(
+            Event.objects.filter(id__gte=seal.first_event_id, id__lte=seal.last_event_id)
+            .order_by("id")
+            .values_list("hash", flat=True)
+        )
+        if seal.first_event_id != next_first:
+            report.problem(f"{where}: không nối tiếp niêm phong trước (bắt đầu từ #{next_first}).")
+        intact = seal.prev_digest == prev and len(values) == seal.event_count
+        if seal.algorithm == SealAlgorithm.SHA256:
+            report.unkeyed += 1
+            if keyed_seen:
+                report.problem(f"{where}: niêm phong không khóa sau niêm phong có khóa (bị thay).")
+            intact = intact and seal_digest(prev, values) == seal.digest
+        elif seal.algorithm == SealAlgorithm.HMAC_SHA256:
+            keyed_seen = True
+            if key is None:
+                if key_problem:
+                    report.problem(f"{key_problem} Không kiểm tra được các niêm phong có khóa.")
+                    key_problem = ""
+            elif seal.key_id != key_id(key):
+                report.problem(f"{where}: làm bằng khóa {seal.key_id or '?'}, không phải khóa hiện có {key_id(key)}.")
+            else:
+                digest = keyed_seal_digest(
+                    key,
+                    first=seal.first_event_id,
+                    last=seal.last_event_id,
+                    count=seal.event_count,
+                    prev_digest=prev,
+                    hashes=values,
+                )
+                intact = intact and digest == seal.digest
+        else:
+            report.problem(f"{where}: thuật toán lạ {seal.algorithm!r}.")
+        if not intact:
+            report.problem(f"{where}: không khớp (sự kiện bị xóa, thêm hoặc sửa).")
+        prev, next_first = seal.digest, seal.last_event_id + 1
+    _check_seal_file(seals, report)
+
+
+def _check_seal_file(seals: list[LedgerSeal], report: Report) -> None:
+    """Every keyed seal has its line in the seal file with the same digest, and every line its seal.
+
+    The file is outside the database: a writer who rewrites events and seals alike, or deletes the
+    newest seals with their events, leaves the file telling otherwise."""
+    path = sealfile.file_path()
+    lines, problems = sealfile.read()
+    for text in problems:
+        report.problem(text)
+    keyed = [s for s in seals if s.algorithm != SealAlgorithm.SHA256]
+    if keyed and not path.exists():
+        report.problem(f"Không có tệp niêm phong {path}: không đối chiếu được {len(keyed)} niêm phong.")
+        return
+    by_range = {(line.first_event_id, line.last_event_id): line for line in lines}
+    for seal in seals:
+        line = by_range.get((seal.first_event_id, seal.last_event_id))
+        where = f"Niêm phong sự kiện #{seal.first_event_id}–#{seal.last_event_id}"
+        if line is None:
+            if seal.algorithm != SealAlgorithm.SHA256:  # the old unkeyed seals were never written to it
+                report.problem(f"{where}: không có trong tệp niêm phong {path}.")
+        elif line.digest != seal.digest or line.event_count != seal.event_count:
+            report.problem(f"{where}: mã niêm phong khác với tệp niêm phong (dòng {line.number}).")
+    in_database = {(s.first_event_id, s.last_event_id) for s in seals}
+    for line in lines:
+        if (line.first_event_id, line.last_event_id) not in in_database:
             report.problem(
-                f"Niêm phong sự kiện #{seal.first_event_id}–#{seal.last_event_id}: "
-                "không khớp (sự kiện bị xóa, thêm hoặc sửa)."
+                f"Tệp niêm phong, dòng {line.number}: niêm phong sự kiện #{line.first_event_id}–"
+                f"#{line.last_event_id} không có trong cơ sở dữ liệu."
             )
-        prev = seal.digest

@@ -67,6 +67,7 @@ class Command(BaseCommand):
         env[COMMAND_VARIABLE] = command
         env["MATERIEL_DATA_DIR"] = str(directory)
         env.pop("DATABASE_URL", None)
+        env.pop("MATERIEL_MIGRATE_DATABASE_URL", None)  # the bench's own cluster has one role
         argv = [sys.executable, "-m", "materiel.cli", "bench", "--migrate"]
         for name in (
             "items",

@@ -16,6 +16,8 @@ class Command(BaseCommand):
             f"{report.seals:n} niêm phong."
         )
         self.stdout.write(f"Kiểm tra tệp cơ sở dữ liệu: {report.database}.")
+        if report.unkeyed:
+            self.stdout.write(f"Trong đó {report.unkeyed:n} niêm phong cũ không có khóa (SHA-256, trước khi có HMAC).")
         if report.ok:
             self.stdout.write(self.style.SUCCESS("Sổ sự kiện toàn vẹn: mọi số liệu khớp với kết quả phát lại."))
             return
