@@ -108,3 +108,27 @@ def test_a_waiting_import_can_be_cancelled_from_the_page(page, world, monkeypatc
     with BackgroundWorker():
         pass  # the queued task finds the job cancelled and does nothing
     assert ImportJob.objects.get().summary == {} and not Item.objects.exists()
+
+
+def test_a_real_register_shows_its_sheet_header_and_skipped_rows_and_another_sheet_can_be_read(page, world, tmp_path):
+    from .registers import standard_form
+
+    file = tmp_path / "so-mau.xlsx"
+    file.write_bytes(standard_form("openpyxl"))
+    sign_in(page)
+    page.goto("/nhap-xuat/?unit=huyen-a1")
+    page.get_by_label("Tệp XLSX hoặc CSV").set_input_files(str(file))
+    page.get_by_role("button", name="Tải lên và kiểm tra").click()
+    expect(page.get_by_test_id("job-state")).to_have_text("Chờ xác nhận")
+    expect(page.get_by_test_id("sheet")).to_have_text("Sổ VKTBKT")
+    expect(page.get_by_test_id("header-row")).to_have_text("4")
+    expect(page.get_by_test_id("rows-ok")).to_have_text("4")
+    page.get_by_test_id("skipped").locator("summary").click()
+    expect(page.get_by_test_id("skipped")).to_contain_text("Phần ký tên")
+    expect(page.get_by_test_id("skipped")).to_contain_text("Dòng đánh số cột")
+    shot(page, "24-nhap-so-mau")
+    page.get_by_label("Trang tính").select_option("Hướng dẫn")
+    page.get_by_role("button", name="Đọc lại từ trang tính, dòng này").click()
+    expect(page.get_by_test_id("job-state")).to_have_text("Tệp bị từ chối")
+    expect(page.get_by_test_id("job-message")).to_contain_text("trang tính “Hướng dẫn”")
+    assert not Item.objects.exists()

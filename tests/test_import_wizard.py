@@ -319,3 +319,44 @@ def test_handover_records_holdings_and_the_catalogue_export_too(client, world, r
     assert rifle[4:8] == [4, 4, 0, 4]  # own, authorised, held (moved away), shortfall
     types = read_xlsx(client.get("/danh-muc/?q=uoat&format=xlsx"))
     assert [r[1] for r in types[3:] if r[1]] == ["Mã chủng loại", "uaz"]
+
+
+def test_the_preview_names_sheet_and_header_row_lists_skipped_rows_and_another_sheet_can_be_chosen(officer, world):
+    from .registers import standard_form, write
+
+    job = job_of(upload(officer, standard_form()))
+    assert job.state == JobState.REVIEW and job.summary["issue_count"] == 0, job.summary["issues"]
+    assert (job.summary["sheet"], job.summary["header_row"], job.summary["header_height"]) == ("Sổ VKTBKT", 4, 2)
+    page = officer.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    assert 'data-testid="sheet">Sổ VKTBKT<' in page and 'data-testid="header-row">4<' in page
+    assert '<option value="Hướng dẫn" >Hướng dẫn</option>' in page.replace("selected", "")
+    assert "Số lượng / Cấp 1" in page  # the merged header over its sub-header
+    assert 'data-testid="skipped"' in page and "Phần ký tên" in page and "NGƯỜI LẬP SỔ" in page
+    assert "Dòng đánh số cột" in page and "Dòng cộng, tổng cộng" in page and "Dòng tên mục, nhóm" in page
+    # Reading the instruction sheet instead refuses the file, naming the sheet.
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/trang-tinh/", {"sheet": "Hướng dẫn", "header_row": "4"})
+    job.refresh_from_db()
+    assert job.state == JobState.REFUSED and "trang tính “Hướng dẫn”" in job.message
+
+    header = ["Số hiệu", "Tên trang bị", "Cấp chất lượng"]
+    two = write(
+        [
+            ("Năm 2023", [header, ["AK-23", "Súng tiểu liên AK-47", 1]], []),
+            ("Năm 2024", [["Ghi chú"], header, ["AK-24", "Súng tiểu liên AK-47", 2]], []),
+        ]
+    )
+    job = job_of(upload(officer, two, name="hai.xlsx"))
+    assert job.summary["registers"] == ["Năm 2023", "Năm 2024"] and job.summary["issue_count"] == 1
+    page = officer.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    assert "Có nhiều trang tính chứa sổ" in page
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/trang-tinh/", {"sheet": "Năm 2024", "header_row": "1"})
+    job.refresh_from_db()
+    assert job.state == JobState.REVIEW and job.summary["issue_count"] == 0, job.summary["issues"]
+    assert (job.summary["sheet"], job.summary["header_row"]) == ("Năm 2024", 2)  # found again on that sheet
+    assert job.summary["preview"][0]["serial"] == "AK-24"
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/trang-tinh/", {"sheet": "Năm 2024", "header_row": "abc"})
+    job.refresh_from_db()
+    assert job.options == {"sheet": "Năm 2024"}
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and job.batch.details["sheet"] == "Năm 2024"

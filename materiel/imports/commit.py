@@ -47,8 +47,10 @@ def commit_plan(plan: Plan, *, actor, unit, force: bool = False, skip_duplicates
         items=plan.items,
         lots=plan.lots,
         details={
+            "sheet": plan.sheet,
             "header_row": plan.header_row,
             "columns": plan.columns,
+            "headers": {str(c): label for c, label in plan.labels.items()},
             "skipped_duplicates": len(plan.issues),
         },
     )

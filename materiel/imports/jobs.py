@@ -53,8 +53,8 @@ def _finish(job: ImportJob, state: JobState, message: str = "", **fields) -> Non
 
 def _plan(job: ImportJob, phase: str) -> tuple[Plan, list]:
     progress.report(job.key, "reading")
-    table = read_table(bytes(job.data), job.file_name)
-    table.name = job.file_name
+    options = job.options or {}
+    table = read_table(bytes(job.data), job.file_name, sheet=options.get("sheet"))
     columns = {int(c): f for c, f in job.columns.items()} or None
     plan = build_plan(
         table,
@@ -62,10 +62,16 @@ def _plan(job: ImportJob, phase: str) -> tuple[Plan, list]:
         unit=job.unit,
         default_day=job.default_day,
         columns=columns,
+        header_row=options.get("header_row"),
         progress=progress.reporter(job.key, phase),
     )
-    header = table.rows[plan.header_row - 1] if plan.header_row - 1 < len(table.rows) else []
+    rows = table.rows[plan.header_row - 1 : plan.header_row - 1 + plan.header_height]
+    header = [" / ".join(t for t in (text(r[i]) if i < len(r) else "" for r in rows) if t) for i in range(_width(rows))]
     return plan, header
+
+
+def _width(rows: list[list]) -> int:
+    return max((len(r) for r in rows), default=0)
 
 
 def summarise(plan: Plan, header: list) -> dict:
@@ -73,9 +79,17 @@ def summarise(plan: Plan, header: list) -> dict:
     width = max([len(header), *(c + 1 for c in plan.columns)], default=0)
     return {
         "file_hash": plan.file_hash,
+        "sheet": plan.sheet,
+        "sheets": plan.sheets,
+        "registers": plan.registers,
         "header_row": plan.header_row,
+        "header_height": plan.header_height,
         "headers": [
-            {"index": i, "letter": column_letter(i), "label": text(header[i]) if i < len(header) else ""}
+            {
+                "index": i,
+                "letter": column_letter(i),
+                "label": plan.labels.get(i) or (text(header[i]) if i < len(header) else ""),
+            }
             for i in range(width)
         ],
         "columns": {str(c): f for c, f in sorted(plan.columns.items())},
@@ -83,6 +97,9 @@ def summarise(plan: Plan, header: list) -> dict:
         "items": plan.items,
         "lots": plan.lots,
         "skipped": plan.skipped,
+        "skipped_rows": [
+            {"row": s.row, "kind": s.kind, "label": s.label, "text": s.text} for s in plan.skipped_rows[:SHOWN_ISSUES]
+        ],
         "issue_count": sum(1 for i in plan.issues if not i.duplicate),
         "duplicate_count": sum(1 for i in plan.issues if i.duplicate),
         "issues": [

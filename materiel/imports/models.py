@@ -41,6 +41,8 @@ class ImportJob(models.Model):
     default_day = models.DateField(_("ngày tiếp nhận mặc định"), null=True, blank=True)
     # Column index (as text: JSON keys) -> field name; empty means "as detected".
     columns = models.JSONField(default=dict, blank=True)
+    # The user's other choices in the wizard: "sheet" (its name), "header_row" (as Excel numbers it).
+    options = models.JSONField(default=dict, blank=True)
     force = models.BooleanField(default=False)
     skip_duplicates = models.BooleanField(default=False)
     summary = models.JSONField(default=dict, blank=True)

@@ -8,12 +8,14 @@ import csv
 import hashlib
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from materiel.core.errors import DomainError
+
+from .columns import find_header
 
 # Limits, documented in docs/imports.md. A register of 100,000 rows is well inside them.
 MAX_BYTES = 60 * 1024 * 1024
@@ -35,13 +37,22 @@ class FileRefused(DomainError):
 
 @dataclass
 class Table:
-    name: str
+    name: str  # the file's name
     rows: list[list]
     file_hash: str
+    sheet: str = ""  # the sheet read (a CSV's file name)
+    merged: list = field(default_factory=list)  # merged ranges of that sheet: ((row, col), (row, col))
+    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook, in order
+    registers: list[str] = field(default_factory=list)  # the sheets whose header names a type and a grade
+    chosen: bool = False  # the sheet was named by the user, not picked by the reader
 
 
-def read_table(data: bytes, filename: str = "") -> Table:
-    """The first non-empty sheet of an XLSX, or a CSV, as rows of cell values."""
+def read_table(data: bytes, filename: str = "", sheet: str | None = None) -> Table:
+    """The sheet that holds a register (or the one named by `sheet`) of an XLSX, or a CSV, as rows of cells.
+
+    Every sheet is looked at: the register is the sheet whose header names a type and a grade, so an
+    instruction or cover sheet in front of it is passed over. When two sheets hold one, the first is
+    read and `registers` names both, for the user to choose."""
     if not data:
         raise FileRefused(_("Tệp rỗng."))
     if len(data) > MAX_BYTES:
@@ -57,8 +68,11 @@ def read_table(data: bytes, filename: str = "") -> Table:
     if data.startswith(OTHER_MAGIC):
         raise FileRefused(_("Tệp không phải XLSX hay CSV (dù đuôi tệp là gì)."))
     if data.startswith(ZIP_MAGIC):
-        return Table(*_read_xlsx(data), digest)
-    return Table(filename or "CSV", _read_csv(data), digest)
+        table = _read_xlsx(data, sheet)
+        table.name, table.file_hash = filename or table.sheet, digest
+        return table
+    name = filename or "CSV"
+    return Table(name, _read_csv(data), digest, sheet=name, sheets=[name], registers=[name], chosen=True)
 
 
 def _check_archive(data: bytes) -> None:
@@ -77,7 +91,7 @@ def _check_archive(data: bytes) -> None:
         )
 
 
-def _read_xlsx(data: bytes) -> tuple[str, list[list]]:
+def _read_xlsx(data: bytes, wanted: str | None) -> Table:
     _check_archive(data)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -85,7 +99,14 @@ def _read_xlsx(data: bytes) -> tuple[str, list[list]]:
         raise FileRefused(_("Tệp Excel bị hỏng, không đọc được.")) from None
     except Exception as error:  # calamine raises its own types for password and format errors
         raise FileRefused(_("Không đọc được tệp Excel: %(error)s") % {"error": type(error).__name__}) from None
-    for name in workbook.sheet_names:
+    names = list(workbook.sheet_names)
+    if wanted is not None and wanted not in names:
+        raise FileRefused(
+            _("Tệp không có trang tính “%(name)s”; các trang tính: %(names)s.")
+            % {"name": wanted, "names": ", ".join(f"“{n}”" for n in names)}
+        )
+    found: dict[str, tuple[list[list], list]] = {}
+    for name in [wanted] if wanted is not None else names:
         sheet = workbook.get_sheet_by_name(name)
         if sheet.total_height > MAX_ROWS or sheet.total_width > MAX_COLUMNS:
             raise FileRefused(
@@ -94,8 +115,19 @@ def _read_xlsx(data: bytes) -> tuple[str, list[list]]:
             )
         rows = sheet.to_python(skip_empty_area=False)
         if any(any(_filled(cell) for cell in row) for row in rows):
-            return name, rows
-    raise FileRefused(_("Bảng tính không có dữ liệu."))
+            found[name] = (rows, list(sheet.merged_cell_ranges or []))
+    if not found:
+        if wanted is not None:
+            raise FileRefused(_("Trang tính “%(name)s” không có dữ liệu.") % {"name": wanted})
+        raise FileRefused(_("Bảng tính không có dữ liệu."))
+    registers = []
+    for name, (rows, merged) in found.items():
+        header = find_header(rows, merged)
+        if header is not None and header.holds_register:
+            registers.append(name)
+    chosen = wanted or (registers[0] if registers else next(iter(found)))
+    rows, merged = found[chosen]
+    return Table(chosen, rows, "", sheet=chosen, merged=merged, sheets=names, registers=registers, chosen=bool(wanted))
 
 
 def _read_csv(data: bytes) -> list[list]:

@@ -52,6 +52,29 @@ def remap(job: ImportJob, columns: dict[str, str]) -> None:
     _start_check(job)
 
 
+def choose_sheet(job: ImportJob, *, sheet: str | None = None, header_row: int | None = None) -> None:
+    """Check the file again from another sheet and/or header row (as Excel numbers it); the columns are
+    detected afresh under the new header."""
+    _require_review(job)
+    sheets = job.summary.get("sheets") or []
+    if sheet and sheets and sheet not in sheets:
+        raise DomainError(_("Tệp không có trang tính “%(name)s”.") % {"name": sheet}, field="sheet")
+    if header_row is not None and not 1 <= header_row <= 1_048_576:
+        raise DomainError(_("Dòng tiêu đề phải là một số dòng của trang tính."), field="header_row")
+    options = dict(job.options or {})
+    if sheet:
+        if sheet != options.get("sheet"):
+            options.pop("header_row", None)  # another sheet: its header is found again unless given
+        options["sheet"] = sheet
+    if header_row is not None:
+        options["header_row"] = header_row
+    job.options = options
+    job.columns = {}
+    job.state = JobState.QUEUED
+    job.save(update_fields=["options", "columns", "state"])
+    _start_check(job)
+
+
 def start_commit(job: ImportJob, *, force: bool, skip_duplicates: bool) -> None:
     """Write the previewed file into the ledger (checked again first, against today's register)."""
     _require_review(job)

@@ -136,6 +136,29 @@ def remap(request, pk):
 
 @require_POST
 @object_view(ImportJob)
+def choose_sheet(request, pk):
+    """Read the file again from the sheet and header row the user chose."""
+    job = _job(request, pk)
+    _require(request, "ledger.record", job.unit)
+    if job.state != JobState.REVIEW:
+        return redirect("imports:job", pk=job.pk)
+    row_text = request.POST.get("header_row", "").strip()
+    if row_text and not row_text.isdigit():
+        messages.error(request, _("Dòng tiêu đề phải là một số dòng của trang tính."))
+        return redirect("imports:job", pk=job.pk)
+    sheet = request.POST.get("sheet", "").strip() or None
+    header_row = int(row_text) if row_text else None
+    if header_row == job.summary.get("header_row"):
+        header_row = None  # not changed: found again on another sheet, kept on this one
+    try:
+        steps.choose_sheet(job, sheet=sheet, header_row=header_row)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("imports:job", pk=job.pk)
+
+
+@require_POST
+@object_view(ImportJob)
 def confirm(request, pk):
     """Write the previewed file into the ledger: inline when small, in the background when large."""
     job = _job(request, pk)

@@ -59,6 +59,11 @@ class ColumnsIn(Schema):
     columns: dict[str, str]
 
 
+class SheetIn(Schema):
+    sheet: str | None = None
+    header_row: int | None = None
+
+
 class CommitIn(Schema):
     force: bool = False
     skip_duplicates: bool = False
@@ -121,6 +126,18 @@ def remap(request, import_id: int, payload: ColumnsIn):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
     steps.remap(job, payload.columns)
+    return Reply(202, import_out(visible_job(request, import_id)))
+
+
+@router.post(
+    "/imports/{import_id}/sheet",
+    response=responses(ImportOut, 202),
+    summary="Kiểm tra lại từ trang tính và/hoặc dòng tiêu đề khác (số dòng như Excel đánh)",
+)
+def choose_sheet(request, import_id: int, payload: SheetIn):
+    job = visible_job(request, import_id)
+    require(request.user, "ledger.record", unit=job.unit)
+    steps.choose_sheet(job, sheet=payload.sheet, header_row=payload.header_row)
     return Reply(202, import_out(visible_job(request, import_id)))
 
 

@@ -24,11 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và xem trước, không ghi")
         parser.add_argument("--user", default="hethong", help="tài khoản thực hiện (quyền và phạm vi của nó)")
         parser.add_argument("--date", help="ngày tiếp nhận cho các dòng không ghi ngày (dd/mm/yyyy)")
+        parser.add_argument("--sheet", help="tên trang tính cần đọc (mặc định: trang tính chứa sổ)")
+        parser.add_argument("--header-row", type=int, metavar="N", help="số dòng tiêu đề (như Excel đánh số)")
         parser.add_argument("--force", action="store_true", help="nhập cả khi tệp này đã được nhập trước đây")
         parser.add_argument("--revert", type=int, metavar="BATCH", help="hủy cả một đợt nhập (bằng sự kiện hủy)")
         parser.add_argument("--reason", default="Hủy đợt nhập", help="lý do hủy đợt nhập")
 
-    def handle(self, *args, file, unit, dry_run, user, date, force, revert, reason, **options):
+    def handle(self, *args, file, unit, dry_run, user, date, force, revert, reason, sheet, header_row, **options):
         actor = User.objects.filter(username=user).first()
         if actor is None:
             raise CommandError(f"Không có tài khoản {user}.")
@@ -37,13 +39,13 @@ class Command(BaseCommand):
                 count = revert_batch(Batch.objects.get(pk=revert), actor=actor, reason=reason)
                 self.stdout.write(self.style.SUCCESS(f"Đã hủy đợt nhập #{revert}: {count} sự kiện hủy."))
                 return
-            self._import(file, unit, actor, dry_run, date, force)
+            self._import(file, unit, actor, dry_run, date, force, sheet=sheet, header_row=header_row)
         except Batch.DoesNotExist:
             raise CommandError(f"Không có đợt nhập #{revert}.") from None
         except DomainError as error:
             raise CommandError(error.message) from None
 
-    def _import(self, file, code, actor, dry_run, date, force):
+    def _import(self, file, code, actor, dry_run, date, force, *, sheet=None, header_row=None):
         if not file or not code:
             raise CommandError("Cần tên tệp và --unit MÃ_ĐƠN_VỊ.")
         target = Unit.objects.visible_to(actor).filter(code=code).first()
@@ -55,15 +57,19 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Không có tệp {file}.")
-        table = read_table(path.read_bytes(), path.name)
-        table.name = path.name
-        plan = build_plan(table, actor=actor, unit=target, default_day=default_day)
-        self.stdout.write(f"Tệp {path.name}: dòng tiêu đề {plan.header_row}; các cột:")
+        table = read_table(path.read_bytes(), path.name, sheet=sheet)
+        plan = build_plan(table, actor=actor, unit=target, default_day=default_day, header_row=header_row)
+        tall = f" (hai dòng, tới dòng {plan.header_row + 1})" if plan.header_height == 2 else ""
+        self.stdout.write(f"Tệp {path.name}, trang tính “{plan.sheet}”: dòng tiêu đề {plan.header_row}{tall}; các cột:")
         for column, field in sorted(plan.columns.items()):
-            self.stdout.write(f"  {column_letter(column)} → {FIELDS[field][0]}")
-        self.stdout.write(
-            f"Sẽ nhập {plan.items} trang bị và {plan.lots} lô; bỏ qua {plan.skipped} dòng trống hoặc dòng cộng."
-        )
+            label = plan.labels.get(column, "")
+            self.stdout.write(f"  {column_letter(column)} “{label}” → {FIELDS[field][0]}")
+        others = [n for n in plan.sheets if n != plan.sheet]
+        if others:
+            self.stdout.write(f"Các trang tính khác: {', '.join(others)} (chọn bằng --sheet TÊN).")
+        self.stdout.write(f"Sẽ nhập {plan.items} trang bị và {plan.lots} lô; bỏ qua {plan.skipped} dòng:")
+        for skipped in plan.skipped_rows[:SHOWN]:
+            self.stdout.write(f"  dòng {skipped.row} – {skipped.label}: {skipped.text}")
         earlier = previous_import(plan)
         if earlier:
             self.stdout.write(
