@@ -140,3 +140,15 @@ def test_the_sheet_and_header_row_can_be_chosen(officer, world):
     summary = chosen.json()["summary"]
     assert (summary["sheet"], summary["header_row"], summary["issue_count"]) == ("B", 4, 0)
     assert [r["serial"] for r in summary["preview"]] == ["AK-C"]
+
+
+def test_type_names_can_be_mapped(officer, world):
+    from .registers import write
+
+    data = write([("Sổ", [["Số hiệu", "Tên trang bị", "Cấp"], ["AK-T1", "AK báng gấp", 1]], [])])
+    job = send(officer, data).json()
+    assert job["summary"]["unknown_types"][0]["name"] == "AK báng gấp"
+    error(officer.post(f"/imports/{job['id']}/types", {"types": {"AK báng gấp": "zzz"}}), 422, "invalid", "types")
+    mapped = officer.post(f"/imports/{job['id']}/types", {"types": {"AK báng gấp": "ak47"}})
+    assert mapped.status_code == 202 and mapped.json()["summary"]["issue_count"] == 0
+    assert officer.post(f"/imports/{job['id']}/commit", {}).json()["state"] == "done"

@@ -132,3 +132,24 @@ def test_a_real_register_shows_its_sheet_header_and_skipped_rows_and_another_she
     expect(page.get_by_test_id("job-state")).to_have_text("Tệp bị từ chối")
     expect(page.get_by_test_id("job-message")).to_contain_text("trang tính “Hướng dẫn”")
     assert not Item.objects.exists()
+
+
+def test_a_type_name_the_catalogue_lacks_is_mapped_in_the_wizard(page, world, tmp_path):
+    from .registers import write
+
+    header = ["Số hiệu", "Tên trang bị", "Cấp chất lượng"]
+    file = tmp_path / "ten-rieng.xlsx"
+    file.write_bytes(write([("Sổ", [header, ["AK-B1", "Súng AK báng gấp", 1], ["AK-B2", "Súng AK báng gấp", 2]], [])]))
+    sign_in(page)
+    page.goto("/nhap-xuat/?unit=huyen-a1")
+    page.get_by_label("Tệp XLSX hoặc CSV").set_input_files(str(file))
+    page.get_by_role("button", name="Tải lên và kiểm tra").click()
+    expect(page.get_by_test_id("rows-error")).to_have_text("2")
+    page.get_by_label("Chủng loại cho “Súng AK báng gấp”").select_option("ak47")
+    shot(page, "25-nhap-chung-loai")
+    page.get_by_role("button", name="Kiểm tra lại với các chủng loại này").click()
+    expect(page.get_by_test_id("rows-error")).to_have_text("0")
+    expect(page.get_by_test_id("types")).to_contain_text("đã chọn")
+    page.get_by_role("button", name=re.compile("Ghi 2 dòng vào sổ")).click()
+    expect(page.get_by_test_id("job-state")).to_have_text("Đã nhập")
+    assert set(Item.objects.values_list("equipment_type", flat=True)) == {world.rifle.pk}

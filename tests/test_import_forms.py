@@ -171,3 +171,47 @@ def test_the_command_line_names_the_sheet_the_header_and_what_was_skipped(world,
         call_command("import", str(path), unit="huyen-a1", user="tlkt-a", sheet="Hướng dẫn", dry_run=True)
     call_command("import", str(path), unit="huyen-a1", user="tlkt-a", sheet="Sổ VKTBKT", header_row=4)
     assert Batch.objects.get().items == 2
+
+
+def unit_file(*names, writer="xlsxwriter", prefix="S"):
+    header = ["Số hiệu", "Tên trang bị", "Cấp chất lượng"]
+    rows = [[f"{prefix}-{n}", name, 1] for n, name in enumerate(names, start=1)]
+    return write([("Sổ", [header, *rows], [])], writer)
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_name_the_catalogue_lacks_is_mapped_once_for_the_file_and_remembered_for_the_unit(world, writer):
+    from materiel.imports.models import TypeAlias
+    from materiel.imports.plan import types_by_code
+
+    data = unit_file("Súng AK báng gấp", "Súng AK báng gấp", "Xe U-oát UAZ-469", writer=writer)
+    plan = plan_of(world, data)
+    assert [i.row for i in plan.issues] == [2, 3]
+    unknown = plan.unknown_types["Súng AK báng gấp"]
+    assert (unknown["rows"], unknown["first_row"]) == (2, 2)
+    mapped = plan_of(world, data, types=types_by_code({"Súng AK báng gấp": "ak47"}))
+    assert mapped.ok and [r.equipment_type for r in mapped.rows] == [world.rifle, world.rifle, world.truck]
+    assert mapped.mapped_types == {"Súng AK báng gấp": (world.rifle, "mapped")}
+    commit_plan(mapped, actor=world.officer, unit=world.district_a1)
+    alias = TypeAlias.objects.get()
+    assert (alias.unit, alias.name, alias.equipment_type) == (world.district_a1, "Súng AK báng gấp", world.rifle)
+    # The unit's next file needs no mapping (any case, any diacritics); another unit's still does.
+    again = plan_of(world, unit_file("sung ak BANG GAP", prefix="T"))
+    assert again.ok and again.mapped_types == {"sung ak BANG GAP": (world.rifle, "remembered")}
+    other = build_plan(read_table(unit_file("Súng AK báng gấp"), "x.xlsx"), actor=world.officer, unit=world.district_a2)
+    assert not other.ok
+    with pytest.raises(Exception, match="không có chủng loại mã “khong-co”"):
+        types_by_code({"X": "khong-co"})
+
+
+def test_the_command_line_maps_type_names(world, tmp_path, capsys):
+    path = tmp_path / "so.xlsx"
+    path.write_bytes(unit_file("Súng AK báng gấp"))
+    with pytest.raises(CommandError, match="1 lỗi"):
+        call_command("import", str(path), unit="huyen-a1", user="tlkt-a", dry_run=True)
+    assert "dùng --map “Súng AK báng gấp=MÃ”" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="cần dạng"):
+        call_command("import", str(path), unit="huyen-a1", user="tlkt-a", mapping=["không có dấu bằng"])
+    call_command("import", str(path), unit="huyen-a1", user="tlkt-a", mapping=["Súng AK báng gấp=ak47"])
+    assert "hiểu là Súng tiểu liên AK-47 (ak47, --map)" in capsys.readouterr().out
+    assert Item.objects.get().equipment_type == world.rifle

@@ -360,3 +360,31 @@ def test_the_preview_names_sheet_and_header_row_lists_skipped_rows_and_another_s
     officer.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
     job.refresh_from_db()
     assert job.state == JobState.DONE and job.batch.details["sheet"] == "Năm 2024"
+
+
+def test_a_type_name_the_catalogue_lacks_is_mapped_in_the_wizard_and_remembered(officer, world):
+    from .registers import write
+
+    header = ["Số hiệu", "Tên trang bị", "Cấp chất lượng"]
+    rows = [["AK-M1", "Súng AK báng gấp", 1], ["AK-M2", "Súng AK báng gấp", 2]]
+    job = job_of(upload(officer, write([("Sổ", [header, *rows], [])]), unit="huyen-a1"))
+    assert job.summary["issue_count"] == 2
+    assert job.summary["unknown_types"][0]["name"] == "Súng AK báng gấp"
+    page = officer.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    assert 'data-testid="types"' in page and 'name="type-u1"' in page
+    response = officer.post(f"/nhap-xuat/nhap/{job.pk}/chung-loai/", {"name-u1": "Súng AK báng gấp", "type-u1": "nope"})
+    assert "không có chủng loại mã “nope”" in officer.get(response["Location"]).content.decode()
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/chung-loai/", {"name-u1": "Súng AK báng gấp", "type-u1": "ak47"})
+    job.refresh_from_db()
+    assert job.summary["issue_count"] == 0 and job.summary["mapped_types"][0]["code"] == "ak47"
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and job.batch.details["types"] == {"Súng AK báng gấp": "ak47"}
+    # The unit's next import reads the name as remembered, and says so.
+    rows = [["AK-M3", "Súng AK báng gấp", 1]]
+    second = job_of(upload(officer, write([("Sổ", [header, *rows], [])]), unit="huyen-a1"))
+    assert second.summary["issue_count"] == 0
+    assert second.summary["mapped_types"] == [
+        {"name": "Súng AK báng gấp", "code": "ak47", "type": "Súng tiểu liên AK-47", "remembered": True}
+    ]
+    assert "đã ghi nhớ" in officer.get(f"/nhap-xuat/nhap/{second.pk}/").content.decode()

@@ -6,10 +6,12 @@ from django.utils.translation import gettext as _
 
 from materiel.accounts.scoping import require
 from materiel.core.errors import DomainError
+from materiel.core.text import search_fold
 from materiel.ledger import services
 from materiel.ledger.batch import LedgerBatch
 from materiel.ledger.models import Batch, BatchStatus, EventKind
 
+from .models import TypeAlias
 from .plan import Plan
 
 FLUSH_EVERY = 2000
@@ -51,6 +53,7 @@ def commit_plan(plan: Plan, *, actor, unit, force: bool = False, skip_duplicates
             "header_row": plan.header_row,
             "columns": plan.columns,
             "headers": {str(c): label for c, label in plan.labels.items()},
+            "types": {name: t.code for name, (t, _how) in plan.mapped_types.items()},
             "skipped_duplicates": len(plan.issues),
         },
     )
@@ -87,9 +90,21 @@ def commit_plan(plan: Plan, *, actor, unit, force: bool = False, skip_duplicates
             if progress:
                 progress(done, len(plan.rows))
     ledger.flush()
+    remember_types(plan, unit=unit, actor=actor)
     if progress:
         progress(len(plan.rows), len(plan.rows))
     return batch
+
+
+def remember_types(plan: Plan, *, unit, actor) -> None:
+    """The names the user mapped to catalogue types for this file, kept for the unit's next imports."""
+    for name, (equipment_type, how) in plan.mapped_types.items():
+        if how == "mapped":
+            TypeAlias.objects.update_or_create(
+                unit=unit,
+                key=search_fold(name),
+                defaults={"name": name, "equipment_type": equipment_type, "created_by": actor},
+            )
 
 
 @transaction.atomic

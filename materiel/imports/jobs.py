@@ -17,7 +17,7 @@ from materiel.core.errors import DomainError
 from . import progress
 from .commit import commit_plan, revert_batch
 from .models import ImportJob, JobState
-from .plan import Plan, build_plan, column_letter
+from .plan import Plan, build_plan, column_letter, types_by_code
 from .reader import FileRefused, read_table
 from .values import text
 
@@ -63,6 +63,7 @@ def _plan(job: ImportJob, phase: str) -> tuple[Plan, list]:
         default_day=job.default_day,
         columns=columns,
         header_row=options.get("header_row"),
+        types=types_by_code(options.get("types") or {}),
         progress=progress.reporter(job.key, phase),
     )
     rows = table.rows[plan.header_row - 1 : plan.header_row - 1 + plan.header_height]
@@ -97,6 +98,19 @@ def summarise(plan: Plan, header: list) -> dict:
         "items": plan.items,
         "lots": plan.lots,
         "skipped": plan.skipped,
+        "unknown_types": [
+            {
+                "name": name,
+                "rows": unknown["rows"],
+                "first_row": unknown["first_row"],
+                "suggestions": [{"code": t.code, "name": t.name} for t in unknown.get("suggestions", [])],
+            }
+            for name, unknown in plan.unknown_types.items()
+        ][:SHOWN_ISSUES],
+        "mapped_types": [
+            {"name": name, "code": t.code, "type": t.name, "remembered": how == "remembered"}
+            for name, (t, how) in plan.mapped_types.items()
+        ],
         "skipped_rows": [
             {"row": s.row, "kind": s.kind, "label": s.label, "text": s.text} for s in plan.skipped_rows[:SHOWN_ISSUES]
         ],

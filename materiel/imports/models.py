@@ -65,3 +65,24 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in FINISHED
+
+
+class TypeAlias(models.Model):
+    """A name a unit's files give an equipment type that the catalogue does not know, mapped once in
+    the wizard (or by `materiel import --map`) and remembered for the unit's next imports."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    name = models.CharField(_("tên trong tệp"), max_length=200)
+    key = models.CharField(max_length=200, editable=False)  # search_fold(name)
+    equipment_type = models.ForeignKey(
+        "catalog.EquipmentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("chủng loại")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "key"], name="type_alias_unique_per_unit")]
+        verbose_name = _("tên chủng loại đã ghi nhớ")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.equipment_type}"

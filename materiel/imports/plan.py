@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from materiel.catalog.models import EquipmentType
-from materiel.core.text import fold, search_fold
+from materiel.core.errors import DomainError
+from materiel.core.text import fold, nfc, search_fold
 from materiel.equipment.models import Item, Status
 from materiel.units.models import Unit
 
 from . import values
 from .columns import FIELDS, GRADE_FIELDS, Header, find_header, read_header
+from .models import TypeAlias
 from .reader import FileRefused, Table
 
 
@@ -88,6 +90,10 @@ class Plan:
     labels: dict[int, str] = field(default_factory=dict)  # the headers as the file writes them
     sheets: list[str] = field(default_factory=list)
     registers: list[str] = field(default_factory=list)
+    # Type names the catalogue does not know: name -> {"rows": count, "first_row": n, "suggestions": [types]}
+    unknown_types: dict[str, dict] = field(default_factory=dict)
+    # Names read through a mapping: name -> (type, "mapped" by the user for this file, or "remembered")
+    mapped_types: dict[str, tuple[EquipmentType, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -115,15 +121,42 @@ def column_letter(index: int) -> str:
     return letters
 
 
-class Resolver:
-    """Names in the file -> catalogue types and units of the scope, ignoring diacritics and case."""
+def types_by_code(mapping: dict[str, str]) -> dict[str, EquipmentType]:
+    """{name in the file: type code} -> {name: type}, refusing a code the catalogue lacks."""
+    wanted = {code for code in mapping.values() if code}
+    found = {t.code: t for t in EquipmentType.objects.filter(code__in=wanted).select_related("category")}
+    types = {}
+    for name, code in mapping.items():
+        if not code:
+            continue
+        if code not in found:
+            raise DomainError(
+                _("“%(name)s”: không có chủng loại mã “%(code)s” trong danh mục.") % {"name": name, "code": code},
+                field="types",
+            )
+        types[nfc(name)] = found[code]
+    return types
 
-    def __init__(self, actor, unit: Unit):
+
+class Resolver:
+    """Names in the file -> catalogue types and units of the scope, ignoring diacritics and case.
+
+    A name the catalogue lacks may be mapped to a type: by the user for this file (`types`), or by a
+    mapping remembered from an earlier import into the unit or a unit above it (TypeAlias)."""
+
+    def __init__(self, actor, unit: Unit, types: dict[str, EquipmentType] | None = None):
         self.types: dict[str, EquipmentType] = {}
         for t in EquipmentType.objects.select_related("category"):
             for key in (t.name, t.short_name, t.code):
                 if key:
                     self.types.setdefault(search_fold(key), t)
+        self.mapped = {search_fold(name): (name, t) for name, t in (types or {}).items()}
+        aliases = TypeAlias.objects.filter(unit__path__in=unit.ancestor_paths()).select_related(
+            "equipment_type", "unit"
+        )
+        # The unit's own mapping wins over one remembered higher up.
+        self.remembered = {a.key: a.equipment_type for a in sorted(aliases, key=lambda a: len(a.unit.path))}
+        self.used: dict[str, tuple[EquipmentType, str]] = {}
         scope = Unit.objects.visible_to(actor).subtree_of(unit).filter(dissolved_on__isnull=True)
         self._type_answers: dict[str, tuple] = {}
         self._unit_answers: dict[str, tuple] = {}
@@ -150,11 +183,21 @@ class Resolver:
             self._unit_answers[name] = self._unit_for(name, scope)
         return self._unit_answers[name]
 
+    def suggestions(self, name: str) -> list[EquipmentType]:
+        close = difflib.get_close_matches(search_fold(name), list(self.types), n=3, cutoff=0.6)
+        return list(dict.fromkeys(self.types[c] for c in close))
+
     def _type_for(self, name: str) -> tuple[EquipmentType | None, str]:
         key = search_fold(name)
+        if key in self.mapped:
+            self.used[name] = (self.mapped[key][1], "mapped")
+            return self.mapped[key][1], ""
         found = self.types.get(key)
         if found:
             return found, ""
+        if key in self.remembered:
+            self.used[name] = (self.remembered[key], "remembered")
+            return self.remembered[key], ""
         return None, _("Không có chủng loại “%(name)s” trong danh mục.") % {"name": name} + self._suggest(
             key, self.types
         )
@@ -255,11 +298,13 @@ def build_plan(
     default_day: date | None = None,
     columns: dict[int, str] | None = None,
     header_row: int | None = None,
+    types: dict[str, EquipmentType] | None = None,
     progress=None,
 ) -> Plan:
     """Validate every row of `table` for import into `unit`'s subtree; nothing is written.
 
-    `header_row` (as Excel numbers it) overrides the header found; `columns` the fields it was read as.
+    `header_row` (as Excel numbers it) overrides the header found; `columns` the fields it was read as;
+    `types` maps names the catalogue lacks to types ({name in the file: type}).
     `progress(done, total)` is called every few thousand rows; it may raise to stop the check.
     """
     found = _header(table, header_row)
@@ -304,7 +349,7 @@ def build_plan(
         return plan
     written = table.rows[header_index] if header_index < len(table.rows) else []
     header = {c: plan.labels.get(c) or (written[c] if c < len(written) else "") for c in columns}
-    resolver = Resolver(actor, unit)
+    resolver = Resolver(actor, unit, types)
     today = timezone.localdate()
     default_day = default_day or today
     seen: dict[tuple[int, str], int] = {}
@@ -358,6 +403,9 @@ def build_plan(
             plan.rows.append(row)
     if not plan.rows and not plan.issues:
         plan.issues.append(Issue(header_index + 1, "—", "", _("Không có dòng dữ liệu nào dưới dòng tiêu đề.")))
+    plan.mapped_types = dict(resolver.used)
+    for name, unknown in plan.unknown_types.items():
+        unknown["suggestions"] = resolver.suggestions(name)
     return plan
 
 
@@ -412,6 +460,8 @@ def _plan_row(number, cells, columns, header, plan, resolver, scope, default_day
         if equipment_type is None:
             field = "type_code" if values.text(cells.get("type_code")) else "name"
             problems.append(_issue(number, field, columns, header, name, message))
+            unknown = plan.unknown_types.setdefault(name, {"rows": 0, "first_row": number})
+            unknown["rows"] += 1
     unit = scope
     unit_name = values.text(cells.get("unit"))
     if unit_name:

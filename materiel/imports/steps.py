@@ -11,6 +11,7 @@ from materiel.core.errors import DomainError
 from . import jobs, progress, tasks
 from .columns import FIELDS
 from .models import ImportJob, JobState
+from .plan import types_by_code
 
 
 def create_job(user, unit, name: str, data: bytes, default_day=None) -> ImportJob:
@@ -72,6 +73,25 @@ def choose_sheet(job: ImportJob, *, sheet: str | None = None, header_row: int | 
     job.columns = {}
     job.state = JobState.QUEUED
     job.save(update_fields=["options", "columns", "state"])
+    _start_check(job)
+
+
+def map_types(job: ImportJob, types: dict[str, str]) -> None:
+    """Check the file again reading each name the catalogue lacks as the type the user chose
+    ({name in the file: type code}, "" to drop a mapping); once for the whole file."""
+    _require_review(job)
+    types_by_code(types)  # refuses an unknown code before anything changes
+    options = dict(job.options or {})
+    mapping = dict(options.get("types") or {})
+    for name, code in types.items():
+        if code:
+            mapping[name] = code
+        else:
+            mapping.pop(name, None)
+    options["types"] = mapping
+    job.options = options
+    job.state = JobState.QUEUED
+    job.save(update_fields=["options", "state"])
     _start_check(job)
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("nhap-xuat/nhap/<int:pk>/tien-do/", views.job_progress, name="progress"),
     path("nhap-xuat/nhap/<int:pk>/cot/", views.remap, name="remap"),
     path("nhap-xuat/nhap/<int:pk>/trang-tinh/", views.choose_sheet, name="sheet"),
+    path("nhap-xuat/nhap/<int:pk>/chung-loai/", views.map_types, name="types"),
     path("nhap-xuat/nhap/<int:pk>/ghi/", views.confirm, name="confirm"),
     path("nhap-xuat/nhap/<int:pk>/huy/", views.cancel, name="cancel"),
     path("nhap-xuat/nhap/<int:pk>/hoan-tac/", views.revert, name="revert"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from materiel.accounts.scoping import PermissionDenied, allowed, require
+from materiel.catalog.models import EquipmentType
 from materiel.core.errors import DomainError
 from materiel.core.middleware import passive
 from materiel.core.views import object_view
@@ -98,6 +99,9 @@ def job_page(request, pk):
             "headers": headers,
             "fields": [(name, label) for name, (label, _spellings) in FIELDS.items()],
             "errors": [i for i in summary.get("issues", []) if not i["duplicate"]],
+            "catalogue": EquipmentType.objects.order_by("name").values_list("code", "name")
+            if summary.get("unknown_types") or summary.get("mapped_types")
+            else [],
             "duplicates": [i for i in summary.get("issues", []) if i["duplicate"]],
             "earlier": earlier,
             "live": progress.read(job.key),
@@ -152,6 +156,25 @@ def choose_sheet(request, pk):
         header_row = None  # not changed: found again on another sheet, kept on this one
     try:
         steps.choose_sheet(job, sheet=sheet, header_row=header_row)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("imports:job", pk=job.pk)
+
+
+@require_POST
+@object_view(ImportJob)
+def map_types(request, pk):
+    """Read names the catalogue lacks as the types the user chose, for the whole file."""
+    job = _job(request, pk)
+    _require(request, "ledger.record", job.unit)
+    if job.state != JobState.REVIEW:
+        return redirect("imports:job", pk=job.pk)
+    types = {}
+    for key, name in request.POST.items():
+        if key.startswith("name-"):
+            types[name] = request.POST.get(f"type-{key[5:]}", "")
+    try:
+        steps.map_types(job, types)
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("imports:job", pk=job.pk)

@@ -64,6 +64,10 @@ class SheetIn(Schema):
     header_row: int | None = None
 
 
+class TypesIn(Schema):
+    types: dict[str, str]
+
+
 class CommitIn(Schema):
     force: bool = False
     skip_duplicates: bool = False
@@ -138,6 +142,18 @@ def choose_sheet(request, import_id: int, payload: SheetIn):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
     steps.choose_sheet(job, sheet=payload.sheet, header_row=payload.header_row)
+    return Reply(202, import_out(visible_job(request, import_id)))
+
+
+@router.post(
+    "/imports/{import_id}/types",
+    response=responses(ImportOut, 202),
+    summary="Kiểm tra lại, hiểu tên chủng loại trong tệp là chủng loại của danh mục ({tên trong tệp: mã})",
+)
+def map_types(request, import_id: int, payload: TypesIn):
+    job = visible_job(request, import_id)
+    require(request.user, "ledger.record", unit=job.unit)
+    steps.map_types(job, payload.types)
     return Reply(202, import_out(visible_job(request, import_id)))
 
 

@@ -6,7 +6,7 @@ from materiel.accounts.models import User
 from materiel.core.errors import DomainError
 from materiel.imports.columns import FIELDS
 from materiel.imports.commit import commit_plan, previous_import, revert_batch
-from materiel.imports.plan import build_plan, column_letter
+from materiel.imports.plan import build_plan, column_letter, types_by_code
 from materiel.imports.reader import read_table
 from materiel.ledger.models import Batch
 from materiel.units.models import Unit
@@ -26,11 +26,21 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="ngày tiếp nhận cho các dòng không ghi ngày (dd/mm/yyyy)")
         parser.add_argument("--sheet", help="tên trang tính cần đọc (mặc định: trang tính chứa sổ)")
         parser.add_argument("--header-row", type=int, metavar="N", help="số dòng tiêu đề (như Excel đánh số)")
+        parser.add_argument(
+            "--map",
+            dest="mapping",
+            action="append",
+            default=[],
+            metavar="TÊN=MÃ",
+            help="hiểu tên chủng loại trong tệp là chủng loại mã MÃ của danh mục (lặp lại được; ghi nhớ khi nhập)",
+        )
         parser.add_argument("--force", action="store_true", help="nhập cả khi tệp này đã được nhập trước đây")
         parser.add_argument("--revert", type=int, metavar="BATCH", help="hủy cả một đợt nhập (bằng sự kiện hủy)")
         parser.add_argument("--reason", default="Hủy đợt nhập", help="lý do hủy đợt nhập")
 
-    def handle(self, *args, file, unit, dry_run, user, date, force, revert, reason, sheet, header_row, **options):
+    def handle(
+        self, *args, file, unit, dry_run, user, date, force, revert, reason, sheet, header_row, mapping, **options
+    ):
         actor = User.objects.filter(username=user).first()
         if actor is None:
             raise CommandError(f"Không có tài khoản {user}.")
@@ -39,13 +49,13 @@ class Command(BaseCommand):
                 count = revert_batch(Batch.objects.get(pk=revert), actor=actor, reason=reason)
                 self.stdout.write(self.style.SUCCESS(f"Đã hủy đợt nhập #{revert}: {count} sự kiện hủy."))
                 return
-            self._import(file, unit, actor, dry_run, date, force, sheet=sheet, header_row=header_row)
+            self._import(file, unit, actor, dry_run, date, force, sheet=sheet, header_row=header_row, mapping=mapping)
         except Batch.DoesNotExist:
             raise CommandError(f"Không có đợt nhập #{revert}.") from None
         except DomainError as error:
             raise CommandError(error.message) from None
 
-    def _import(self, file, code, actor, dry_run, date, force, *, sheet=None, header_row=None):
+    def _import(self, file, code, actor, dry_run, date, force, *, sheet=None, header_row=None, mapping=()):
         if not file or not code:
             raise CommandError("Cần tên tệp và --unit MÃ_ĐƠN_VỊ.")
         target = Unit.objects.visible_to(actor).filter(code=code).first()
@@ -57,8 +67,15 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Không có tệp {file}.")
+        pairs = {}
+        for pair in mapping:
+            name, sep, type_code = pair.rpartition("=")
+            if not sep or not name.strip() or not type_code.strip():
+                raise CommandError(f"--map “{pair}”: cần dạng “TÊN TRONG TỆP=Mã chủng loại”.")
+            pairs[name.strip()] = type_code.strip()
+        types = types_by_code(pairs)
         table = read_table(path.read_bytes(), path.name, sheet=sheet)
-        plan = build_plan(table, actor=actor, unit=target, default_day=default_day, header_row=header_row)
+        plan = build_plan(table, actor=actor, unit=target, default_day=default_day, header_row=header_row, types=types)
         tall = f" (hai dòng, tới dòng {plan.header_row + 1})" if plan.header_height == 2 else ""
         self.stdout.write(f"Tệp {path.name}, trang tính “{plan.sheet}”: dòng tiêu đề {plan.header_row}{tall}; các cột:")
         for column, field in sorted(plan.columns.items()):
@@ -70,6 +87,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Sẽ nhập {plan.items} trang bị và {plan.lots} lô; bỏ qua {plan.skipped} dòng:")
         for skipped in plan.skipped_rows[:SHOWN]:
             self.stdout.write(f"  dòng {skipped.row} – {skipped.label}: {skipped.text}")
+        for name, (equipment_type, how) in plan.mapped_types.items():
+            said = "đã ghi nhớ" if how == "remembered" else "--map"
+            self.stdout.write(f"Tên “{name}” hiểu là {equipment_type.name} ({equipment_type.code}, {said}).")
+        for name, unknown in plan.unknown_types.items():
+            close = ", ".join(t.code for t in unknown.get("suggestions", []))
+            hint = f"; gần giống: {close}" if close else ""
+            self.stderr.write(
+                f"Chủng loại “{name}” không có trong danh mục ({unknown['rows']} dòng, từ dòng {unknown['first_row']})"
+                f"{hint}: dùng --map “{name}=MÃ”."
+            )
         earlier = previous_import(plan)
         if earlier:
             self.stdout.write(
