@@ -153,3 +153,26 @@ def test_a_type_name_the_catalogue_lacks_is_mapped_in_the_wizard(page, world, tm
     page.get_by_role("button", name=re.compile("Ghi 2 dòng vào sổ")).click()
     expect(page.get_by_test_id("job-state")).to_have_text("Đã nhập")
     assert set(Item.objects.values_list("equipment_type", flat=True)) == {world.rifle.pk}
+
+
+def test_a_historical_register_into_a_unit_founded_in_2025_in_the_wizard(page, world, tmp_path):
+    from .test_import_history import history_file, reform
+
+    region = reform(world)
+    file = tmp_path / "lich-su.xlsx"
+    file.write_bytes(history_file("openpyxl"))
+    sign_in(page)
+    page.goto("/nhap-xuat/?unit=ptkv-a1")
+    page.get_by_label("Tệp XLSX hoặc CSV").set_input_files(str(file))
+    page.get_by_role("button", name="Tải lên và kiểm tra").click()
+    expect(page.get_by_test_id("rows-error")).to_have_text("2")
+    expect(page.get_by_test_id("history")).to_contain_text("thành lập ngày 01/07/2025: 2 dòng")
+    page.get_by_label(re.compile("Tiếp nhận tại đơn vị quản lý trang bị vào ngày đó")).check()
+    page.get_by_label(re.compile("Đơn vị quản lý trước khi thành lập")).select_option("huyen-a1")
+    shot(page, "26-nhap-lich-su")
+    page.get_by_role("button", name="Kiểm tra lại theo cách ghi này").click()
+    expect(page.get_by_test_id("rows-error")).to_have_text("0")
+    page.get_by_role("button", name=re.compile("Ghi 3 dòng vào sổ")).click()
+    expect(page.get_by_test_id("job-state")).to_have_text("Đã nhập")
+    item = Item.objects.get(serial="AK-H1")
+    assert item.unit == region and item.events.count() == 2

@@ -11,6 +11,7 @@ from materiel.ledger import services
 from materiel.ledger.batch import LedgerBatch
 from materiel.ledger.models import Batch, BatchStatus, EventKind
 
+from .history import fmt
 from .models import TypeAlias
 from .plan import Plan
 
@@ -39,7 +40,7 @@ def commit_plan(plan: Plan, *, actor, unit, force: bool = False, skip_duplicates
             field="file",
             code="conflict",
         )
-    for target in {row.unit for row in plan.rows} | {unit}:
+    for target in {row.unit for row in plan.rows} | {row.held_by for row in plan.rows if row.held_by} | {unit}:
         require(actor, "ledger.record", unit=target)
     batch = Batch.objects.create(
         label=plan.file_name[:255],
@@ -55,32 +56,13 @@ def commit_plan(plan: Plan, *, actor, unit, force: bool = False, skip_duplicates
             "headers": {str(c): label for c, label in plan.labels.items()},
             "types": {name: t.code for name, (t, _how) in plan.mapped_types.items()},
             "skipped_duplicates": len(plan.issues),
+            "before_founding": plan.before_founding,
         },
     )
     ledger = LedgerBatch(actor, batch=batch)
     for done, row in enumerate(plan.rows, start=1):
         try:
-            if row.kind == "item":
-                ledger.receipt(
-                    equipment_type=row.equipment_type,
-                    serial=row.serial,
-                    unit=row.unit,
-                    grade=row.grade,
-                    occurred_on=row.received_on,
-                    year_made=row.year_made,
-                    origin=row.origin,
-                    note=row.note,
-                    entered_service_on=row.received_on,
-                )
-            else:
-                ledger.lot_receipt(
-                    equipment_type=row.equipment_type,
-                    unit=row.unit,
-                    grade=row.grade,
-                    quantity=row.quantity,
-                    occurred_on=row.received_on,
-                    lot_number=row.lot_number,
-                )
+            _write_row(ledger, row)
         except DomainError as error:
             raise DomainError(
                 _("Dòng %(row)s: %(message)s") % {"row": row.row, "message": error.message}, field=error.field
@@ -107,15 +89,73 @@ def remember_types(plan: Plan, *, unit, actor) -> None:
             )
 
 
+def _write_row(ledger: LedgerBatch, row) -> None:
+    """One planned row: a receipt (at the unit that held it then, followed by the transfer of the
+    reorganisation day, for a historical row under the "transfer" policy)."""
+    at = row.held_by or row.unit
+    reason = ""
+    if row.original_on:
+        reason = _("Ngày tiếp nhận theo sổ: %(day)s (trước ngày thành lập đơn vị; ghi theo ngày thành lập).") % {
+            "day": fmt(row.original_on)
+        }
+    if row.kind == "item":
+        item = ledger.receipt(
+            equipment_type=row.equipment_type,
+            serial=row.serial,
+            unit=at,
+            grade=row.grade,
+            occurred_on=row.received_on,
+            year_made=row.year_made,
+            origin=row.origin,
+            note=row.note,
+            entered_service_on=row.original_on or row.received_on,
+            reason=reason,
+        )
+        if row.held_by:
+            ledger.transfer(
+                item,
+                to_unit=row.unit,
+                occurred_on=row.transfer_on,
+                document_number=row.transfer_document,
+                reason=_("Tổ chức lại: %(from)s → %(to)s") % {"from": at.name, "to": row.unit.name},
+            )
+        return
+    lot = ledger.lot_receipt(
+        equipment_type=row.equipment_type,
+        unit=at,
+        grade=row.grade,
+        quantity=row.quantity,
+        occurred_on=row.received_on,
+        lot_number=row.lot_number,
+        reason=reason,
+    )
+    if row.held_by:
+        ledger.lot_transfer(
+            lot,
+            to_unit=row.unit,
+            quantity=row.quantity,
+            occurred_on=row.transfer_on,
+            document_number=row.transfer_document,
+            reason=_("Tổ chức lại: %(from)s → %(to)s") % {"from": at.name, "to": row.unit.name},
+        )
+
+
 @transaction.atomic
 def revert_batch(batch: Batch, *, actor, reason: str) -> int:
     """Cancel a whole import with reversal events, newest first; refused if anything was recorded since."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == BatchStatus.REVERTED:
         raise DomainError(_("Đợt nhập này đã được hủy."), field="batch")
-    receipts = batch.events.filter(kind__in=[EventKind.RECEIPT, EventKind.LOT_RECEIPT]).order_by("-id")
+    # The transfers of a historical import's "transfer" policy are undone before their receipts.
+    kinds = [EventKind.RECEIPT, EventKind.LOT_RECEIPT, EventKind.TRANSFER, EventKind.LOT_TRANSFER]
+    receipts = batch.events.filter(kind__in=kinds).order_by("-id")
     count = 0
+    groups = set()
     for event in receipts.iterator():
+        if event.group:
+            if event.group in groups:
+                continue  # a lot transfer's two rows are reversed together
+            groups.add(event.group)
         try:
             services.reverse_event(event, reason=reason, actor=actor)
         except DomainError as error:

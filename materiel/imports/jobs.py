@@ -64,6 +64,8 @@ def _plan(job: ImportJob, phase: str) -> tuple[Plan, list]:
         columns=columns,
         header_row=options.get("header_row"),
         types=types_by_code(options.get("types") or {}),
+        before_founding=options.get("before_founding"),
+        predecessors=options.get("predecessors") or {},
         progress=progress.reporter(job.key, phase),
     )
     rows = table.rows[plan.header_row - 1 : plan.header_row - 1 + plan.header_height]
@@ -110,6 +112,19 @@ def summarise(plan: Plan, header: list) -> dict:
         "mapped_types": [
             {"name": name, "code": t.code, "type": t.name, "remembered": how == "remembered"}
             for name, (t, how) in plan.mapped_types.items()
+        ],
+        "before_founding": plan.before_founding,
+        "early_units": [
+            {
+                "code": e.unit.code,
+                "name": e.unit.name,
+                "founded_on": e.unit.founded_on.isoformat(),
+                "rows": e.rows,
+                "first_row": e.first_row,
+                "candidates": [{"code": u.code, "name": u.name} for u in e.candidates],
+                "predecessor": e.predecessor.code if e.predecessor else None,
+            }
+            for e in plan.early.values()
         ],
         "skipped_rows": [
             {"row": s.row, "kind": s.kind, "label": s.label, "text": s.text} for s in plan.skipped_rows[:SHOWN_ISSUES]

@@ -20,6 +20,7 @@ from materiel.units.models import Unit
 
 from . import values
 from .columns import FIELDS, GRADE_FIELDS, Header, find_header, read_header
+from .history import LedgerCheck, fmt
 from .models import TypeAlias
 from .reader import FileRefused, Table
 
@@ -52,6 +53,11 @@ class Row:
     origin: str = ""
     lot_number: str = ""
     note: str = ""
+    # A historical row dated before its unit was founded (imports.history):
+    original_on: date | None = None  # "founding-date": the date the file gives, kept in the record
+    held_by: Unit | None = None  # "transfer": received at this unit, then transferred to `unit`
+    transfer_on: date | None = None
+    transfer_document: str = ""
 
 
 # Rows of the standard form that are not equipment: recognised, skipped and listed in the preview.
@@ -94,6 +100,9 @@ class Plan:
     unknown_types: dict[str, dict] = field(default_factory=dict)
     # Names read through a mapping: name -> (type, "mapped" by the user for this file, or "remembered")
     mapped_types: dict[str, tuple[EquipmentType, str]] = field(default_factory=dict)
+    # Units with rows dated before their founding: unit id -> history.Early; and the policy applied
+    early: dict = field(default_factory=dict)
+    before_founding: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -299,12 +308,17 @@ def build_plan(
     columns: dict[int, str] | None = None,
     header_row: int | None = None,
     types: dict[str, EquipmentType] | None = None,
+    before_founding: str | None = None,
+    predecessors: dict[str, str] | None = None,
     progress=None,
 ) -> Plan:
     """Validate every row of `table` for import into `unit`'s subtree; nothing is written.
 
     `header_row` (as Excel numbers it) overrides the header found; `columns` the fields it was read as;
-    `types` maps names the catalogue lacks to types ({name in the file: type}).
+    `types` maps names the catalogue lacks to types ({name in the file: type}); `before_founding`
+    ("transfer" or "founding-date") places rows dated before their unit was founded, `predecessors`
+    ({unit code: code of the unit that held its equipment before}) says where to receive them.
+    Every row is checked against the ledger's rules as the commit will apply them (history.LedgerCheck).
     `progress(done, total)` is called every few thousand rows; it may raise to stop the check.
     """
     found = _header(table, header_row)
@@ -351,6 +365,8 @@ def build_plan(
     header = {c: plan.labels.get(c) or (written[c] if c < len(written) else "") for c in columns}
     resolver = Resolver(actor, unit, types)
     today = timezone.localdate()
+    ledger = LedgerCheck(actor, policy=before_founding, chosen=predecessors, today=today)
+    plan.before_founding = before_founding
     default_day = default_day or today
     seen: dict[tuple[int, str], int] = {}
     first_data = header_index + found.height
@@ -400,10 +416,19 @@ def build_plan(
                     )
                     plan.issues[-1].duplicate = True
                     continue
+            broken = ledger.check(row)
+            if broken is not None:
+                where, message = broken
+                if where == "unit" and "unit" not in columns.values():
+                    where = "received_on"  # the file names no unit: the date is the cell to look at
+                shown = str(row.unit) if where == "unit" else fmt(row.original_on or row.received_on)
+                plan.issues.append(_issue(number, where, columns, header, shown, message))
+                continue
             plan.rows.append(row)
     if not plan.rows and not plan.issues:
         plan.issues.append(Issue(header_index + 1, "—", "", _("Không có dòng dữ liệu nào dưới dòng tiêu đề.")))
     plan.mapped_types = dict(resolver.used)
+    plan.early = ledger.early
     for name, unknown in plan.unknown_types.items():
         unknown["suggestions"] = resolver.suggestions(name)
     return plan

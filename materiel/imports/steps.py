@@ -10,6 +10,7 @@ from materiel.core.errors import DomainError
 
 from . import jobs, progress, tasks
 from .columns import FIELDS
+from .history import POLICIES
 from .models import ImportJob, JobState
 from .plan import types_by_code
 
@@ -89,6 +90,25 @@ def map_types(job: ImportJob, types: dict[str, str]) -> None:
         else:
             mapping.pop(name, None)
     options["types"] = mapping
+    job.options = options
+    job.state = JobState.QUEUED
+    job.save(update_fields=["options", "state"])
+    _start_check(job)
+
+
+def place_history(job: ImportJob, *, policy: str, predecessors: dict[str, str] | None = None) -> None:
+    """Check the file again placing rows dated before their unit was founded as the user chose:
+    "transfer" (received by the unit that held them, {unit code: its code}, then transferred on the
+    founding day) or "founding-date" (received on the founding day, the original date kept)."""
+    _require_review(job)
+    if policy not in POLICIES:
+        message = _("Cách ghi “%(policy)s” không có; chọn “transfer” hoặc “founding-date”.") % {"policy": policy}
+        raise DomainError(message, field="before_founding")
+    options = dict(job.options or {})
+    options["before_founding"] = policy
+    chosen = dict(options.get("predecessors") or {})
+    chosen.update({unit: code for unit, code in (predecessors or {}).items() if code})
+    options["predecessors"] = chosen
     job.options = options
     job.state = JobState.QUEUED
     job.save(update_fields=["options", "state"])

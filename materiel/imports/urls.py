@@ -12,6 +12,7 @@ urlpatterns = [
     path("nhap-xuat/nhap/<int:pk>/cot/", views.remap, name="remap"),
     path("nhap-xuat/nhap/<int:pk>/trang-tinh/", views.choose_sheet, name="sheet"),
     path("nhap-xuat/nhap/<int:pk>/chung-loai/", views.map_types, name="types"),
+    path("nhap-xuat/nhap/<int:pk>/truoc-thanh-lap/", views.place_history, name="history"),
     path("nhap-xuat/nhap/<int:pk>/ghi/", views.confirm, name="confirm"),
     path("nhap-xuat/nhap/<int:pk>/huy/", views.cancel, name="cancel"),
     path("nhap-xuat/nhap/<int:pk>/hoan-tac/", views.revert, name="revert"),

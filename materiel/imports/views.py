@@ -15,6 +15,7 @@ from materiel.core.errors import DomainError
 from materiel.core.middleware import passive
 from materiel.core.views import object_view
 from materiel.ledger.models import Batch, BatchStatus
+from materiel.units.models import Unit
 from materiel.web.scope import page_scope, parse_day
 
 from . import progress, steps
@@ -89,6 +90,7 @@ def job_page(request, pk):
     mapping = {int(c): f for c, f in summary.get("columns", {}).items()}
     headers = [dict(h, field=mapping.get(h["index"], "")) for h in summary.get("headers", [])]
     preview = [dict(r, received_on=date.fromisoformat(r["received_on"])) for r in summary.get("preview", [])]
+    early = [dict(e, founded_on=date.fromisoformat(e["founded_on"])) for e in summary.get("early_units", [])]
     return render(
         request,
         "imports/job.html",
@@ -96,6 +98,8 @@ def job_page(request, pk):
             "job": job,
             "summary": summary,
             "preview": preview,
+            "early": early,
+            "held_before": _units_before(request.user, early),
             "headers": headers,
             "fields": [(name, label) for name, (label, _spellings) in FIELDS.items()],
             "errors": [i for i in summary.get("issues", []) if not i["duplicate"]],
@@ -108,6 +112,14 @@ def job_page(request, pk):
             "can_record": allowed(request.user, "ledger.record"),
         },
     )
+
+
+def _units_before(user, early: list[dict]) -> list:
+    """Units the user may name as the holder of a new unit's equipment before its founding."""
+    if not early:
+        return []
+    first = min(e["founded_on"] for e in early)
+    return list(Unit.objects.visible_to(user).filter(founded_on__lt=first).order_by("path").values_list("code", "name"))
 
 
 @passive
@@ -175,6 +187,22 @@ def map_types(request, pk):
             types[name] = request.POST.get(f"type-{key[5:]}", "")
     try:
         steps.map_types(job, types)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("imports:job", pk=job.pk)
+
+
+@require_POST
+@object_view(ImportJob)
+def place_history(request, pk):
+    """Place the rows dated before their unit's founding as the user chose."""
+    job = _job(request, pk)
+    _require(request, "ledger.record", job.unit)
+    if job.state != JobState.REVIEW:
+        return redirect("imports:job", pk=job.pk)
+    chosen = {key[5:]: value for key, value in request.POST.items() if key.startswith("pred-") and value}
+    try:
+        steps.place_history(job, policy=request.POST.get("policy", ""), predecessors=chosen)
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("imports:job", pk=job.pk)

@@ -68,6 +68,11 @@ class TypesIn(Schema):
     types: dict[str, str]
 
 
+class HistoryIn(Schema):
+    before_founding: str
+    predecessors: dict[str, str] = {}
+
+
 class CommitIn(Schema):
     force: bool = False
     skip_duplicates: bool = False
@@ -154,6 +159,18 @@ def map_types(request, import_id: int, payload: TypesIn):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
     steps.map_types(job, payload.types)
+    return Reply(202, import_out(visible_job(request, import_id)))
+
+
+@router.post(
+    "/imports/{import_id}/history",
+    response=responses(ImportOut, 202),
+    summary="Kiểm tra lại, ghi các dòng trước ngày thành lập đơn vị theo cách đã chọn (transfer | founding-date)",
+)
+def place_history(request, import_id: int, payload: HistoryIn):
+    job = visible_job(request, import_id)
+    require(request.user, "ledger.record", unit=job.unit)
+    steps.place_history(job, policy=payload.before_founding, predecessors=payload.predecessors)
     return Reply(202, import_out(visible_job(request, import_id)))
 
 

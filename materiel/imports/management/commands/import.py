@@ -34,12 +34,40 @@ class Command(BaseCommand):
             metavar="TÊN=MÃ",
             help="hiểu tên chủng loại trong tệp là chủng loại mã MÃ của danh mục (lặp lại được; ghi nhớ khi nhập)",
         )
+        parser.add_argument(
+            "--before-founding",
+            choices=["transfer", "founding-date"],
+            help="dòng có ngày tiếp nhận trước ngày thành lập đơn vị: tiếp nhận tại đơn vị quản lý trước đó rồi "
+            "điều chuyển ngày thành lập (transfer), hoặc lấy ngày thành lập làm ngày tiếp nhận (founding-date)",
+        )
+        parser.add_argument(
+            "--predecessor",
+            action="append",
+            default=[],
+            metavar="MÃ_ĐV_MỚI=MÃ_ĐV_CŨ",
+            help="với --before-founding=transfer: đơn vị quản lý trang bị trước khi thành lập đơn vị mới",
+        )
         parser.add_argument("--force", action="store_true", help="nhập cả khi tệp này đã được nhập trước đây")
         parser.add_argument("--revert", type=int, metavar="BATCH", help="hủy cả một đợt nhập (bằng sự kiện hủy)")
         parser.add_argument("--reason", default="Hủy đợt nhập", help="lý do hủy đợt nhập")
 
     def handle(
-        self, *args, file, unit, dry_run, user, date, force, revert, reason, sheet, header_row, mapping, **options
+        self,
+        *args,
+        file,
+        unit,
+        dry_run,
+        user,
+        date,
+        force,
+        revert,
+        reason,
+        sheet,
+        header_row,
+        mapping,
+        before_founding,
+        predecessor,
+        **options,
     ):
         actor = User.objects.filter(username=user).first()
         if actor is None:
@@ -49,13 +77,26 @@ class Command(BaseCommand):
                 count = revert_batch(Batch.objects.get(pk=revert), actor=actor, reason=reason)
                 self.stdout.write(self.style.SUCCESS(f"Đã hủy đợt nhập #{revert}: {count} sự kiện hủy."))
                 return
-            self._import(file, unit, actor, dry_run, date, force, sheet=sheet, header_row=header_row, mapping=mapping)
+            self._import(
+                file,
+                unit,
+                actor,
+                dry_run,
+                date,
+                force,
+                sheet=sheet,
+                header_row=header_row,
+                mapping=mapping,
+                history=(before_founding, predecessor),
+            )
         except Batch.DoesNotExist:
             raise CommandError(f"Không có đợt nhập #{revert}.") from None
         except DomainError as error:
             raise CommandError(error.message) from None
 
-    def _import(self, file, code, actor, dry_run, date, force, *, sheet=None, header_row=None, mapping=()):
+    def _import(
+        self, file, code, actor, dry_run, date, force, *, sheet=None, header_row=None, mapping=(), history=(None, ())
+    ):
         if not file or not code:
             raise CommandError("Cần tên tệp và --unit MÃ_ĐƠN_VỊ.")
         target = Unit.objects.visible_to(actor).filter(code=code).first()
@@ -74,8 +115,24 @@ class Command(BaseCommand):
                 raise CommandError(f"--map “{pair}”: cần dạng “TÊN TRONG TỆP=Mã chủng loại”.")
             pairs[name.strip()] = type_code.strip()
         types = types_by_code(pairs)
+        policy, chosen = history
+        predecessors = {}
+        for pair in chosen:
+            new, sep, old = pair.partition("=")
+            if not sep or not new.strip() or not old.strip():
+                raise CommandError(f"--predecessor “{pair}”: cần dạng “MÃ_ĐV_MỚI=MÃ_ĐV_CŨ”.")
+            predecessors[new.strip()] = old.strip()
         table = read_table(path.read_bytes(), path.name, sheet=sheet)
-        plan = build_plan(table, actor=actor, unit=target, default_day=default_day, header_row=header_row, types=types)
+        plan = build_plan(
+            table,
+            actor=actor,
+            unit=target,
+            default_day=default_day,
+            header_row=header_row,
+            types=types,
+            before_founding=policy,
+            predecessors=predecessors,
+        )
         tall = f" (hai dòng, tới dòng {plan.header_row + 1})" if plan.header_height == 2 else ""
         self.stdout.write(f"Tệp {path.name}, trang tính “{plan.sheet}”: dòng tiêu đề {plan.header_row}{tall}; các cột:")
         for column, field in sorted(plan.columns.items()):
@@ -97,6 +154,18 @@ class Command(BaseCommand):
                 f"Chủng loại “{name}” không có trong danh mục ({unknown['rows']} dòng, từ dòng {unknown['first_row']})"
                 f"{hint}: dùng --map “{name}=MÃ”."
             )
+        for early in plan.early.values():
+            held = ""
+            if policy == "transfer" and early.predecessor:
+                held = f"; tiếp nhận tại {early.predecessor.name}, điều chuyển ngày thành lập"
+            founded = early.unit.founded_on.strftime("%d/%m/%Y")
+            self.stdout.write(f"{early.unit.name} thành lập ngày {founded}: {early.rows} dòng ghi ngày trước đó{held}.")
+            if policy is None or (policy == "transfer" and early.predecessor is None):
+                names = ", ".join(f"{u.code} ({u.name})" for u in early.candidates) or "không xác định"
+                self.stderr.write(
+                    "Dùng --before-founding=founding-date, hoặc --before-founding=transfer "
+                    f"--predecessor {early.unit.code}=MÃ (theo quyết định tổ chức lại: {names})."
+                )
         earlier = previous_import(plan)
         if earlier:
             self.stdout.write(
