@@ -215,3 +215,41 @@ def test_the_command_line_maps_type_names(world, tmp_path, capsys):
     call_command("import", str(path), unit="huyen-a1", user="tlkt-a", mapping=["Súng AK báng gấp=ak47"])
     assert "hiểu là Súng tiểu liên AK-47 (ak47, --map)" in capsys.readouterr().out
     assert Item.objects.get().equipment_type == world.rifle
+
+
+def declare_dimension(data: bytes, ref: str) -> bytes:
+    """The same XLSX with its first sheet's <dimension> declaring `ref`, the rest of the zip unchanged."""
+    import io
+    import re
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content, count = re.subn(rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>'.encode(), content)
+                assert count == 1
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_a_huge_declared_dimension_is_refused_by_the_limits_before_parsing(world, writer):
+    import time
+
+    rows = [["Số hiệu", "Tên trang bị", "Cấp"], ["AK-1", "AK-47", 1]]
+    data = declare_dimension(write([("Sổ lớn", rows, [])], writer), "A1:XFD1048576")
+    started = time.monotonic()
+    with pytest.raises(FileRefused) as caught:
+        read_table(data, "lon.xlsx")
+    assert time.monotonic() - started < 1
+    assert caught.value.message == (
+        "Trang tính “Sổ lớn” quá lớn: khai báo vùng dữ liệu A1:XFD1048576 (1048576 dòng × 16384 cột); "
+        "giới hạn 250000 dòng và 200 cột."
+    )
+    # A modest declared range is read as before.
+    fine = declare_dimension(
+        write([("Sổ", [["Số hiệu", "Tên trang bị", "Cấp"], ["AK-1", "AK-47", 1]], [])], writer), "A1:C2"
+    )
+    assert read_table(fine, "nho.xlsx").sheet == "Sổ"

@@ -6,7 +6,9 @@ is decided by its first bytes, not its extension.
 
 import csv
 import hashlib
+import html
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -89,6 +91,76 @@ def _check_archive(data: bytes) -> None:
             _("Tệp khai báo dữ liệu giải nén quá lớn (%(size)s MB); tệp bị từ chối để bảo vệ máy chủ.")
             % {"size": total // 2**20}
         )
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        _check_dimensions(archive)
+
+
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Za-z]{0,3})(\d*)(?::([A-Za-z]{1,3})(\d+))?\"")
+SHEET = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+RELATION = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+
+
+def _attribute(tag: bytes, name: bytes) -> str:
+    found = re.search(rb"\s" + name + rb'="([^"]*)"', tag)
+    return html.unescape(found.group(1).decode("utf-8", "replace")) if found else ""
+
+
+HEAD_BYTES = 16 * 1024  # the dimension is the second element of a sheet: it sits in the first bytes
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet part (xl/worksheets/sheet1.xml) -> the sheet's name, read from the workbook's small XML."""
+    try:
+        book = archive.read("xl/workbook.xml")[: 4 * 1024 * 1024]
+        rels = archive.read("xl/_rels/workbook.xml.rels")[: 4 * 1024 * 1024]
+    except KeyError:
+        return {}
+    targets = {_attribute(tag, b"Id"): _attribute(tag, b"Target") for tag in RELATION.findall(rels)}
+    names = {}
+    for tag in SHEET.findall(book):
+        target = targets.get(_attribute(tag, b"r:id"), "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        names[part] = _attribute(tag, b"name")
+    return names
+
+
+def _check_dimensions(archive: zipfile.ZipFile) -> None:
+    """Refuse a sheet whose declared range (<dimension ref="A1:XFD1048576"/>) is beyond the limits,
+    from the first bytes of its XML, before calamine would lay the range out."""
+    names = _sheet_names(archive)
+    for info in archive.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        with archive.open(info) as part:
+            head = part.read(HEAD_BYTES)
+        found = DIMENSION.search(head)
+        if not found or not found.group(3):
+            continue
+        rows = int(found.group(4))
+        columns = _column_number(found.group(3).decode())
+        if rows > MAX_ROWS or columns > MAX_COLUMNS:
+            ref = (found.group(1) + found.group(2) + b":" + found.group(3) + found.group(4)).decode()
+            raise FileRefused(
+                _(
+                    "Trang tính “%(name)s” quá lớn: khai báo vùng dữ liệu %(ref)s (%(rows)s dòng × %(cols)s cột); "
+                    "giới hạn %(limit)s dòng và %(limit_cols)s cột."
+                )
+                % {
+                    "name": names.get(info.filename, info.filename),
+                    "ref": ref,
+                    "rows": rows,
+                    "cols": columns,
+                    "limit": MAX_ROWS,
+                    "limit_cols": MAX_COLUMNS,
+                }
+            )
 
 
 def _read_xlsx(data: bytes, wanted: str | None) -> Table:
