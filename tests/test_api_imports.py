@@ -120,3 +120,35 @@ def test_lists_and_exports_refuse_other_subtrees_and_bad_filters(officer, comman
     assert commander.get("/exports/items", unit="tinh-a").status_code == 200
     unauthenticated = officer.client.get("/api/v1/exports/items")
     error(unauthenticated, 401, "unauthenticated")
+
+
+def test_the_sheet_and_header_row_can_be_chosen(officer, world):
+    from .registers import write
+
+    header = ["Số hiệu", "Tên trang bị", "Cấp chất lượng"]
+    data = write(
+        [
+            ("A", [header, ["AK-A", "Súng tiểu liên AK-47", 1]], []),
+            ("B", [header, ["AK-B", "Súng tiểu liên AK-47", 2], [], header, ["AK-C", "Súng tiểu liên AK-47", 3]], []),
+        ]
+    )
+    job = send(officer, data).json()
+    assert job["summary"]["registers"] == ["A", "B"] and job["summary"]["issue_count"] == 1
+    error(officer.post(f"/imports/{job['id']}/sheet", {"sheet": "C"}), 422, "invalid", "sheet")
+    chosen = officer.post(f"/imports/{job['id']}/sheet", {"sheet": "B", "header_row": 4})
+    assert chosen.status_code == 202, chosen.content
+    summary = chosen.json()["summary"]
+    assert (summary["sheet"], summary["header_row"], summary["issue_count"]) == ("B", 4, 0)
+    assert [r["serial"] for r in summary["preview"]] == ["AK-C"]
+
+
+def test_type_names_can_be_mapped(officer, world):
+    from .registers import write
+
+    data = write([("Sổ", [["Số hiệu", "Tên trang bị", "Cấp"], ["AK-T1", "AK báng gấp", 1]], [])])
+    job = send(officer, data).json()
+    assert job["summary"]["unknown_types"][0]["name"] == "AK báng gấp"
+    error(officer.post(f"/imports/{job['id']}/types", {"types": {"AK báng gấp": "zzz"}}), 422, "invalid", "types")
+    mapped = officer.post(f"/imports/{job['id']}/types", {"types": {"AK báng gấp": "ak47"}})
+    assert mapped.status_code == 202 and mapped.json()["summary"]["issue_count"] == 0
+    assert officer.post(f"/imports/{job['id']}/commit", {}).json()["state"] == "done"

@@ -108,3 +108,71 @@ def test_a_waiting_import_can_be_cancelled_from_the_page(page, world, monkeypatc
     with BackgroundWorker():
         pass  # the queued task finds the job cancelled and does nothing
     assert ImportJob.objects.get().summary == {} and not Item.objects.exists()
+
+
+def test_a_real_register_shows_its_sheet_header_and_skipped_rows_and_another_sheet_can_be_read(page, world, tmp_path):
+    from .registers import standard_form
+
+    file = tmp_path / "so-mau.xlsx"
+    file.write_bytes(standard_form("openpyxl"))
+    sign_in(page)
+    page.goto("/nhap-xuat/?unit=huyen-a1")
+    page.get_by_label("Tệp XLSX hoặc CSV").set_input_files(str(file))
+    page.get_by_role("button", name="Tải lên và kiểm tra").click()
+    expect(page.get_by_test_id("job-state")).to_have_text("Chờ xác nhận")
+    expect(page.get_by_test_id("sheet")).to_have_text("Sổ VKTBKT")
+    expect(page.get_by_test_id("header-row")).to_have_text("4")
+    expect(page.get_by_test_id("rows-ok")).to_have_text("4")
+    page.get_by_test_id("skipped").locator("summary").click()
+    expect(page.get_by_test_id("skipped")).to_contain_text("Phần ký tên")
+    expect(page.get_by_test_id("skipped")).to_contain_text("Dòng đánh số cột")
+    shot(page, "24-nhap-so-mau")
+    page.get_by_label("Trang tính").select_option("Hướng dẫn")
+    page.get_by_role("button", name="Đọc lại từ trang tính, dòng này").click()
+    expect(page.get_by_test_id("job-state")).to_have_text("Tệp bị từ chối")
+    expect(page.get_by_test_id("job-message")).to_contain_text("trang tính “Hướng dẫn”")
+    assert not Item.objects.exists()
+
+
+def test_a_type_name_the_catalogue_lacks_is_mapped_in_the_wizard(page, world, tmp_path):
+    from .registers import write
+
+    header = ["Số hiệu", "Tên trang bị", "Cấp chất lượng"]
+    file = tmp_path / "ten-rieng.xlsx"
+    file.write_bytes(write([("Sổ", [header, ["AK-B1", "Súng AK báng gấp", 1], ["AK-B2", "Súng AK báng gấp", 2]], [])]))
+    sign_in(page)
+    page.goto("/nhap-xuat/?unit=huyen-a1")
+    page.get_by_label("Tệp XLSX hoặc CSV").set_input_files(str(file))
+    page.get_by_role("button", name="Tải lên và kiểm tra").click()
+    expect(page.get_by_test_id("rows-error")).to_have_text("2")
+    page.get_by_label("Chủng loại cho “Súng AK báng gấp”").select_option("ak47")
+    shot(page, "25-nhap-chung-loai")
+    page.get_by_role("button", name="Kiểm tra lại với các chủng loại này").click()
+    expect(page.get_by_test_id("rows-error")).to_have_text("0")
+    expect(page.get_by_test_id("types")).to_contain_text("đã chọn")
+    page.get_by_role("button", name=re.compile("Ghi 2 dòng vào sổ")).click()
+    expect(page.get_by_test_id("job-state")).to_have_text("Đã nhập")
+    assert set(Item.objects.values_list("equipment_type", flat=True)) == {world.rifle.pk}
+
+
+def test_a_historical_register_into_a_unit_founded_in_2025_in_the_wizard(page, world, tmp_path):
+    from .test_import_history import history_file, reform
+
+    region = reform(world)
+    file = tmp_path / "lich-su.xlsx"
+    file.write_bytes(history_file("openpyxl"))
+    sign_in(page)
+    page.goto("/nhap-xuat/?unit=ptkv-a1")
+    page.get_by_label("Tệp XLSX hoặc CSV").set_input_files(str(file))
+    page.get_by_role("button", name="Tải lên và kiểm tra").click()
+    expect(page.get_by_test_id("rows-error")).to_have_text("2")
+    expect(page.get_by_test_id("history")).to_contain_text("thành lập ngày 01/07/2025: 2 dòng")
+    page.get_by_label(re.compile("Tiếp nhận tại đơn vị quản lý trang bị vào ngày đó")).check()
+    page.get_by_label(re.compile("Đơn vị quản lý trước khi thành lập")).select_option("huyen-a1")
+    shot(page, "26-nhap-lich-su")
+    page.get_by_role("button", name="Kiểm tra lại theo cách ghi này").click()
+    expect(page.get_by_test_id("rows-error")).to_have_text("0")
+    page.get_by_role("button", name=re.compile("Ghi 3 dòng vào sổ")).click()
+    expect(page.get_by_test_id("job-state")).to_have_text("Đã nhập")
+    item = Item.objects.get(serial="AK-H1")
+    assert item.unit == region and item.events.count() == 2

@@ -363,3 +363,72 @@ def test_the_events_pages_follow_on_by_date_without_gaps_or_repeats(client, worl
     second = client.get("/su-kien/?" + link).content.decode()
     serials = re.findall(r"AK-P\d\d", first) + re.findall(r"AK-P\d\d", second)
     assert sorted(set(serials)) == sorted(f"AK-P{n:02d}" for n in range(55)) and len(serials) == 55
+
+
+def test_the_preview_names_sheet_and_header_row_lists_skipped_rows_and_another_sheet_can_be_chosen(officer, world):
+    from .registers import standard_form, write
+
+    job = job_of(upload(officer, standard_form()))
+    assert job.state == JobState.REVIEW and job.summary["issue_count"] == 0, job.summary["issues"]
+    assert (job.summary["sheet"], job.summary["header_row"], job.summary["header_height"]) == ("Sổ VKTBKT", 4, 2)
+    page = officer.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    assert 'data-testid="sheet">Sổ VKTBKT<' in page and 'data-testid="header-row">4<' in page
+    assert '<option value="Hướng dẫn" >Hướng dẫn</option>' in page.replace("selected", "")
+    assert "Số lượng / Cấp 1" in page  # the merged header over its sub-header
+    assert 'data-testid="skipped"' in page and "Phần ký tên" in page and "NGƯỜI LẬP SỔ" in page
+    assert "Dòng đánh số cột" in page and "Dòng cộng, tổng cộng" in page and "Dòng tên mục, nhóm" in page
+    # Reading the instruction sheet instead refuses the file, naming the sheet.
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/trang-tinh/", {"sheet": "Hướng dẫn", "header_row": "4"})
+    job.refresh_from_db()
+    assert job.state == JobState.REFUSED and "trang tính “Hướng dẫn”" in job.message
+
+    header = ["Số hiệu", "Tên trang bị", "Cấp chất lượng"]
+    two = write(
+        [
+            ("Năm 2023", [header, ["AK-23", "Súng tiểu liên AK-47", 1]], []),
+            ("Năm 2024", [["Ghi chú"], header, ["AK-24", "Súng tiểu liên AK-47", 2]], []),
+        ]
+    )
+    job = job_of(upload(officer, two, name="hai.xlsx"))
+    assert job.summary["registers"] == ["Năm 2023", "Năm 2024"] and job.summary["issue_count"] == 1
+    page = officer.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    assert "Có nhiều trang tính chứa sổ" in page
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/trang-tinh/", {"sheet": "Năm 2024", "header_row": "1"})
+    job.refresh_from_db()
+    assert job.state == JobState.REVIEW and job.summary["issue_count"] == 0, job.summary["issues"]
+    assert (job.summary["sheet"], job.summary["header_row"]) == ("Năm 2024", 2)  # found again on that sheet
+    assert job.summary["preview"][0]["serial"] == "AK-24"
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/trang-tinh/", {"sheet": "Năm 2024", "header_row": "abc"})
+    job.refresh_from_db()
+    assert job.options == {"sheet": "Năm 2024"}
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and job.batch.details["sheet"] == "Năm 2024"
+
+
+def test_a_type_name_the_catalogue_lacks_is_mapped_in_the_wizard_and_remembered(officer, world):
+    from .registers import write
+
+    header = ["Số hiệu", "Tên trang bị", "Cấp chất lượng"]
+    rows = [["AK-M1", "Súng AK báng gấp", 1], ["AK-M2", "Súng AK báng gấp", 2]]
+    job = job_of(upload(officer, write([("Sổ", [header, *rows], [])]), unit="huyen-a1"))
+    assert job.summary["issue_count"] == 2
+    assert job.summary["unknown_types"][0]["name"] == "Súng AK báng gấp"
+    page = officer.get(f"/nhap-xuat/nhap/{job.pk}/").content.decode()
+    assert 'data-testid="types"' in page and 'name="type-u1"' in page
+    response = officer.post(f"/nhap-xuat/nhap/{job.pk}/chung-loai/", {"name-u1": "Súng AK báng gấp", "type-u1": "nope"})
+    assert "không có chủng loại mã “nope”" in officer.get(response["Location"]).content.decode()
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/chung-loai/", {"name-u1": "Súng AK báng gấp", "type-u1": "ak47"})
+    job.refresh_from_db()
+    assert job.summary["issue_count"] == 0 and job.summary["mapped_types"][0]["code"] == "ak47"
+    officer.post(f"/nhap-xuat/nhap/{job.pk}/ghi/")
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and job.batch.details["types"] == {"Súng AK báng gấp": "ak47"}
+    # The unit's next import reads the name as remembered, and says so.
+    rows = [["AK-M3", "Súng AK báng gấp", 1]]
+    second = job_of(upload(officer, write([("Sổ", [header, *rows], [])]), unit="huyen-a1"))
+    assert second.summary["issue_count"] == 0
+    assert second.summary["mapped_types"] == [
+        {"name": "Súng AK báng gấp", "code": "ak47", "type": "Súng tiểu liên AK-47", "remembered": True}
+    ]
+    assert "đã ghi nhớ" in officer.get(f"/nhap-xuat/nhap/{second.pk}/").content.decode()

@@ -1,4 +1,10 @@
-"""Recognising a register's columns from the headers people actually write."""
+"""Recognising a register's columns from the headers people actually write.
+
+The spellings below are the data the importer matches headers against (docs/imports.md shows them);
+a header split over two rows ("Số lượng" merged over "Tổng số / Cấp 1 / Cấp 2 …") is read as one.
+"""
+
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
@@ -51,9 +57,25 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "lot_number": (_("Số lô"), ("so lo", "lo", "lo san xuat")),
     "note": (_("Ghi chú"), ("ghi chu",)),
+    # The quantity of each grade, under a "Số lượng" or "Cấp chất lượng" header over "Cấp 1 … Cấp 5".
+    "grade_1": (_("Số lượng cấp 1"), ("so luong cap 1",)),
+    "grade_2": (_("Số lượng cấp 2"), ("so luong cap 2",)),
+    "grade_3": (_("Số lượng cấp 3"), ("so luong cap 3",)),
+    "grade_4": (_("Số lượng cấp 4"), ("so luong cap 4",)),
+    "grade_5": (_("Số lượng cấp 5"), ("so luong cap 5",)),
 }
+GRADE_FIELDS = {f"grade_{n}": n for n in range(1, 6)}
 SYNONYMS = {search_fold(spelling): field for field, (_label, spellings) in FIELDS.items() for spelling in spellings}
 SEARCH_ROWS = 30  # the header is looked for among the first rows (titles and blank rows sit above it)
+
+
+# Sub-headers under a quantity or grade header: the total, and the quantity of each grade.
+TOTAL_SUBHEADERS = {"tong so", "tong", "cong", "so luong"}
+GRADE_SUBHEADERS = {
+    spelling: n
+    for n, roman in enumerate(("i", "ii", "iii", "iv", "v"), start=1)
+    for spelling in (str(n), f"cap {n}", f"cap {roman}", roman, f"c{n}", f"cap {n} cl")
+}
 
 
 def field_for(header) -> str | None:
@@ -61,15 +83,117 @@ def field_for(header) -> str | None:
     return SYNONYMS.get(text)
 
 
-def find_header(rows: list[list]) -> tuple[int, dict[int, str]] | None:
-    """(index of the header row, {column index: field}) for the row that names most known columns."""
+def _fold(cell) -> str:
+    return search_fold(str(cell or "")).strip(" :.*()")
+
+
+def field_under(parent, child) -> str | None:
+    """The field of a column whose header is `child` under the (merged) `parent` header."""
+    above = field_for(parent)
+    below = _fold(child)
+    if above in ("quantity", "grade") and below in GRADE_SUBHEADERS:
+        return f"grade_{GRADE_SUBHEADERS[below]}"
+    if above == "quantity" and below in TOTAL_SUBHEADERS:
+        return "quantity"
+    return field_for(child) or above
+
+
+@dataclass
+class Header:
+    index: int  # 0-based row of the header (its first row when it spans two)
+    columns: dict[int, str]  # column index -> field
+    labels: dict[int, str] = field(default_factory=dict)  # column index -> the header as written
+    height: int = 1  # rows the header takes: 1, or 2 when a row of sub-headers sits under it
+
+    @property
+    def first_data(self) -> int:
+        return self.index + self.height
+
+    @property
+    def holds_register(self) -> bool:
+        """Names a type (or its code) and a grade: a register, not any table with two known words."""
+        fields = set(self.columns.values())
+        named = bool(fields & {"name", "type_code"})
+        graded = "grade" in fields or bool(fields & set(GRADE_FIELDS))
+        return named and graded
+
+
+def _text(cell) -> str:
+    return " ".join(str(cell).split()) if cell is not None and str(cell).strip() else ""
+
+
+def _spans(merged, index: int) -> dict[int, int]:
+    """For a header row: column -> the first column of the horizontal merge it lies in."""
+    spans = {}
+    for (r0, c0), (r1, c1) in merged or ():
+        if r0 <= index <= r1:
+            for column in range(c0, c1 + 1):
+                spans[column] = c0
+    return spans
+
+
+def read_header(rows: list[list], index: int, merged=None, height: int | None = None) -> Header:
+    """The header at row `index`, on one row or (when it reads better, or `height` says so) with the
+    row of sub-headers under it."""
+    one = _one_row(rows[index] if index < len(rows) else [], index)
+    if height == 1 or index + 1 >= len(rows):
+        return one
+    two = _two_rows(rows, index, merged)
+    if height == 2:
+        return two
+    # Two rows only when the pair names more than either row alone (a title row over the header does not).
+    alone = max(_count(one), _count(_one_row(rows[index + 1], index + 1)))
+    return two if _count(two) > alone else one
+
+
+def _count(header: Header) -> int:
+    return len(set(header.columns.values()))
+
+
+def _one_row(row: list, index: int) -> Header:
+    header = Header(index, {})
+    for column, cell in enumerate(row):
+        found = field_for(cell)
+        if found and found not in header.columns.values():
+            header.columns[column] = found
+            header.labels[column] = _text(cell)
+    return header
+
+
+def _two_rows(rows: list[list], index: int, merged) -> Header:
+    top, below = rows[index], rows[index + 1]
+    spans = _spans(merged, index)
+    header = Header(index, {}, height=2)
+    running = ""  # the header over the previous column's sub-header (files without merge information)
+    for column in range(max(len(top), len(below))):
+        cell = _text(top[column]) if column < len(top) else ""
+        child = _text(below[column]) if column < len(below) else ""
+        first = spans.get(column, column)
+        if cell:
+            owner = cell
+        elif first != column:
+            owner = _text(top[first]) if first < len(top) else ""
+        elif child and running and not merged:
+            owner = running
+        else:
+            owner = ""
+        running = owner if child else ""
+        if not owner and not child:
+            continue
+        found = field_under(owner, child) if child else field_for(owner)
+        label = f"{owner} / {child}" if owner and child else owner or child
+        if found and found not in header.columns.values():
+            header.columns[column] = found
+            header.labels[column] = label
+    return header
+
+
+def find_header(rows: list[list], merged=None) -> Header | None:
+    """The header: the row (or two rows) among the first SEARCH_ROWS that names the most known columns."""
     best = None
-    for index, row in enumerate(rows[:SEARCH_ROWS]):
-        mapping = {}
-        for column, cell in enumerate(row):
-            field = field_for(cell)
-            if field and field not in mapping.values():
-                mapping[column] = field
-        if len(mapping) >= 2 and (best is None or len(mapping) > len(best[1])):
-            best = (index, mapping)
+    for index in range(min(len(rows), SEARCH_ROWS)):
+        header = read_header(rows, index, merged)
+        count = _count(header)
+        if count >= 2 and (best is None or count > _count(best)):
+            best = header
     return best

@@ -6,10 +6,13 @@ from django.utils.translation import gettext as _
 
 from materiel.accounts.scoping import require
 from materiel.core.errors import DomainError
+from materiel.core.text import search_fold
 from materiel.ledger import services
 from materiel.ledger.batch import LedgerBatch
 from materiel.ledger.models import Batch, BatchStatus, EventKind
 
+from .history import fmt
+from .models import TypeAlias
 from .plan import Plan
 
 FLUSH_EVERY = 2000
@@ -42,7 +45,7 @@ def commit_plan(plan: Plan, *, actor, unit, force: bool = False, skip_duplicates
             field="file",
             code="conflict",
         )
-    for target in {row.unit for row in plan.rows} | {unit}:
+    for target in {row.unit for row in plan.rows} | {row.held_by for row in plan.rows if row.held_by} | {unit}:
         require(actor, "ledger.record", unit=target)
     batch = Batch.objects.create(
         label=plan.file_name[:255],
@@ -52,35 +55,19 @@ def commit_plan(plan: Plan, *, actor, unit, force: bool = False, skip_duplicates
         items=plan.items,
         lots=plan.lots,
         details={
+            "sheet": plan.sheet,
             "header_row": plan.header_row,
             "columns": plan.columns,
+            "headers": {str(c): label for c, label in plan.labels.items()},
+            "types": {name: t.code for name, (t, _how) in plan.mapped_types.items()},
             "skipped_duplicates": len(plan.issues),
+            "before_founding": plan.before_founding,
         },
     )
     ledger = LedgerBatch(actor, batch=batch)
     for done, row in enumerate(plan.rows, start=1):
         try:
-            if row.kind == "item":
-                ledger.receipt(
-                    equipment_type=row.equipment_type,
-                    serial=row.serial,
-                    unit=row.unit,
-                    grade=row.grade,
-                    occurred_on=row.received_on,
-                    year_made=row.year_made,
-                    origin=row.origin,
-                    note=row.note,
-                    entered_service_on=row.received_on,
-                )
-            else:
-                ledger.lot_receipt(
-                    equipment_type=row.equipment_type,
-                    unit=row.unit,
-                    grade=row.grade,
-                    quantity=row.quantity,
-                    occurred_on=row.received_on,
-                    lot_number=row.lot_number,
-                )
+            _write_row(ledger, row)
         except DomainError as error:
             raise DomainError(
                 _("Dòng %(row)s: %(message)s") % {"row": row.row, "message": error.message}, field=error.field
@@ -90,9 +77,72 @@ def commit_plan(plan: Plan, *, actor, unit, force: bool = False, skip_duplicates
             if progress:
                 progress(done, len(plan.rows))
     ledger.flush()
+    remember_types(plan, unit=unit, actor=actor)
     if progress:
         progress(len(plan.rows), len(plan.rows))
     return batch
+
+
+def remember_types(plan: Plan, *, unit, actor) -> None:
+    """The names the user mapped to catalogue types for this file, kept for the unit's next imports."""
+    for name, (equipment_type, how) in plan.mapped_types.items():
+        if how == "mapped":
+            TypeAlias.objects.update_or_create(
+                unit=unit,
+                key=search_fold(name),
+                defaults={"name": name, "equipment_type": equipment_type, "created_by": actor},
+            )
+
+
+def _write_row(ledger: LedgerBatch, row) -> None:
+    """One planned row: a receipt (at the unit that held it then, followed by the transfer of the
+    reorganisation day, for a historical row under the "transfer" policy)."""
+    at = row.held_by or row.unit
+    reason = ""
+    if row.original_on:
+        reason = _("Ngày tiếp nhận theo sổ: %(day)s (trước ngày thành lập đơn vị; ghi theo ngày thành lập).") % {
+            "day": fmt(row.original_on)
+        }
+    if row.kind == "item":
+        item = ledger.receipt(
+            equipment_type=row.equipment_type,
+            serial=row.serial,
+            unit=at,
+            grade=row.grade,
+            occurred_on=row.received_on,
+            year_made=row.year_made,
+            origin=row.origin,
+            note=row.note,
+            entered_service_on=row.original_on or row.received_on,
+            reason=reason,
+        )
+        if row.held_by:
+            ledger.transfer(
+                item,
+                to_unit=row.unit,
+                occurred_on=row.transfer_on,
+                document_number=row.transfer_document,
+                reason=_("Tổ chức lại: %(from)s → %(to)s") % {"from": at.name, "to": row.unit.name},
+            )
+        return
+    lot = ledger.lot_receipt(
+        equipment_type=row.equipment_type,
+        unit=at,
+        grade=row.grade,
+        quantity=row.quantity,
+        occurred_on=row.received_on,
+        lot_number=row.lot_number,
+        reason=reason,
+    )
+    if row.held_by:
+        ledger.lot_transfer(
+            lot,
+            to_unit=row.unit,
+            quantity=row.quantity,
+            occurred_on=row.transfer_on,
+            document_number=row.transfer_document,
+            reason=_("Tổ chức lại: %(from)s → %(to)s") % {"from": at.name, "to": row.unit.name},
+        )
 
 
 @transaction.atomic
@@ -101,9 +151,16 @@ def revert_batch(batch: Batch, *, actor, reason: str) -> int:
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == BatchStatus.REVERTED:
         raise DomainError(_("Đợt nhập này đã được hủy."), field="batch")
-    receipts = batch.events.filter(kind__in=[EventKind.RECEIPT, EventKind.LOT_RECEIPT]).order_by("-id")
+    # The transfers of a historical import's "transfer" policy are undone before their receipts.
+    kinds = [EventKind.RECEIPT, EventKind.LOT_RECEIPT, EventKind.TRANSFER, EventKind.LOT_TRANSFER]
+    receipts = batch.events.filter(kind__in=kinds).order_by("-id")
     count = 0
+    groups = set()
     for event in receipts.iterator():
+        if event.group:
+            if event.group in groups:
+                continue  # a lot transfer's two rows are reversed together
+            groups.add(event.group)
         try:
             services.reverse_event(event, reason=reason, actor=actor)
         except DomainError as error:

@@ -17,7 +17,7 @@ from materiel.core.errors import DomainError
 from . import progress
 from .commit import commit_plan, revert_batch
 from .models import ImportJob, JobState
-from .plan import Plan, build_plan, column_letter
+from .plan import Plan, build_plan, column_letter, types_by_code
 from .reader import FileRefused, read_table
 from .values import text
 
@@ -87,8 +87,8 @@ def expire_if_gone(job: ImportJob) -> bool:
 
 def _plan(job: ImportJob, phase: str) -> tuple[Plan, list]:
     progress.report(job.key, "reading")
-    table = read_table(bytes(job.data), job.file_name)
-    table.name = job.file_name
+    options = job.options or {}
+    table = read_table(bytes(job.data), job.file_name, sheet=options.get("sheet"))
     columns = {int(c): f for c, f in job.columns.items()} or None
     plan = build_plan(
         table,
@@ -96,10 +96,19 @@ def _plan(job: ImportJob, phase: str) -> tuple[Plan, list]:
         unit=job.unit,
         default_day=job.default_day,
         columns=columns,
+        header_row=options.get("header_row"),
+        types=types_by_code(options.get("types") or {}),
+        before_founding=options.get("before_founding"),
+        predecessors=options.get("predecessors") or {},
         progress=progress.reporter(job.key, phase),
     )
-    header = table.rows[plan.header_row - 1] if plan.header_row - 1 < len(table.rows) else []
+    rows = table.rows[plan.header_row - 1 : plan.header_row - 1 + plan.header_height]
+    header = [" / ".join(t for t in (text(r[i]) if i < len(r) else "" for r in rows) if t) for i in range(_width(rows))]
     return plan, header
+
+
+def _width(rows: list[list]) -> int:
+    return max((len(r) for r in rows), default=0)
 
 
 def summarise(plan: Plan, header: list) -> dict:
@@ -107,9 +116,17 @@ def summarise(plan: Plan, header: list) -> dict:
     width = max([len(header), *(c + 1 for c in plan.columns)], default=0)
     return {
         "file_hash": plan.file_hash,
+        "sheet": plan.sheet,
+        "sheets": plan.sheets,
+        "registers": plan.registers,
         "header_row": plan.header_row,
+        "header_height": plan.header_height,
         "headers": [
-            {"index": i, "letter": column_letter(i), "label": text(header[i]) if i < len(header) else ""}
+            {
+                "index": i,
+                "letter": column_letter(i),
+                "label": plan.labels.get(i) or (text(header[i]) if i < len(header) else ""),
+            }
             for i in range(width)
         ],
         "columns": {str(c): f for c, f in sorted(plan.columns.items())},
@@ -117,6 +134,35 @@ def summarise(plan: Plan, header: list) -> dict:
         "items": plan.items,
         "lots": plan.lots,
         "skipped": plan.skipped,
+        "unknown_types": [
+            {
+                "name": name,
+                "rows": unknown["rows"],
+                "first_row": unknown["first_row"],
+                "suggestions": [{"code": t.code, "name": t.name} for t in unknown.get("suggestions", [])],
+            }
+            for name, unknown in plan.unknown_types.items()
+        ][:SHOWN_ISSUES],
+        "mapped_types": [
+            {"name": name, "code": t.code, "type": t.name, "remembered": how == "remembered"}
+            for name, (t, how) in plan.mapped_types.items()
+        ],
+        "before_founding": plan.before_founding,
+        "early_units": [
+            {
+                "code": e.unit.code,
+                "name": e.unit.name,
+                "founded_on": e.unit.founded_on.isoformat(),
+                "rows": e.rows,
+                "first_row": e.first_row,
+                "candidates": [{"code": u.code, "name": u.name} for u in e.candidates],
+                "predecessor": e.predecessor.code if e.predecessor else None,
+            }
+            for e in plan.early.values()
+        ],
+        "skipped_rows": [
+            {"row": s.row, "kind": s.kind, "label": s.label, "text": s.text} for s in plan.skipped_rows[:SHOWN_ISSUES]
+        ],
         "issue_count": sum(1 for i in plan.issues if not i.duplicate),
         "duplicate_count": sum(1 for i in plan.issues if i.duplicate),
         "issues": [

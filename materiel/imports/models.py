@@ -41,6 +41,8 @@ class ImportJob(models.Model):
     default_day = models.DateField(_("ngày tiếp nhận mặc định"), null=True, blank=True)
     # Column index (as text: JSON keys) -> field name; empty means "as detected".
     columns = models.JSONField(default=dict, blank=True)
+    # The user's other choices in the wizard: "sheet" (its name), "header_row" (as Excel numbers it).
+    options = models.JSONField(default=dict, blank=True)
     force = models.BooleanField(default=False)
     skip_duplicates = models.BooleanField(default=False)
     summary = models.JSONField(default=dict, blank=True)
@@ -68,3 +70,24 @@ class ImportJob(models.Model):
     def retryable(self) -> bool:
         """A failed job keeps its file (only done, cancelled and refused jobs drop it): it can run again."""
         return self.state == JobState.FAILED
+
+
+class TypeAlias(models.Model):
+    """A name a unit's files give an equipment type that the catalogue does not know, mapped once in
+    the wizard (or by `materiel import --map`) and remembered for the unit's next imports."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    name = models.CharField(_("tên trong tệp"), max_length=200)
+    key = models.CharField(max_length=200, editable=False)  # search_fold(name)
+    equipment_type = models.ForeignKey(
+        "catalog.EquipmentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("chủng loại")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "key"], name="type_alias_unique_per_unit")]
+        verbose_name = _("tên chủng loại đã ghi nhớ")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.equipment_type}"

@@ -13,7 +13,9 @@ from materiel.core.errors import DomainError
 from . import jobs, progress, tasks
 from .columns import FIELDS
 from .commit import FLUSH_EVERY
+from .history import POLICIES
 from .models import ImportJob, JobState
+from .plan import types_by_code
 
 
 def create_job(user, unit, name: str, data: bytes, default_day=None) -> ImportJob:
@@ -55,6 +57,67 @@ def remap(job: ImportJob, columns: dict[str, str]) -> None:
     job.columns = chosen
     job.state = JobState.QUEUED
     job.save(update_fields=["columns", "state"])
+    _start_check(job)
+
+
+def choose_sheet(job: ImportJob, *, sheet: str | None = None, header_row: int | None = None) -> None:
+    """Check the file again from another sheet and/or header row (as Excel numbers it); the columns are
+    detected afresh under the new header."""
+    _require_review(job)
+    sheets = job.summary.get("sheets") or []
+    if sheet and sheets and sheet not in sheets:
+        raise DomainError(_("Tệp không có trang tính “%(name)s”.") % {"name": sheet}, field="sheet")
+    if header_row is not None and not 1 <= header_row <= 1_048_576:
+        raise DomainError(_("Dòng tiêu đề phải là một số dòng của trang tính."), field="header_row")
+    options = dict(job.options or {})
+    if sheet:
+        if sheet != options.get("sheet"):
+            options.pop("header_row", None)  # another sheet: its header is found again unless given
+        options["sheet"] = sheet
+    if header_row is not None:
+        options["header_row"] = header_row
+    job.options = options
+    job.columns = {}
+    job.state = JobState.QUEUED
+    job.save(update_fields=["options", "columns", "state"])
+    _start_check(job)
+
+
+def map_types(job: ImportJob, types: dict[str, str]) -> None:
+    """Check the file again reading each name the catalogue lacks as the type the user chose
+    ({name in the file: type code}, "" to drop a mapping); once for the whole file."""
+    _require_review(job)
+    types_by_code(types)  # refuses an unknown code before anything changes
+    options = dict(job.options or {})
+    mapping = dict(options.get("types") or {})
+    for name, code in types.items():
+        if code:
+            mapping[name] = code
+        else:
+            mapping.pop(name, None)
+    options["types"] = mapping
+    job.options = options
+    job.state = JobState.QUEUED
+    job.save(update_fields=["options", "state"])
+    _start_check(job)
+
+
+def place_history(job: ImportJob, *, policy: str, predecessors: dict[str, str] | None = None) -> None:
+    """Check the file again placing rows dated before their unit was founded as the user chose:
+    "transfer" (received by the unit that held them, {unit code: its code}, then transferred on the
+    founding day) or "founding-date" (received on the founding day, the original date kept)."""
+    _require_review(job)
+    if policy not in POLICIES:
+        message = _("Cách ghi “%(policy)s” không có; chọn “transfer” hoặc “founding-date”.") % {"policy": policy}
+        raise DomainError(message, field="before_founding")
+    options = dict(job.options or {})
+    options["before_founding"] = policy
+    chosen = dict(options.get("predecessors") or {})
+    chosen.update({unit: code for unit, code in (predecessors or {}).items() if code})
+    options["predecessors"] = chosen
+    job.options = options
+    job.state = JobState.QUEUED
+    job.save(update_fields=["options", "state"])
     _start_check(job)
 
 

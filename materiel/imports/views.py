@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from materiel.accounts.scoping import PermissionDenied, allowed, require
+from materiel.catalog.models import EquipmentType
 from materiel.core.errors import DomainError
 from materiel.core.middleware import passive
 from materiel.core.views import object_view
+from materiel.units.models import Unit
 from materiel.web.scope import page_scope, parse_day
 
 from . import jobs, progress, steps
@@ -93,6 +95,7 @@ def job_page(request, pk):
     mapping = {int(c): f for c, f in summary.get("columns", {}).items()}
     headers = [dict(h, field=mapping.get(h["index"], "")) for h in summary.get("headers", [])]
     preview = [dict(r, received_on=date.fromisoformat(r["received_on"])) for r in summary.get("preview", [])]
+    early = [dict(e, founded_on=date.fromisoformat(e["founded_on"])) for e in summary.get("early_units", [])]
     return render(
         request,
         "imports/job.html",
@@ -100,15 +103,28 @@ def job_page(request, pk):
             "job": job,
             "summary": summary,
             "preview": preview,
+            "early": early,
+            "held_before": _units_before(request.user, early),
             "headers": headers,
             "fields": [(name, label) for name, (label, _spellings) in FIELDS.items()],
             "errors": [i for i in summary.get("issues", []) if not i["duplicate"]],
+            "catalogue": EquipmentType.objects.order_by("name").values_list("code", "name")
+            if summary.get("unknown_types") or summary.get("mapped_types")
+            else [],
             "duplicates": [i for i in summary.get("issues", []) if i["duplicate"]],
             "earlier": earlier,
             "live": progress.read(job.key),
             "can_record": allowed(request.user, "ledger.record"),
         },
     )
+
+
+def _units_before(user, early: list[dict]) -> list:
+    """Units the user may name as the holder of a new unit's equipment before its founding."""
+    if not early:
+        return []
+    first = min(e["founded_on"] for e in early)
+    return list(Unit.objects.visible_to(user).filter(founded_on__lt=first).order_by("path").values_list("code", "name"))
 
 
 @passive
@@ -134,6 +150,64 @@ def remap(request, pk):
     columns = {key[4:]: value for key, value in request.POST.items() if key.startswith("col-") and value}
     try:
         steps.remap(job, columns)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("imports:job", pk=job.pk)
+
+
+@require_POST
+@object_view(ImportJob)
+def choose_sheet(request, pk):
+    """Read the file again from the sheet and header row the user chose."""
+    job = _job(request, pk)
+    _require(request, "ledger.record", job.unit)
+    if job.state != JobState.REVIEW:
+        return redirect("imports:job", pk=job.pk)
+    row_text = request.POST.get("header_row", "").strip()
+    if row_text and not row_text.isdigit():
+        messages.error(request, _("Dòng tiêu đề phải là một số dòng của trang tính."))
+        return redirect("imports:job", pk=job.pk)
+    sheet = request.POST.get("sheet", "").strip() or None
+    header_row = int(row_text) if row_text else None
+    if header_row == job.summary.get("header_row"):
+        header_row = None  # not changed: found again on another sheet, kept on this one
+    try:
+        steps.choose_sheet(job, sheet=sheet, header_row=header_row)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("imports:job", pk=job.pk)
+
+
+@require_POST
+@object_view(ImportJob)
+def map_types(request, pk):
+    """Read names the catalogue lacks as the types the user chose, for the whole file."""
+    job = _job(request, pk)
+    _require(request, "ledger.record", job.unit)
+    if job.state != JobState.REVIEW:
+        return redirect("imports:job", pk=job.pk)
+    types = {}
+    for key, name in request.POST.items():
+        if key.startswith("name-"):
+            types[name] = request.POST.get(f"type-{key[5:]}", "")
+    try:
+        steps.map_types(job, types)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("imports:job", pk=job.pk)
+
+
+@require_POST
+@object_view(ImportJob)
+def place_history(request, pk):
+    """Place the rows dated before their unit's founding as the user chose."""
+    job = _job(request, pk)
+    _require(request, "ledger.record", job.unit)
+    if job.state != JobState.REVIEW:
+        return redirect("imports:job", pk=job.pk)
+    chosen = {key[5:]: value for key, value in request.POST.items() if key.startswith("pred-") and value}
+    try:
+        steps.place_history(job, policy=request.POST.get("policy", ""), predecessors=chosen)
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("imports:job", pk=job.pk)

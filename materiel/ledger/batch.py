@@ -5,6 +5,7 @@ still checked by `rules`, still gets its hash-chained event, and projections and
 in the same flush, so `materiel verify` holds afterwards exactly as after the single-event services.
 """
 
+import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -132,6 +133,7 @@ class LedgerBatch:
         grade: int,
         occurred_on: date,
         document_number: str = "",
+        reason: str = "",
         **attrs,
     ) -> Item:
         rules.check_serialised(equipment_type, True)
@@ -158,7 +160,14 @@ class LedgerBatch:
         self.new_items.append(item)
         self.types[item.pk] = equipment_type
         self._append(
-            item, None, state, EventKind.RECEIPT, occurred_on, to_unit_id=unit.pk, document_number=document_number
+            item,
+            None,
+            state,
+            EventKind.RECEIPT,
+            occurred_on,
+            to_unit_id=unit.pk,
+            document_number=document_number,
+            reason=reason,
         )
         return item
 
@@ -301,6 +310,7 @@ class LedgerBatch:
         occurred_on: date,
         lot_number: str = "",
         document_number: str = "",
+        reason: str = "",
     ) -> Lot:
         """Receipts into a lot; lots are few, so each is written at once (inside the caller's transaction)."""
         rules.check_serialised(equipment_type, False)
@@ -326,6 +336,7 @@ class LedgerBatch:
             quantity=quantity,
             grade_after=grade,
             document_number=document_number,
+            reason=reason,
             recorded_at=self._stamp(occurred_on),
             stream=stream_of(lot_id=lot.pk),
             prev_hash=lot.chain_head or GENESIS,
@@ -341,6 +352,58 @@ class LedgerBatch:
         )
         self.deltas.add(unit.path, equipment_type.pk, grade, Status.IN_SERVICE, quantity)
         return lot
+
+    def lot_transfer(
+        self, lot: Lot, *, to_unit: Unit, quantity: int, occurred_on: date, document_number: str, reason: str = ""
+    ) -> Lot:
+        """Move part of a lot to another unit, as services.record_lot_transfer does: two events, out of one
+        lot and into the other, each lot written at once (inside the caller's transaction)."""
+        lot = Lot.objects.select_related("equipment_type").get(pk=lot.pk)
+        quantity = rules.lot_take(lot.quantity, quantity, occurred_on, lot.last_event_on, self.today)
+        if to_unit.pk == lot.unit_id:
+            raise DomainError(_("Lô đã thuộc %(unit)s.") % {"unit": to_unit.name}, field="to_unit")
+        rules.check_unit_open(to_unit, occurred_on, field="to_unit")
+        if not nfc(document_number or ""):
+            raise DomainError(_("Điều chuyển phải có số biên bản bàn giao."), field="document_number")
+        target, _created = Lot.objects.get_or_create(
+            equipment_type=lot.equipment_type,
+            unit=to_unit,
+            lot_number=lot.lot_number,
+            grade=lot.grade,
+            defaults={"quantity": 0, "last_event_on": occurred_on, "chain_head": ""},
+        )
+        rules.check_lot_date(occurred_on, target.last_event_on, self.today)
+        group = str(uuid.uuid4())
+        for side, change in ((lot, -quantity), (target, quantity)):
+            event = Event(
+                kind=EventKind.LOT_TRANSFER,
+                occurred_on=occurred_on,
+                recorded_by=self.actor,
+                unit_id=side.unit_id,
+                from_unit_id=lot.unit_id,
+                to_unit=to_unit,
+                lot=side,
+                quantity=change,
+                grade_after=side.grade,
+                group=group,
+                document_number=nfc(document_number),
+                reason=nfc(reason or ""),
+                recorded_at=self._stamp(occurred_on),
+                stream=stream_of(lot_id=side.pk),
+                prev_hash=side.chain_head or GENESIS,
+                batch_id=self.batch_id,
+            )
+            event.hash = event_hash(event)
+            self.events.append(event)
+            Lot.objects.filter(pk=side.pk).update(
+                quantity=side.quantity + change,
+                chain_head=event.hash,
+                version=side.version + 1,
+                last_event_on=max(side.last_event_on, occurred_on),
+            )
+            path = self.units[side.unit_id].path
+            self.deltas.add(path, lot.equipment_type_id, lot.grade, Status.IN_SERVICE, change)
+        return target
 
     # -- writing ------------------------------------------------------------------------------------
     def _update_adopted(self, versions: dict[int, int]) -> None:

@@ -58,6 +58,20 @@ class ColumnsIn(Schema):
     columns: dict[str, str]
 
 
+class SheetIn(Schema):
+    sheet: str | None = None
+    header_row: int | None = None
+
+
+class TypesIn(Schema):
+    types: dict[str, str]
+
+
+class HistoryIn(Schema):
+    before_founding: str
+    predecessors: dict[str, str] = {}
+
+
 class CommitIn(Schema):
     force: bool = False
     skip_duplicates: bool = False
@@ -125,6 +139,42 @@ def remap(request, import_id: Id, payload: ColumnsIn):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
     steps.remap(job, payload.columns)
+    return Reply(202, import_out(visible_job(request, import_id)))
+
+
+@router.post(
+    "/imports/{import_id}/sheet",
+    response=responses(ImportOut, 202),
+    summary="Kiểm tra lại từ trang tính và/hoặc dòng tiêu đề khác (số dòng như Excel đánh)",
+)
+def choose_sheet(request, import_id: int, payload: SheetIn):
+    job = visible_job(request, import_id)
+    require(request.user, "ledger.record", unit=job.unit)
+    steps.choose_sheet(job, sheet=payload.sheet, header_row=payload.header_row)
+    return Reply(202, import_out(visible_job(request, import_id)))
+
+
+@router.post(
+    "/imports/{import_id}/types",
+    response=responses(ImportOut, 202),
+    summary="Kiểm tra lại, hiểu tên chủng loại trong tệp là chủng loại của danh mục ({tên trong tệp: mã})",
+)
+def map_types(request, import_id: int, payload: TypesIn):
+    job = visible_job(request, import_id)
+    require(request.user, "ledger.record", unit=job.unit)
+    steps.map_types(job, payload.types)
+    return Reply(202, import_out(visible_job(request, import_id)))
+
+
+@router.post(
+    "/imports/{import_id}/history",
+    response=responses(ImportOut, 202),
+    summary="Kiểm tra lại, ghi các dòng trước ngày thành lập đơn vị theo cách đã chọn (transfer | founding-date)",
+)
+def place_history(request, import_id: int, payload: HistoryIn):
+    job = visible_job(request, import_id)
+    require(request.user, "ledger.record", unit=job.unit)
+    steps.place_history(job, policy=payload.before_founding, predecessors=payload.predecessors)
     return Reply(202, import_out(visible_job(request, import_id)))
 
 
