@@ -214,6 +214,8 @@ ANY_BODY = {
     "lot_number": "",
     "name": "x",
     "columns": {},
+    "types": {},
+    "before_founding": "transfer",
 }
 
 

@@ -147,7 +147,7 @@ def remap(request, import_id: Id, payload: ColumnsIn):
     response=responses(ImportOut, 202),
     summary="Kiểm tra lại từ trang tính và/hoặc dòng tiêu đề khác (số dòng như Excel đánh)",
 )
-def choose_sheet(request, import_id: int, payload: SheetIn):
+def choose_sheet(request, import_id: Id, payload: SheetIn):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
     steps.choose_sheet(job, sheet=payload.sheet, header_row=payload.header_row)
@@ -159,7 +159,7 @@ def choose_sheet(request, import_id: int, payload: SheetIn):
     response=responses(ImportOut, 202),
     summary="Kiểm tra lại, hiểu tên chủng loại trong tệp là chủng loại của danh mục ({tên trong tệp: mã})",
 )
-def map_types(request, import_id: int, payload: TypesIn):
+def map_types(request, import_id: Id, payload: TypesIn):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
     steps.map_types(job, payload.types)
@@ -171,7 +171,7 @@ def map_types(request, import_id: int, payload: TypesIn):
     response=responses(ImportOut, 202),
     summary="Kiểm tra lại, ghi các dòng trước ngày thành lập đơn vị theo cách đã chọn (transfer | founding-date)",
 )
-def place_history(request, import_id: int, payload: HistoryIn):
+def place_history(request, import_id: Id, payload: HistoryIn):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
     steps.place_history(job, policy=payload.before_founding, predecessors=payload.predecessors)
@@ -204,7 +204,7 @@ def cancel(request, import_id: Id):
     response=responses(ImportOut, 202),
     summary="Chạy lại lượt nhập không ghi được (kiểm tra lại, hoặc ghi lại nếu đã xem trước)",
 )
-def retry(request, import_id: int):
+def retry(request, import_id: Id):
     job = visible_job(request, import_id)
     require(request.user, "ledger.record", unit=job.unit)
     steps.retry_job(job)
