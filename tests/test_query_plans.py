@@ -90,9 +90,8 @@ def test_the_checker_finds_a_per_row_aggregate():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are PostgreSQL's")
 def test_past_day_reads_have_safe_plans_without_statistics(db, client, monkeypatch):
-    with connection.cursor() as cursor:
-        # What autovacuum does to a new database: statistics of empty tables (one-row estimates).
-        cursor.execute("ANALYZE " + ", ".join(sorted(LEDGER_TABLES)))
+    # What autovacuum does to a new database: statistics of empty tables (one-row estimates).
+    statistics.analyse(*sorted(LEDGER_TABLES))
     monkeypatch.setattr(statistics, "analyse", lambda *tables: None)  # the fill must leave none
     monkeypatch.setattr(snapshots, "build", lambda *args, **kwargs: 0)
     demo.seed(items=300, seed=5, progress=lambda _text: None, today=TODAY)

@@ -62,6 +62,9 @@ def grant_application_privileges(role: str, alias: str = "default") -> None:
         ):
             cursor.execute(sql)
         # The one lock the application needs beyond its privileges (migration ledger/0009).
-        cursor.execute("SELECT to_regprocedure('ledger_event_wait_for_writers()') IS NOT NULL")
-        if cursor.fetchone()[0]:
-            cursor.execute(f"GRANT EXECUTE ON FUNCTION ledger_event_wait_for_writers() TO {quote(role)}")
+        # The owner's functions the application calls (migrations ledger/0009 and 0010): the lock it
+        # needs beyond its privileges, and ANALYZE after a bulk write.
+        for function in ("ledger_event_wait_for_writers()", "materiel_analyse(text[])"):
+            cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [function])
+            if cursor.fetchone()[0]:
+                cursor.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {quote(role)}")

@@ -22,7 +22,13 @@ def analyse(*tables: str) -> None:
     ANALYZE finds in sqlite_stat1; `PRAGMA optimize` then lets it re-plan prepared statements."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+            # Through the owner's function (migration ledger/0010): the application's role owns no
+            # table, and PostgreSQL skips a non-owner's ANALYZE with only a warning.
+            cursor.execute("SELECT to_regprocedure('materiel_analyse(text[])') IS NOT NULL")
+            if cursor.fetchone()[0]:
+                cursor.execute("SELECT materiel_analyse(%s)", [list(tables)])
+            else:
+                cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
         else:
             for table in tables:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

@@ -34,6 +34,7 @@ from pathlib import Path
 from django.db import DatabaseError, connection, connections, transaction
 
 from materiel.accounts.models import User
+from materiel.core import statistics
 from materiel.core.integrity import check_database
 from materiel.units.models import Unit
 
@@ -245,7 +246,10 @@ def pg_admin() -> Iterator:
     """An autocommit connection to the cluster's `postgres` database, to create, rename and drop databases."""
     import psycopg
 
-    s = connection.settings_dict
+    from materiel.core.dbroles import owner_settings
+
+    # As the owner where one is configured: databases are created, renamed and dropped by it.
+    s = {**connection.settings_dict, **(owner_settings() or {})}
     params = {"host": s.get("HOST"), "port": s.get("PORT"), "user": s.get("USER"), "password": s.get("PASSWORD")}
     with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if v}) as conn:
         yield conn
@@ -340,10 +344,8 @@ def _check_staged(manifest: Manifest, say: Say) -> Report:
         if not report.ok:
             problems = "\n".join(report.problems[:50])
             raise BackupError(f"Bản sao lưu không qua kiểm tra sổ sự kiện, không khôi phục:\n{problems}")
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-            if connection.vendor == "sqlite":
-                cursor.execute("PRAGMA optimize")
+        # Every table, through the owner's function on PostgreSQL (the service's role owns none).
+        statistics.analyse(*connection.introspection.table_names())
     except DatabaseError as error:
         raise BackupError(f"Bản sao lưu hỏng, không đọc được: {error}") from None
     say("Đã phân tích lại các bảng (ANALYZE).")

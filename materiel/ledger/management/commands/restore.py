@@ -1,7 +1,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
+from materiel.core.dbroles import as_owner, grant_application_privileges
 from materiel.ledger.backup import BackupError, restore
 
 
@@ -25,7 +27,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            restore(options["file"], into=options["into"], force=options["force"], say=self.stdout.write)
+            # As the owner where one is configured (MATERIEL_MIGRATE_DATABASE_URL): the restored tables
+            # are the owner's, as migrated ones are, and the service's role gets its privileges again.
+            with as_owner() as application_role:
+                restore(options["file"], into=options["into"], force=options["force"], say=self.stdout.write)
+                if application_role:
+                    grant_on(options["into"] or connection.settings_dict["NAME"], application_role)
         except BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS("Khôi phục xong: sổ sự kiện toàn vẹn, mọi số liệu khớp bản sao lưu."))
+
+
+def grant_on(database: str, role: str) -> None:
+    """The application's privileges (core.dbroles) in `database`, the restored one."""
+    saved = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = database
+    try:
+        grant_application_privileges(role)
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = saved
