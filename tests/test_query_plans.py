@@ -57,7 +57,7 @@ def repeated_work(node: dict, path: str) -> list[str]:
     if kind in RERUN:
         if keyed_on_outer_row(node):
             return []  # an aggregate over one outer row's index range: linear, whatever the estimates
-        return [f"{here}: re-run for every outer row"]
+        return [f"{here}: re-run for every outer row, over {outline(node)}"]
     if kind in SCANS and node.get("Relation Name") in LEDGER_TABLES:
         conditioned = "Index Cond" in node or "Recheck Cond" in node
         if not conditioned:
@@ -69,6 +69,8 @@ def keyed_on_outer_row(node: dict) -> bool:
     """Whether every scan under `node` is an index scan whose condition names another relation's
     column (`e.lot_id = l.id`): then the subtree reads only the outer row's own index range."""
     kind = node["Node Type"]
+    if kind == "Bitmap Heap Scan":  # its condition is on the Bitmap Index Scan below
+        return all(keyed_on_outer_row(child) for child in node.get("Plans", [])) and "Plans" in node
     if kind in SCANS or kind == "Bitmap Index Scan":
         condition = node.get("Index Cond", "")
         alias = node.get("Alias", "")
@@ -76,6 +78,13 @@ def keyed_on_outer_row(node: dict) -> bool:
         return kind != "Seq Scan" and any(name != alias for name in names)
     children = node.get("Plans", [])
     return bool(children) and all(keyed_on_outer_row(child) for child in children)
+
+
+def outline(node: dict) -> str:
+    """A plan subtree in one line (node, relation, conditions): what a failure message shows."""
+    parts = [node["Node Type"], node.get("Relation Name", ""), node.get("Index Cond", ""), node.get("Filter", "")]
+    children = ", ".join(outline(child) for child in node.get("Plans", []))
+    return " ".join(part for part in parts if part) + (f" [{children}]" if children else "")
 
 
 def explain(sql: str, params=None) -> dict:
@@ -107,6 +116,15 @@ def test_the_checker_finds_a_per_row_aggregate():
     assert not rerun_problems({"Node Type": "Nested Loop", "Plans": [outer, summed]})
     by_date = {**probe, "Alias": "e", "Index Cond": "(occurred_on <= '2021-06-01'::date)"}
     assert rerun_problems({"Node Type": "Nested Loop", "Plans": [outer, {**summed, "Plans": [by_date]}]})
+    # The same probe through a bitmap: the condition sits on the Bitmap Index Scan below the heap scan.
+    bitmap_index = {"Node Type": "Bitmap Index Scan", "Parent Relationship": "Outer", "Index Cond": "(lot_id = l.id)"}
+    heap = {"Node Type": "Bitmap Heap Scan", "Relation Name": "ledger_event", "Alias": "e", "Plans": [bitmap_index]}
+    heap["Recheck Cond"] = "(lot_id = l.id)"
+    assert not rerun_problems({"Node Type": "Nested Loop", "Plans": [outer, {**summed, "Plans": [heap]}]})
+    by_date_bitmap = {**bitmap_index, "Index Cond": "(occurred_on <= '2021-06-01'::date)"}
+    assert rerun_problems(
+        {"Node Type": "Nested Loop", "Plans": [outer, {**summed, "Plans": [{**heap, "Plans": [by_date_bitmap]}]}]}
+    )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are PostgreSQL's")
