@@ -12,7 +12,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "Sổ trang bị, sự kiện và hệ số kỹ thuật qua HTTP. Xác thực bằng khóa API cá nhân "
-        "(`Authorization: Bearer mat_…`, tạo ở trang Khóa API) hoặc phiên đăng nhập. Ngày theo ISO 8601 (yyyy-mm-dd)."
+        "(`Authorization: Bearer mat_…`, tạo ở trang Khóa API) hoặc phiên đăng nhập. Ngày theo ISO 8601 (yyyy-mm-dd). "
+        "Mỗi yêu cầu ghi nên kèm tiêu đề `Idempotency-Key` (khóa chống gửi lặp): gửi lại cùng khóa thì nhận lại "
+        "kết quả lần đầu, không ghi lần nữa."
     ),
     auth=[TokenAuth(), VerifiedSessionAuth()],
     urls_namespace="api",
