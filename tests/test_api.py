@@ -197,11 +197,15 @@ def test_item_write_errors_have_a_code_a_vietnamese_message_and_a_field(officer,
     )
     error(officer.post(f"/items/{rifle.pk}/transfer", {"occurred_on": day}), 422, "invalid", "version")
     error(officer.post(f"/items/{rifle.pk}/transfer", {**body, "document_number": "1", "version": 99}), 409, "conflict")
-    error(
-        officer.post(f"/items/{rifle.pk}/transfer", {**body, "document_number": "1", "to_unit": "don-b1"}),
-        404,
-        "not_found",
-    )
+    # Outside the scope and the handover policy: refused with the reason, the same for a code that
+    # names no unit at all (the answer does not confirm what exists outside the scope).
+    for code in ("don-b1", "khong-co"):
+        refused = error(
+            officer.post(f"/items/{rifle.pk}/transfer", {**body, "document_number": "1", "to_unit": code}),
+            403,
+            "forbidden",
+        )
+        assert f"không được bàn giao cho đơn vị “{code}”" in refused["message"]
     grade = {"occurred_on": day, "version": rifle.version, "grade": 3, "reason": "KT"}
     assert "không được phép" in error(commander.post(f"/items/{rifle.pk}/grade", grade), 403, "forbidden")["message"]
     error(

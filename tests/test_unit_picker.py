@@ -59,7 +59,10 @@ def test_the_unit_is_given_by_code_or_exact_name_and_an_unknown_one_is_named(cli
 
     refused = transfer("Đồn Biên phòng Ma Lù Thàng", "1/BB")  # exists, but outside the scope
     assert refused.status_code == 422
-    assert "Không có đơn vị “Đồn Biên phòng Ma Lù Thàng” trong phạm vi được chọn" in refused.content.decode()
+    assert (
+        "Không bàn giao được cho “Đồn Biên phòng Ma Lù Thàng”: đơn vị nhận phải thuộc phạm vi"
+        in refused.content.decode()
+    )
     assert transfer("ban chqs huyen sa pa", "1/BB").status_code == 302  # the name, diacritics and case ignored
     assert transfer("HUYEN-A1", "2/BB").status_code == 302  # the code, any case
     # Its own unit is a unit in scope: the handover rule explains, next to the field.

@@ -230,19 +230,24 @@ def lot_sums_sql(only: str = "") -> str:
     not yet analysed, scanned every lot for each event; a CROSS JOIN on SQLite, which keeps the
     written order (its planner otherwise walks every event up to the day by date: 1.6 s instead of
     6 ms at 100k items)."""
-    effective = f"e.occurred_on <= %s AND e.kind <> '{EventKind.REVERSAL.value}' {_not_among('e.id', reversed_ids())}"
+    reversals = f"e.kind <> '{EventKind.REVERSAL.value}' {_not_among('e.id', reversed_ids())}"
     if connection.vendor == "postgresql":
+        # `occurred_on + 0`: no index can serve the day, so the planner cannot take the index on
+        # occurred_on and filter it by lot for every lot (what CI's planner once did, with the
+        # statistics other tests had left); the (lot, occurred_on, id) index then reads each lot's
+        # own few events, whatever the estimates.
         return f"""
             SELECT l.id, l.unit_id, l.equipment_type_id, l.grade, q.quantity
             FROM equipment_lot l CROSS JOIN LATERAL (
-                SELECT SUM(e.quantity) AS quantity FROM {EVENT} e WHERE e.lot_id = l.id AND {effective}
+                SELECT SUM(e.quantity) AS quantity FROM {EVENT} e
+                WHERE e.lot_id = l.id AND e.occurred_on + 0 <= %s AND {reversals}
             ) q
             WHERE q.quantity IS NOT NULL {only}
         """
     return f"""
         SELECT l.id, l.unit_id, l.equipment_type_id, l.grade, SUM(e.quantity) AS quantity
         FROM equipment_lot l CROSS JOIN {EVENT} e
-        WHERE e.lot_id = l.id AND {effective} {only}
+        WHERE e.lot_id = l.id AND e.occurred_on <= %s AND {reversals} {only}
         GROUP BY l.id, l.unit_id, l.equipment_type_id, l.grade
     """
 
