@@ -318,7 +318,9 @@ class LedgerBatch:
         grade = rules.check_grade(grade)
         rules.check_date(None, occurred_on, self.today)
         rules.check_unit_open(unit, occurred_on)
-        lot, _created = Lot.objects.get_or_create(
+        # Locked, as the services lock it: the quantity written below is computed from this read, and
+        # a concurrent receipt into the same lot must wait for it rather than be overwritten.
+        lot, _created = Lot.objects.select_for_update().get_or_create(
             equipment_type=equipment_type,
             unit=unit,
             lot_number=lot_number,
@@ -358,14 +360,14 @@ class LedgerBatch:
     ) -> Lot:
         """Move part of a lot to another unit, as services.record_lot_transfer does: two events, out of one
         lot and into the other, each lot written at once (inside the caller's transaction)."""
-        lot = Lot.objects.select_related("equipment_type").get(pk=lot.pk)
+        lot = Lot.objects.select_for_update(of=("self",)).select_related("equipment_type").get(pk=lot.pk)
         quantity = rules.lot_take(lot.quantity, quantity, occurred_on, lot.last_event_on, self.today)
         if to_unit.pk == lot.unit_id:
             raise DomainError(_("Lô đã thuộc %(unit)s.") % {"unit": to_unit.name}, field="to_unit")
         rules.check_unit_open(to_unit, occurred_on, field="to_unit")
         if not nfc(document_number or ""):
             raise DomainError(_("Điều chuyển phải có số biên bản bàn giao."), field="document_number")
-        target, _created = Lot.objects.get_or_create(
+        target, _created = Lot.objects.select_for_update().get_or_create(
             equipment_type=lot.equipment_type,
             unit=to_unit,
             lot_number=lot.lot_number,
