@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from materiel.core.records import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
+
 
 class Role(models.TextChoices):
     TECHNICAL_OFFICER = "technical_officer", _("Trợ lý kỹ thuật")
@@ -53,16 +55,13 @@ class AuditKind(models.TextChoices):
     HOLDING_CHANGED = "holding_changed", _("Sửa biên chế trang bị")
 
 
-class AppendOnlyAudit(Exception):
+class AppendOnlyAudit(AppendOnlyError):
     pass
 
 
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyAudit("The audit log is append-only.")
-
-    def delete(self):
-        raise AppendOnlyAudit("The audit log is append-only.")
+class AuditQuerySet(AppendOnlyQuerySet):
+    append_only_message = "The audit log is append-only."
+    error = AppendOnlyAudit
 
     def visible_to(self, user) -> "AuditQuerySet":
         """Administrators see the entries about users and units of their own subtree."""
@@ -71,7 +70,7 @@ class AuditQuerySet(models.QuerySet):
         return restrict(self, user, "unit__path")
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """Who did what to accounts and sign-ins, when and from where: never edited, never deleted."""
 
     at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
@@ -92,13 +91,8 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("nhật ký truy cập")
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyAudit("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyAudit("The audit log is append-only.")
+    append_only_message = "The audit log is append-only."
+    append_only_error = AppendOnlyAudit
 
 
 class RolePolicy(models.Model):

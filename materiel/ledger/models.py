@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from materiel.core.records import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
 from materiel.equipment.models import ScopedQuerySet, Status
 
 
@@ -33,16 +34,11 @@ class EventKind(models.TextChoices):
 LOT_KINDS = {EventKind.LOT_RECEIPT, EventKind.LOT_ISSUE, EventKind.LOT_TRANSFER, EventKind.LOT_REGRADE}
 
 
-class AppendOnlyError(Exception):
-    pass
+__all__ = ["AppendOnlyError"]  # its home is core.records; kept importable from here
 
 
-class EventQuerySet(ScopedQuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Events are append-only: record a reversal instead of updating.")
-
-    def delete(self):
-        raise AppendOnlyError("Events are append-only: record a reversal instead of deleting.")
+class EventQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
+    append_only_message = "Events are append-only: record a reversal instead."
 
     def effective(self) -> "EventQuerySet":
         """Events that count: neither a reversal nor reversed by one."""
@@ -77,8 +73,10 @@ class Batch(models.Model):
         return f"{self.label} ({self.created_at:%d/%m/%Y})"
 
 
-class Event(models.Model):
+class Event(AppendOnlyModel):
     """One change to one item or lot, as recorded: never edited, never deleted."""
+
+    append_only_message = "Events are append-only: record a reversal instead."
 
     kind = models.CharField(_("loại sự kiện"), max_length=20, choices=EventKind.choices)
     occurred_on = models.DateField(_("ngày phát sinh"))
@@ -137,14 +135,6 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("Events are append-only: record a reversal instead of editing.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Events are append-only: record a reversal instead of deleting.")
-
     @property
     def unit_before_id(self) -> int:
         return self.from_unit_id if self.from_unit_id else self.unit_id
@@ -168,12 +158,8 @@ class Rollup(models.Model):
         ]
 
 
-class SealQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Seals are append-only.")
-
-    def delete(self):
-        raise AppendOnlyError("Seals are append-only.")
+class SealQuerySet(AppendOnlyQuerySet):
+    append_only_message = "Seals are append-only."
 
 
 class SealAlgorithm(models.TextChoices):
@@ -183,7 +169,7 @@ class SealAlgorithm(models.TextChoices):
     HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256"
 
 
-class LedgerSeal(models.Model):
+class LedgerSeal(AppendOnlyModel):
     """A keyed digest over every event hash in an id range, chained to the previous seal.
 
     Per-item chains catch an edited or removed event inside a stream; seals also catch a whole
@@ -206,13 +192,6 @@ class LedgerSeal(models.Model):
     class Meta:
         ordering = ["last_event_id"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("Seals are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Seals are append-only.")
 
 
 class SnapshotDay(models.Model):

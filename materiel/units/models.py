@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from materiel.core.records import AppendOnlyModel, AppendOnlyQuerySet
 from materiel.core.text import fold
 
 # Path segments are fixed-width base-36 encodings of the unit's id, so "this unit and everything under
@@ -119,8 +120,10 @@ class UnitChangeKind(models.TextChoices):
     SPLIT = "split", _("Chia tách")
 
 
-class UnitChange(models.Model):
+class UnitChange(AppendOnlyModel):
     """An append-only record of a reorganisation step, with its date and document."""
+
+    append_only_message = "UnitChange rows are append-only"
 
     kind = models.CharField(max_length=20, choices=UnitChangeKind.choices)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="changes")
@@ -130,13 +133,10 @@ class UnitChange(models.Model):
     document = models.CharField(max_length=120, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         ordering = ["occurred_on", "id"]
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("UnitChange rows are append-only")
-        super().save(*args, **kwargs)
 
 
 class HandoverRoute(models.Model):
