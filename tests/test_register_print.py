@@ -16,7 +16,7 @@ from materiel.web import printing
 D1 = date(2021, 1, 1)  # the first 800 rifles
 PAST = date(2022, 6, 1)  # a past day between the two receipts
 D2 = date(2023, 1, 1)  # 400 more, and re-grades of 300 of the first
-ROW = re.compile(r'<tr><td class="center">([\d.]+)</td><td class="serial">([^<]*)</td>')
+ROW = re.compile(r'<tr><td class="center">([\d.]+)</td><td class="nowrap">([^<]*)</td>')
 
 
 def fill(world, count: int, *, prefix: str, start: date = D1, type_=None, units=None) -> list:
@@ -127,7 +127,7 @@ def test_a_past_days_grades_and_units_come_from_the_ledger(officer_client, world
     ).item
     now = printed(officer_client, {"q": "ak-00001", "kind": "serialised"})
     then = printed(officer_client, {"q": "ak-00001", "kind": "serialised", "on": "01/06/2022"})
-    row = '<td class="serial">AK-00001</td><td>Súng tiểu liên AK-47</td><td>{unit}</td><td class="center">{grade}</td>'
+    row = '<td class="nowrap">AK-00001</td><td>Súng tiểu liên AK-47</td><td>{unit}</td><td class="center">{grade}</td>'
     assert row.format(unit="Ban CHQS huyện Sa Pa", grade=3) in now  # re-graded on D2
     assert row.format(unit="Ban CHQS xã Y Tý", grade=2) in then
     assert item.grade == 3
@@ -156,6 +156,8 @@ def test_lots_print_in_their_own_section_with_their_unit_of_measure(officer_clie
     assert "Cộng: 2 lô; Đạn 7,62mm K56: 15.500 viên" in lots
     assert "Bản in gồm toàn bộ 1.200 trang bị của sổ, 2 lô." in html
     # Only the lots (the lots page's own print), and none where a filter lots do not have is set.
+    lots_page = officer_client.get(reverse("web:register"), {"kind": "lots", "unit": "huyen-a1"}).content.decode()
+    assert 'href="/trang-bi/in/?kind=lots&amp;unit=huyen-a1" data-testid="lots-print"' in lots_page
     only = printed(officer_client, {"kind": "lots"})
     assert 'data-testid="print-rows"' not in only and "15.500 viên" in only and "Bản in gồm toàn bộ 2 lô" in only
     for query in ({"status": "in_repair"}, {"grade": "1,2"}, {"kind": "serialised"}, {"holder": "Páo"}):

@@ -157,7 +157,7 @@ def register_rows_html(rows, start: int = 1, separator: str = ".") -> str:
         serial, name, unit, grade, status, year, holder = (escape(c) for c in cells)
         number = f"{n:,}".replace(",", separator)
         html.append(
-            f'<tr><td class="center">{number}</td><td class="serial">{serial}</td><td>{name}</td><td>{unit}</td>'
+            f'<tr><td class="center">{number}</td><td class="nowrap">{serial}</td><td>{name}</td><td>{unit}</td>'
             f'<td class="center">{grade}</td><td>{status}</td><td class="center">{year}</td><td>{holder}</td></tr>'
         )
     return "\n".join(html) + "\n"
