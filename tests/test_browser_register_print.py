@@ -51,7 +51,7 @@ def test_the_register_book_prints_every_row_on_numbered_pages_with_the_heads_rep
     page.goto("/trang-bi/?unit=huyen-mk")
     expect(page.get_by_test_id("count")).to_contain_text(f"{ROWS} trang bị")
     page.get_by_test_id("register-print").click()
-    expect(page.get_by_test_id("print-count")).to_contain_text(f"Bản in gồm toàn bộ {ROWS} trang bị của sổ")
+    expect(page.get_by_test_id("print-count")).to_contain_text(f"Sẽ in đủ {ROWS} trang bị")
     expect(page.get_by_test_id("print-total")).to_have_text(f"Cộng: {ROWS} trang bị")
     page.emulate_media(media="print")
     shot(page, "doc-8-so-dang-ky-ban-in")

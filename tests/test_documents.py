@@ -616,7 +616,7 @@ def test_a_register_longer_than_a_chunk_prints_every_row_numbered_on(officer_cli
 
     monkeypatch.setattr(printing, "CHUNK_ROWS", 4)
     html = printed(officer_client.get(reverse("web:register_print")))
-    assert "Chỉ in" not in html and "Bản in gồm toàn bộ 6 trang bị của sổ" in html and "Cộng: 6 trang bị" in html
+    assert "Chỉ in" not in html and "Sẽ in đủ 6 trang bị" in html and "Cộng: 6 trang bị" in html
     numbers = re.findall(r'<tr><td class="center">([\d.]+)</td>', html)
     assert numbers == ["1", "2", "3", "4", "5", "6"]
 

@@ -92,6 +92,7 @@ QUERIES = [
     {"on": "01/06/2022"},
     {"on": "01/06/2022", "grade": "3"},
     {"on": "01/06/2022", "unit": "huyen-a2", "sort": "unit"},
+    {"q": "khong-co-so-hieu-nay"},
 ]
 
 
@@ -105,7 +106,15 @@ def test_the_print_has_every_row_the_register_counts(officer_client, book, query
     assert [n.replace(".", "") for n, _serial in rows] == [str(n) for n in range(1, expected + 1)]
     shown = f"{expected:,}".replace(",", ".")
     assert f"Cộng: {shown} trang bị" in html
-    assert f"Bản in gồm toàn bộ {shown} trang bị của sổ" in html
+    assert f"Sẽ in đủ {shown} trang bị" in html
+    assert ("Không có trang bị nào khớp điều kiện lọc." in html) == (expected == 0)
+
+
+def test_the_streamed_rows_keep_the_readers_language(officer_client, book, settings):
+    officer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = printed(officer_client, {"kind": "serialised"})
+    assert "All 1,200 items will print" in html and "Total: 1,200 items" in html
+    assert '<tr><td class="center">1,200</td>' in html and "<td>In service</td>" in html
 
 
 def test_the_whole_book_is_over_500_rows_and_a_past_day_prints_that_days_rows(officer_client, book):
@@ -154,12 +163,12 @@ def test_lots_print_in_their_own_section_with_their_unit_of_measure(officer_clie
         lots,
     )
     assert "Cộng: 2 lô; Đạn 7,62mm K56: 15.500 viên" in lots
-    assert "Bản in gồm toàn bộ 1.200 trang bị của sổ, 2 lô." in html
+    assert "Sẽ in đủ 1.200 trang bị, 2 lô." in html
     # Only the lots (the lots page's own print), and none where a filter lots do not have is set.
     lots_page = officer_client.get(reverse("web:register"), {"kind": "lots", "unit": "huyen-a1"}).content.decode()
     assert 'href="/trang-bi/in/?kind=lots&amp;unit=huyen-a1" data-testid="lots-print"' in lots_page
     only = printed(officer_client, {"kind": "lots"})
-    assert 'data-testid="print-rows"' not in only and "15.500 viên" in only and "Bản in gồm toàn bộ 2 lô" in only
+    assert 'data-testid="print-rows"' not in only and "15.500 viên" in only and "Sẽ in đủ 2 lô" in only
     for query in ({"status": "in_repair"}, {"grade": "1,2"}, {"kind": "serialised"}, {"holder": "Páo"}):
         assert 'data-testid="print-lots"' not in printed(officer_client, query), query
 

@@ -126,7 +126,8 @@ def item_rows_html(scope, items, language):
             yield register_rows_html(chunk_rows(scope, chunk, status_labels), start=count + 1, separator=separator)
             count += len(chunk)
         if not count:
-            yield f'<tr><td colspan="8">{escape(_("Không có trang bị nào khớp điều kiện lọc."))}</td></tr>'
+            nothing = escape(_("Không có trang bị nào khớp điều kiện lọc."))
+            yield f'<tr><td colspan="8">{nothing}</td></tr>'
         total = ngettext("Cộng: %(n)s trang bị", "Cộng: %(n)s trang bị", count) % {"n": number_format(count)}
         yield f'<tr class="total"><th colspan="8" data-testid="print-total">{escape(total)}</th></tr>'
 
@@ -142,8 +143,11 @@ def chunk_rows(scope, chunk, status_labels) -> list[tuple]:
     names = {pk: scope.tree.name.get(pk, name) for pk, name in units}
     rows = []
     for item in chunk:
-        unit_id, grade, status = past[item.pk]
-        rows.append((item, names.get(unit_id, ""), grade, status_labels[status]))
+        if item.pk in past:
+            unit_id, grade, status = past[item.pk]
+            rows.append((item, names.get(unit_id, ""), grade, status_labels[status]))
+        else:  # as the register page does: an item with no state that day shows as it is now
+            rows.append((item, item.unit.name, item.grade, status_labels[item.status]))
     return rows
 
 
