@@ -6,7 +6,9 @@ import tracemalloc
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from materiel.equipment.models import Item
 from materiel.ledger import asof, services
@@ -62,6 +64,14 @@ def book(world):
         )
 
 
+@pytest.fixture(autouse=True)
+def vietnamese_afterwards():
+    """A request in English leaves English active in this thread (the language middleware activates,
+    never resets): the tests after these, services called without a request, expect Vietnamese."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def officer_client(client, world):
     client.force_login(world.officer)
@@ -110,7 +120,7 @@ def test_the_print_has_every_row_the_register_counts(officer_client, book, query
     assert ("Không có trang bị nào khớp điều kiện lọc." in html) == (expected == 0)
 
 
-def test_the_streamed_rows_keep_the_readers_language(officer_client, book, settings):
+def test_the_streamed_rows_keep_the_readers_language(officer_client, book):
     officer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = printed(officer_client, {"kind": "serialised"})
     assert "All 1,200 items will print" in html and "Total: 1,200 items" in html
@@ -194,7 +204,7 @@ def test_the_print_is_streamed_and_its_memory_does_not_grow_with_the_rows(office
     assert large < 2 * small, (small, large)
 
 
-def test_page_numbers_are_drawn_in_the_page_margin_in_the_readers_language(officer_client, settings):
+def test_page_numbers_are_drawn_in_the_page_margin_in_the_readers_language(officer_client):
     css = officer_client.get(reverse("web:print_page_numbers"))
     assert css["Content-Type"].startswith("text/css")
     assert '@bottom-right { content: "Trang " counter(page) "/" counter(pages);' in css.content.decode()
