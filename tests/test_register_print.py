@@ -177,6 +177,7 @@ def test_lots_print_in_their_own_section_with_their_unit_of_measure(officer_clie
     # Only the lots (the lots page's own print), and none where a filter lots do not have is set.
     lots_page = officer_client.get(reverse("web:register"), {"kind": "lots", "unit": "huyen-a1"}).content.decode()
     assert 'href="/trang-bi/in/?kind=lots&amp;unit=huyen-a1" data-testid="lots-print"' in lots_page
+    assert re.search(r'data-testid="lot-total">2 lô,', lots_page)  # the count the print announces
     only = printed(officer_client, {"kind": "lots"})
     assert 'data-testid="print-rows"' not in only and "15.500 viên" in only and "Sẽ in đủ 2 lô" in only
     for query in ({"status": "in_repair"}, {"grade": "1,2"}, {"kind": "serialised"}, {"holder": "Páo"}):
