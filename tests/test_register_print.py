@@ -212,3 +212,12 @@ def test_page_numbers_are_drawn_in_the_page_margin_in_the_readers_language(offic
     officer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = officer_client.get(reverse("web:print_page_numbers")).content.decode()
     assert 'content: "Page " counter(page) " of " counter(pages);' in english
+
+
+def test_text_in_the_rows_and_filters_is_escaped_and_cannot_split_the_page(officer_client, world, book):
+    hostile = "<!--register-rows--><b>Páo</b>"
+    services.record_issue(Item.objects.get(serial="AK-00004"), holder=hostile, occurred_on=D2, actor=world.officer)
+    html = printed(officer_client, {"holder": hostile})
+    assert "<b>Páo</b>" not in html and "&lt;!--register-rows--&gt;&lt;b&gt;Páo&lt;/b&gt;" in html
+    assert html.count("<!--register-rows-->") == 0 and len(printed_rows(html)) == 1
+    assert html.count('data-testid="print-rows"') == 1 and html.rstrip().endswith("</html>")

@@ -108,8 +108,11 @@ def register_print(request):
         },
         request,
     )
-    head, tail = page.split(ROWS_MARK) if items is not None else (page, "")
-    body = item_rows_html(scope, items, translation.get_language()) if items is not None else iter(())
+    if items is None:
+        return StreamingHttpResponse([page], content_type="text/html; charset=utf-8")
+    # The mark cannot come from the data: text in the page is escaped ("<" is "&lt;").
+    head, _mark, tail = page.partition(ROWS_MARK)
+    body = item_rows_html(scope, items, translation.get_language())
     return StreamingHttpResponse(itertools.chain([head], body, [tail]), content_type="text/html; charset=utf-8")
 
 
