@@ -50,6 +50,12 @@ def officer_client(client, world):
     return client
 
 
+def printed(response) -> str:
+    """The register print, streamed: the whole body, joined."""
+    assert response.status_code == 200 and response.streaming
+    return b"".join(response.streaming_content).decode()
+
+
 def count_on_page(html: str) -> int:
     return int(re.search(r'data-testid="count">\s*([\d.]+)', html).group(1).replace(".", ""))
 
@@ -374,7 +380,7 @@ def assert_document(html: str, *, superior: str, unit: str, title: str, signers:
 
 
 def test_register_extract_prints_the_filtered_rows(officer_client, world, rifles):
-    html = officer_client.get(reverse("web:register_print"), {"unit": "huyen-a1", "grade": "2"}).content.decode()
+    html = printed(officer_client.get(reverse("web:register_print"), {"unit": "huyen-a1", "grade": "2"}))
     assert_document(
         html,
         superior="Bộ CHQS tỉnh Lào Cai",
@@ -392,18 +398,18 @@ def test_register_extract_follows_every_register_filter(officer_client, world, r
     items, _jeep = rifles
     services.record_issue(items[1], holder="Lò Văn Páo", occurred_on=date(2022, 1, 1), actor=world.officer)
     query = {"holder": "Páo", "purpose": "in_use", "sort": "-serial"}
-    html = officer_client.get(reverse("web:register_print"), query).content.decode()
+    html = printed(officer_client.get(reverse("web:register_print"), query))
     rows = html[html.index('data-testid="print-rows"') :]
     assert "AK-002" in rows and "Cộng: 1 trang bị" in rows
     assert "Người giữ: Páo" in html and "Mục đích: Sử dụng thường xuyên" in html
-    everything = officer_client.get(reverse("web:register_print"), {"sort": "-serial"}).content.decode()
+    everything = printed(officer_client.get(reverse("web:register_print"), {"sort": "-serial"}))
     assert everything.index("UAZ-01") < everything.index("AK-005") < everything.index("AK-001")
 
 
 def test_register_extract_on_a_past_day(officer_client, world, rifles):
     items, _jeep = rifles
     services.record_grade_change(items[0], grade=4, reason="x", occurred_on=date(2023, 1, 1), actor=world.officer)
-    html = officer_client.get(reverse("web:register_print"), {"on": "01/06/2022", "grade": "1"}).content.decode()
+    html = printed(officer_client.get(reverse("web:register_print"), {"on": "01/06/2022", "grade": "1"}))
     rows = html[html.index('data-testid="print-rows"') :]
     assert "AK-001" in rows and "Cộng: 1 trang bị" in rows
 
@@ -605,13 +611,14 @@ def test_a_several_grade_filter_shows_in_the_grade_choice(officer_client, rifles
     assert '<option value="1,2" selected>Cấp 1,2</option>' in html
 
 
-def test_a_long_extract_prints_its_first_rows_and_says_so(officer_client, rifles, monkeypatch):
+def test_a_register_longer_than_a_chunk_prints_every_row_numbered_on(officer_client, rifles, monkeypatch):
     from materiel.web import printing
 
-    monkeypatch.setattr(printing, "PRINT_LIMIT", 2)
-    html = officer_client.get(reverse("web:register_print")).content.decode()
-    assert "Chỉ in 2 trên 6 trang bị" in html and "Cộng: 6 trang bị" in html
-    assert html.count('<td class="center">') == 2 * 3
+    monkeypatch.setattr(printing, "CHUNK_ROWS", 4)
+    html = printed(officer_client.get(reverse("web:register_print")))
+    assert "Chỉ in" not in html and "Sẽ in đủ 6 trang bị" in html and "Cộng: 6 trang bị" in html
+    numbers = re.findall(r'<tr><td class="center">([\d.]+)</td>', html)
+    assert numbers == ["1", "2", "3", "4", "5", "6"]
 
 
 def test_every_new_page_answers_in_english_too(officer_client, world, rifles, settings):

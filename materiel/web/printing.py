@@ -1,11 +1,19 @@
-"""Print layouts (A4, Vietnamese administrative conventions): a register extract, an item's history
-(lý lịch) and an equipment label. Handover records print from `handovers`."""
+"""Print layouts (A4, Vietnamese administrative conventions): the register book (whole, streamed) or
+an extract of it, an item's history (lý lịch) and an equipment label. Handover records print from
+`handovers`."""
 
+import itertools
+import re
+
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import get_format, number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from materiel.catalog.models import Category, EquipmentType
 from materiel.core.views import object_view
@@ -17,11 +25,15 @@ from materiel.units.models import Unit
 
 from .labels import item_label
 from .scope import page_scope
-from .views import register_queryset
+from .views import lot_rows, register_queryset
 
-# A printed extract beyond this (a dozen A4 pages) is a book, not an extract: the page asks for
-# narrower filters instead.
-PRINT_LIMIT = 500
+# The register prints whole, however long: its rows are read and written this many at a time, so the
+# server holds one chunk in memory whether the book has a hundred rows or a hundred thousand.
+CHUNK_ROWS = 500
+# Where the streamed rows go in the rendered page (split there: head before, the rest after).
+ROWS_MARK = "<!--register-rows-->"
+# Filters of the register that lots do not have: with any of them the print has no lot section.
+ITEM_ONLY_FILTERS = ("status", "purpose", "holder", "year")
 
 
 def _preparer(user) -> list:
@@ -34,6 +46,10 @@ def _preparer(user) -> list:
 def describe_filters(scope, params) -> list[tuple[str, str]]:
     """The register filters in words, as printed under the title."""
     described = []
+    if params.get("kind") == "lots":
+        described.append((_("Phần"), _("Vật tư, đạn dược theo lô")))
+    elif params.get("kind") == "serialised":
+        described.append((_("Phần"), _("Trang bị quản lý theo số hiệu")))
     if params.get("category"):
         category = Category.objects.filter(code=params["category"]).first()
         described.append((_("Nhóm"), category.name if category else params["category"]))
@@ -55,51 +71,129 @@ def describe_filters(scope, params) -> list[tuple[str, str]]:
     return described
 
 
+def prints_lots(params) -> bool:
+    """Whether the print has a section of counted stock: the lots page answers the same filters
+    (group, type, one grade, search) and the print is not of serialised items alone."""
+    if params.get("kind") == "serialised" or any(params.get(name) for name in ITEM_ONLY_FILTERS):
+        return False
+    return "," not in params.get("grade", "")
+
+
 def register_print(request):
+    """The register book as filtered on the register page, every row of it, streamed: the page head,
+    then the rows in chunks of the same scoped queryset the register page counts (on a past day their
+    unit, grade and status as of that day, from the ledger), then the lots, totals and signatures."""
     scope = page_scope(request)
-    items = register_queryset(request, scope, request.GET)
-    total = items.count()
-    chosen = list(items[:PRINT_LIMIT])
-    # Status labels once: get_status_display() translates the whole choice list on every call.
-    status_labels = {value: str(label) for value, label in Status.choices}
-    if scope.day:
-        past = asof.item_states_on(scope.day, [i.pk for i in chosen])
-        names = dict(Unit.objects.filter(pk__in={v[0] for v in past.values()}).values_list("pk", "name"))
-        rows = []
-        for item in chosen:
-            unit_id, grade, status = past[item.pk]
-            rows.append((item, names.get(unit_id, ""), grade, status_labels[status]))
-    else:
-        rows = [(item, item.unit.name, item.grade, status_labels[item.status]) for item in chosen]
-    return render(
-        request,
+    params = request.GET
+    items = None if params.get("kind") == "lots" else register_queryset(request, scope, params)
+    total = items.count() if items is not None else 0
+    lots = lot_rows(request, scope, params) if prints_lots(params) else None
+    filters = describe_filters(scope, params)
+    # Unfiltered, it is the register book itself; filtered, an extract of it.
+    title = _("Trích sổ đăng ký vũ khí, trang bị kỹ thuật") if filters else _("Sổ đăng ký vũ khí, trang bị kỹ thuật")
+    page = render_to_string(
         "web/print/register.html",
         {
             "scope": scope,
-            "rows": register_rows_html(rows),
-            "shown": len(rows),
+            "title": title,
+            "items": items is not None,
+            "rows": mark_safe(ROWS_MARK),
             "total": total,
-            "truncated": total > len(rows),
-            "filters": describe_filters(scope, request.GET),
-            "register_query": request.GET.urlencode(),
+            "lots": lots,
+            "lot_totals": lot_totals(lots or []),
+            "filters": filters,
+            "register_query": params.urlencode(),
             "letterhead": letterhead(scope.unit, timezone.localdate()),
             "signers": _preparer(request.user),
         },
+        request,
     )
+    if items is None:
+        return StreamingHttpResponse([page], content_type="text/html; charset=utf-8")
+    # The mark cannot come from the data: text in the page is escaped ("<" is "&lt;").
+    head, _mark, tail = page.partition(ROWS_MARK)
+    body = item_rows_html(scope, items, translation.get_language())
+    return StreamingHttpResponse(itertools.chain([head], body, [tail]), content_type="text/html; charset=utf-8")
 
 
-def register_rows_html(rows) -> str:
-    """The table rows of an extract, escaped, in one pass: a template loop over a thousand rows of
-    eight cells costs about a second, this a few milliseconds."""
+def item_rows_html(scope, items, language):
+    """The item table's rows, CHUNK_ROWS at a time, numbered on across chunks, then its total row.
+    Runs after the view has returned (as the server sends), hence the language passed in."""
+    with translation.override(language):
+        # Status labels once: get_status_display() translates the whole choice list on every call.
+        status_labels = {value: str(label) for value, label in Status.choices}
+        separator = get_format("THOUSAND_SEPARATOR")
+        count = 0
+        rows = items.iterator(chunk_size=CHUNK_ROWS)
+        while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+            yield register_rows_html(chunk_rows(scope, chunk, status_labels), start=count + 1, separator=separator)
+            count += len(chunk)
+        if not count:
+            nothing = escape(_("Không có trang bị nào khớp điều kiện lọc."))
+            yield f'<tr><td colspan="8">{nothing}</td></tr>'
+        total = ngettext("Cộng: %(n)s trang bị", "Cộng: %(n)s trang bị", count) % {"n": number_format(count)}
+        yield f'<tr class="total"><th colspan="8" data-testid="print-total">{escape(total)}</th></tr>'
+
+
+def chunk_rows(scope, chunk, status_labels) -> list[tuple]:
+    """(item, unit name, grade, status label) for a chunk of the register, as the register page
+    shows them: now from the items, on a past day from the ledger's states of that day, with the
+    names the units bore then."""
+    if scope.day is None:
+        return [(item, item.unit.name, item.grade, status_labels[item.status]) for item in chunk]
+    past = asof.item_states_on(scope.day, [item.pk for item in chunk])
+    units = Unit.objects.filter(pk__in={state[0] for state in past.values()}).values_list("pk", "name")
+    names = {pk: scope.tree.name.get(pk, name) for pk, name in units}
+    rows = []
+    for item in chunk:
+        if item.pk in past:
+            unit_id, grade, status = past[item.pk]
+            rows.append((item, names.get(unit_id, ""), grade, status_labels[status]))
+        else:  # as the register page does: an item with no state that day shows as it is now
+            rows.append((item, item.unit.name, item.grade, status_labels[item.status]))
+    return rows
+
+
+def register_rows_html(rows, start: int = 1, separator: str = ".") -> str:
+    """Table rows of the register, escaped, in one pass: a template loop over a thousand rows of
+    eight cells costs about a second, this a few milliseconds. Rows are numbered from `start`, in
+    thousands grouped by `separator` (1.200 in Vietnamese)."""
     html = []
-    for n, (item, unit, grade, status) in enumerate(rows, start=1):
+    for n, (item, unit, grade, status) in enumerate(rows, start=start):
         cells = (item.serial, item.equipment_type.name, unit, grade, status, item.year_made or "", item.holder)
         serial, name, unit, grade, status, year, holder = (escape(c) for c in cells)
+        number = f"{n:,}".replace(",", separator)
         html.append(
-            f'<tr><td class="center">{n}</td><td>{serial}</td><td>{name}</td><td>{unit}</td>'
+            f'<tr><td class="center">{number}</td><td class="nowrap">{serial}</td><td>{name}</td><td>{unit}</td>'
             f'<td class="center">{grade}</td><td>{status}</td><td class="center">{year}</td><td>{holder}</td></tr>'
         )
-    return mark_safe("\n".join(html))  # every value above is escaped
+    return "\n".join(html) + "\n"
+
+
+def lot_totals(lots) -> list[tuple[str, int, str]]:
+    """(type name, quantity, unit of measure) per type of the printed lots: quantities of different
+    types are never added together (rounds and kilograms do not sum)."""
+    totals: dict[int, list] = {}
+    for lot, quantity in lots:
+        kind = lot.equipment_type
+        totals.setdefault(kind.pk, [kind.name, 0, kind.unit_of_measure])[1] += quantity
+    return [tuple(total) for total in totals.values()]
+
+
+def page_numbers_css(request):
+    """The page number in the bottom margin of every printed page, in the reader's language: CSS page
+    margin boxes, which Chromium's print (since version 131) and WeasyPrint both draw."""
+    label = _("Trang {page}/{pages}")
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    parts = [counters.get(part) or css_string(part) for part in re.split(r"(\{pages?\})", label) if part]
+    font = '11pt "Times New Roman", "Liberation Serif", serif'
+    css = f"@page {{ @bottom-right {{ content: {' '.join(parts)}; font: {font}; }} }}\n"
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
+def css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
 
 
 @object_view(Item)

@@ -22,8 +22,11 @@ class Report:
 # Printable first, then exports. Entries whose page is not installed are left out (see `links`).
 REPORTS = [
     Report(
-        _("Trích sổ đăng ký vũ khí, trang bị kỹ thuật"),
-        _("Bản in A4 của sổ đăng ký; lọc trên trang Trang bị rồi bấm “Bản in” để in đúng phần đã lọc."),
+        _("Sổ đăng ký vũ khí, trang bị kỹ thuật"),
+        _(
+            "Bản in A4 toàn bộ sổ đăng ký, đánh số trang; lọc trên trang Trang bị rồi bấm “Bản in” để in trích "
+            "phần đã lọc."
+        ),
         "web:register_print",
         "print",
     ),

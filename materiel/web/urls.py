@@ -17,6 +17,7 @@ urlpatterns = [
     path("trang-bi/<int:pk>/ghi/<str:action>/", views.item_action, name="item_action"),
     path("su-kien/<int:pk>/huy/", views.reverse_event_view, name="reverse_event"),
     path("trang-bi/in/", printing.register_print, name="register_print"),
+    path("trang-bi/in/so-trang.css", printing.page_numbers_css, name="print_page_numbers"),
     path("trang-bi/hang-loat/", bulk.register_bulk, name="register_bulk"),
     path("trang-bi/<int:pk>/in/", printing.item_print, name="item_print"),
     path("trang-bi/<int:pk>/nhan/", printing.item_label_print, name="item_label"),
