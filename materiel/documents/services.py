@@ -373,7 +373,10 @@ def hand_over_lot_of(
     )
     if lot is None:
         raise DomainError(
-            _("%(unit)s không có lô %(lot)s cấp %(grade)s của %(type)s: hãy kiểm tra, hoặc chọn bên giao ngoài hệ thống.")
+            _(
+                "%(unit)s không có lô %(lot)s cấp %(grade)s của %(type)s: hãy kiểm tra, "
+                "hoặc chọn bên giao ngoài hệ thống."
+            )
             % {"unit": from_unit.name, "lot": _clean(lot_number) or "—", "grade": grade, "type": equipment_type.name},
             field="lot_number",
         )

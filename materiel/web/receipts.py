@@ -28,6 +28,7 @@ from .receipt_forms import ItemReceiptForm, LotIssueForm, LotReceiptForm, LotTra
 from .scope import page_scope
 from .views import forbidden
 
+
 def can_receive(user) -> bool:
     """Whether the register and the dashboard offer *Tiếp nhận* (the service checks the unit again)."""
     return allowed(user, "ledger.record")
@@ -113,7 +114,10 @@ def receive(request):
                 else:
                     done = {**preview, "number": record.number, "unit": record.to_unit.name}
                     text = (
-                        _("Đã tiếp nhận %(count)s trang bị (%(first)s … %(last)s) vào %(unit)s, biên bản số %(number)s.")
+                        _(
+                            "Đã tiếp nhận %(count)s trang bị (%(first)s … %(last)s) vào %(unit)s, "
+                            "biên bản số %(number)s."
+                        )
                         if preview["count"] > 1
                         else _("Đã tiếp nhận trang bị %(first)s vào %(unit)s, biên bản số %(number)s.")
                     )

@@ -6,38 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0001_initial'),
-        ('units', '0002_unit_kinds'),
+        ("documents", "0001_initial"),
+        ("units", "0002_unit_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='handoverrecord',
-            name='unique_handover_number',
+            model_name="handoverrecord",
+            name="unique_handover_number",
         ),
         migrations.AddField(
-            model_name='handoverrecord',
-            name='outside_party',
-            field=models.CharField(blank=True, max_length=200, verbose_name='bên giao ngoài hệ thống'),
+            model_name="handoverrecord",
+            name="outside_party",
+            field=models.CharField(blank=True, max_length=200, verbose_name="bên giao ngoài hệ thống"),
         ),
         migrations.AlterField(
-            model_name='handoverrecord',
-            name='from_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit', verbose_name='bên giao'),
+            model_name="handoverrecord",
+            name="from_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="units.unit",
+                verbose_name="bên giao",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoverrecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('outside_party', '')), fields=('issuing_unit', 'year', 'number'), name='unique_handover_number'),
+            model_name="handoverrecord",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("outside_party", "")),
+                fields=("issuing_unit", "year", "number"),
+                name="unique_handover_number",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoverrecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('outside_party', ''), _negated=True), fields=('issuing_unit', 'year', 'outside_party', 'number'), name='unique_receipt_number'),
+            model_name="handoverrecord",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("outside_party", ""), _negated=True),
+                fields=("issuing_unit", "year", "outside_party", "number"),
+                name="unique_receipt_number",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoverrecord',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('from_unit__isnull', False), ('outside_party', '')), models.Q(('from_unit__isnull', True), models.Q(('outside_party', ''), _negated=True)), _connector='OR'), name='handover_one_giving_side'),
+            model_name="handoverrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("from_unit__isnull", False), ("outside_party", "")),
+                    models.Q(("from_unit__isnull", True), models.Q(("outside_party", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="handover_one_giving_side",
+            ),
         ),
     ]
