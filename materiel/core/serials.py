@@ -75,8 +75,8 @@ def parse_serials(text: str, *, field: str = "serials") -> list[Serial]:
     """Every serial of the field, in order; refused naming the lines when one is typed twice or
     when there are more than RANGE_LIMIT in all."""
     serials: list[Serial] = []
-    for line, raw in enumerate(nfc(text or "").splitlines(), start=1):
-        entry = raw.strip()
+    for line, raw in enumerate((text or "").splitlines(), start=1):
+        entry = nfc(raw)
         if not entry:
             continue
         match = RANGE.match(entry)
