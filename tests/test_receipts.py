@@ -12,6 +12,7 @@ from materiel.documents.models import HandoverRecord
 from materiel.equipment.models import Item, Lot
 from materiel.ledger import services
 from materiel.ledger.models import Event, EventKind
+from materiel.ledger.verify import verify_ledger
 
 D = date(2024, 5, 10)
 DAY = "10/05/2024"
@@ -124,6 +125,27 @@ def test_many_serials_one_per_line_and_a_range_are_received_together(officer_cli
     record = HandoverRecord.objects.get()
     assert record.lines.count() == 7
     assert set(Event.objects.filter(kind=EventKind.RECEIPT).values_list("document_number", flat=True)) == {"45/BBGN"}
+    assert verify_ledger().ok  # the batch wrote what a replay of the events gives, rollups included
+
+
+def test_a_year_made_after_the_receipt_is_shown_on_its_field_and_nothing_is_written(officer_client, world):
+    form = {**receipt_form(world, "AK-1\nAK-2"), "year_made": "2025", "confirm": "1"}
+    response = officer_client.post(reverse("web:receive"), form)
+    assert response.status_code == 422
+    assert response.context["form"].errors["year_made"] == [
+        "Số hiệu AK-1 (Súng tiểu liên AK-47), mục “năm sản xuất”: Năm sản xuất 2025 không hợp lệ."
+    ]
+    assert not Item.objects.exists() and not HandoverRecord.objects.exists()
+
+
+def test_the_receipt_page_and_its_refusals_answer_in_english(officer_client, world, settings):
+    officer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = officer_client.get(reverse("web:receive")).content.decode()
+    assert "Receive equipment" in page and "One serial number per line, or a range" in page
+    response = officer_client.post(reverse("web:receive"), {**receipt_form(world, "AK-9 … AK-1"), "preview": "1"})
+    assert "Line 1: the end of the range “AK-1” comes before its start “AK-9”." in response.content.decode()
+    response = officer_client.post(reverse("web:receive"), {**receipt_form(world, "AK-1 … AK-3"), "preview": "1"})
+    assert "3 serial numbers" in response.content.decode()
 
 
 def test_the_preview_shows_the_count_and_the_ends_of_the_range_and_writes_nothing(officer_client, world):

@@ -281,6 +281,7 @@ def receive_items(
         raise DomainError(_("Chưa nhập số hiệu."), field="serial")
     record = _receipt_record(to_unit=to_unit, outside_party=outside_party, parties=parties, actor=actor)
     many = ledger.ManyItems([], actor=actor)  # one batch: a thousand serials, one insert
+    many.expect_serials(equipment_type, [nfc(serial) for serial in serials])
     for position, serial in enumerate(serials):
         try:
             many.receipt(

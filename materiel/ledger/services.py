@@ -244,6 +244,12 @@ class ManyItems:
         self._events.append(event)
         return event
 
+    def expect_serials(self, equipment_type: EquipmentType, serials) -> None:
+        """Before receiving exactly these serials of a type: look up only them, not every serial of
+        the type (the batch path's default, right for an import, heavy for a form of ten rifles)."""
+        taken = Item.objects.filter(equipment_type=equipment_type, serial__in=list(serials)).exclude(status=Status.VOID)
+        self._batch.serials[equipment_type.pk] = set(taken.values_list("serial", flat=True))
+
     def receipt(
         self,
         *,

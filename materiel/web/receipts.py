@@ -38,20 +38,18 @@ def open_units(user):
     return Unit.objects.visible_to(user).filter(dissolved_on__isnull=True)
 
 
+# The form field a ledger or documents refusal names (the rest are named alike).
+FIELD_OF = {"serial": "serials", "items": "serials", "unit": "to_unit"}
+
+
 def _error_to_form(form, error: DomainError, *, serial_lines=None) -> None:
     """Put the service's refusal on the field it names (the serials' field for a refused serial,
     with its line), or above the form."""
     message = error.message
-    field = error.field
-    if isinstance(error, documents.LineRefused) and serial_lines is not None:
+    field = FIELD_OF.get(error.field or "", error.field)
+    if isinstance(error, documents.LineRefused) and serial_lines is not None and field in ("serials", None):
         message = _("Dòng %(line)s: %(message)s") % {"line": serial_lines[error.position], "message": message}
         field = "serials"
-    elif field == "serial":
-        field = "serials"
-    elif field in ("unit", "to_unit"):
-        field = "to_unit"
-    elif field == "items":
-        field = "serials" if "serials" in form.fields else None
     form.add_error(field if field in form.fields else None, message)
 
 
