@@ -364,3 +364,17 @@ def test_a_commander_is_refused_the_lot_movements(client, world, ammo_lot):
     assert client.post(reverse("web:lot_transfer", args=[ammo_lot.pk]), {}).status_code == 403
     ammo_lot.refresh_from_db()
     assert ammo_lot.quantity == 5000
+
+
+def test_the_receipt_record_is_listed_linked_from_the_history_and_hidden_from_other_subtrees(
+    officer_client, client, world
+):
+    officer_client.post(reverse("web:receive"), {**receipt_form(world, "AK-1"), "confirm": "1"})
+    record = HandoverRecord.objects.get()
+    listing = officer_client.get(reverse("web:handovers") + "?unit=huyen-a1").content.decode()
+    assert "45/BBGN" in listing and "Kho K10 / Cục Kỹ thuật" in listing
+    history = officer_client.get(reverse("web:item", args=[Item.objects.get().pk])).content.decode()
+    assert f'href="{reverse("web:handover", args=[record.pk])}"' in history
+    client.force_login(world.outsider)
+    assert client.get(reverse("web:handover", args=[record.pk])).status_code == 404
+    assert "45/BBGN" not in client.get(reverse("web:handovers")).content.decode()
