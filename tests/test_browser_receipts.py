@@ -20,6 +20,8 @@ def test_ten_items_received_by_a_serial_range_appear_in_the_register(page, world
     form = page.get_by_test_id("receipt-form")
     form.get_by_label("Chủng loại").select_option(label="Súng tiểu liên AK-47")
     form.get_by_label("Số hiệu", exact=True).fill("AK-120345 … AK-120354")
+    # The live preview (htmx) counts them as they are typed.
+    expect(page.get_by_test_id("serial-preview")).to_have_text("10 số hiệu: AK-120345 … AK-120354")
     form.get_by_label("Cấp chất lượng").select_option(label="Cấp 1")
     form.get_by_label("Năm sản xuất").fill("2020")
     expect(form.get_by_label("Đơn vị nhận")).to_have_value("huyen-a1")

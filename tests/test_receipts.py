@@ -378,3 +378,16 @@ def test_the_receipt_record_is_listed_linked_from_the_history_and_hidden_from_ot
     client.force_login(world.outsider)
     assert client.get(reverse("web:handover", args=[record.pk])).status_code == 404
     assert "45/BBGN" not in client.get(reverse("web:handovers")).content.decode()
+
+
+def test_the_live_preview_counts_the_serials_as_they_are_typed(officer_client, world):
+    url = reverse("web:serial_preview")
+    answer = officer_client.get(url, {"serials": "AK-120345 … AK-120354"}).content.decode()
+    assert answer == "10 số hiệu: AK-120345 … AK-120354"
+    answer = officer_client.get(url, {"serials": "AK-9 - AK-1"}).content.decode()
+    assert "Dòng 1: cuối dải “AK-1” đứng trước đầu dải “AK-9”." in answer
+    assert 'hx-get="/trang-bi/tiep-nhan/so-hieu/"' in officer_client.get(reverse("web:receive")).content.decode()
+
+
+def test_a_range_of_serials_with_spaces_inside_them():
+    assert [s.serial for s in parse_serials("SN 01 - SN 03")] == ["SN 01", "SN 02", "SN 03"]

@@ -16,7 +16,7 @@ from .text import nfc
 # At most this many serials in one receipt (a range included): a pallet of rifles, not a warehouse.
 RANGE_LIMIT = 1000
 
-RANGE = re.compile(r"^(?P<start>.+?)\s*(?:\.{2,3}|…|–|—)\s*(?P<end>.+)$|^(?P<start2>\S+)\s+-\s+(?P<end2>\S+)$")
+RANGE = re.compile(r"^(?P<start>.+?)\s*(?:\.{2,3}|…|–|—)\s*(?P<end>.+)$|^(?P<start2>.+?)\s+-\s+(?P<end2>.+)$")
 NUMERIC_TAIL = re.compile(r"^(?P<prefix>.*?)(?P<digits>[0-9]+)$")
 
 

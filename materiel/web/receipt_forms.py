@@ -1,6 +1,7 @@
 """Forms of the receipt pages (tiếp nhận) and of the lot movements; web.receipts renders them."""
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +114,15 @@ class ItemReceiptForm(ReceiptForm):
             "Mỗi dòng một số hiệu, hoặc một dải: AK-120345 … AK-120360 (cũng nhận “AK-120345 - AK-120360”, "
             "“AK-120345..AK-120360”); tối đa %(limit)s số hiệu một lần."
         ) % {"limit": RANGE_LIMIT}
+        # As the serials are typed, htmx asks how many they make (web.receipts.serial_preview).
+        self.fields["serials"].widget.attrs.update(
+            {
+                "hx-get": reverse("web:serial_preview"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#serial-preview",
+                "hx-swap": "innerHTML",
+            }
+        )
 
     def clean_serials(self):
         try:

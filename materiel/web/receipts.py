@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from materiel.accounts.scoping import PermissionDenied, allowed
 from materiel.core.errors import DomainError
+from materiel.core.serials import parse_serials
 from materiel.core.views import object_view
 from materiel.documents import services as documents
 from materiel.documents.numbering import propose_number
@@ -51,6 +52,23 @@ def _error_to_form(form, error: DomainError, *, serial_lines=None) -> None:
         message = _("Dòng %(line)s: %(message)s") % {"line": serial_lines[error.position], "message": message}
         field = "serials"
     form.add_error(field if field in form.fields else None, message)
+
+
+@require_http_methods(["GET"])
+def serial_preview(request):
+    """The receipt form's live preview (htmx, as the serials are typed): how many serials the field
+    makes and the first and last, or why it makes none. Reads nothing from the database."""
+    if not can_receive(request.user):
+        return forbidden(request, _("Vai trò của bạn không được phép tiếp nhận trang bị."))
+    preview, problem = None, None
+    if request.GET.get("serials", "").strip():
+        try:
+            serials = [s.serial for s in parse_serials(request.GET["serials"])]
+        except DomainError as error:
+            problem = error.message
+        else:
+            preview = {"count": len(serials), "first": serials[0], "last": serials[-1], "serials": serials}
+    return render(request, "web/receipt.html#serial_preview", {"preview": preview, "problem": problem})
 
 
 def _preview(form) -> dict:

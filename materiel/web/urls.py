@@ -26,6 +26,7 @@ urlpatterns = [
     path("bien-ban/<int:pk>/in/", handovers.handover_print, name="handover_print"),
     # Receipts and lot movements (web.receipts)
     path("trang-bi/tiep-nhan/", receipts.receive, name="receive"),
+    path("trang-bi/tiep-nhan/so-hieu/", receipts.serial_preview, name="serial_preview"),
     path("theo-lo/tiep-nhan/", receipts.receive_lot, name="receive_lot"),
     path("theo-lo/<int:pk>/xuat/", receipts.lot_issue, name="lot_issue"),
     path("theo-lo/<int:pk>/dieu-chuyen/", receipts.lot_transfer, name="lot_transfer"),
