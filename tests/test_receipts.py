@@ -391,3 +391,28 @@ def test_the_live_preview_counts_the_serials_as_they_are_typed(officer_client, w
 
 def test_a_range_of_serials_with_spaces_inside_them():
     assert [s.serial for s in parse_serials("SN 01 - SN 03")] == ["SN 01", "SN 02", "SN 03"]
+
+
+def test_a_lot_received_from_a_unit_of_the_tree_is_a_transfer_of_its_lot(officer_client, world, ammo_lot):
+    form = {
+        **lot_form(world, lot_number="L-01", quantity="1.500", to_unit=world.district_a2.code),
+        "source": "unit",
+        "from_unit": world.district_a1.code,
+    }
+    response = officer_client.post(reverse("web:receive_lot"), {**form, "confirm": "1"})
+    assert response.status_code == 302
+    record = HandoverRecord.objects.get()
+    assert (record.from_unit, record.to_unit) == (world.district_a1, world.district_a2)
+    assert dict(Lot.objects.values_list("unit__code", "quantity")) == {"huyen-a1": 3500, "huyen-a2": 1500}
+    assert record.lines.get().event.kind == EventKind.LOT_TRANSFER
+
+
+def test_a_lot_received_from_a_unit_without_that_lot_is_refused_on_the_lot_number(officer_client, world, ammo_lot):
+    form = {**lot_form(world, lot_number="L-99"), "source": "unit", "from_unit": world.district_a2.code}
+    response = officer_client.post(reverse("web:receive_lot"), {**form, "confirm": "1"})
+    assert response.status_code == 422
+    assert response.context["form"].errors["lot_number"] == [
+        "Ban CHQS huyện Sa Pa không có lô L-99 cấp 1 của Đạn 7,62mm K56: hãy kiểm tra, "
+        "hoặc chọn bên giao ngoài hệ thống."
+    ]
+    assert not HandoverRecord.objects.exists() and Lot.objects.get().quantity == 5000
