@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "materiel.web.middleware.LoginRequiredMiddleware",
     "materiel.accounts.middleware.TwoFactorMiddleware",
+    # After sign-in and two-factor checks: a replayed write is answered from what its key remembers.
+    "materiel.core.idempotency.IdempotencyMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -111,6 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "materiel.web.context.navigation",
             ],
+            "builtins": ["materiel.core.templatetags.idempotency"],
         },
     },
 ]

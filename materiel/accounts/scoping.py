@@ -80,6 +80,41 @@ def can_see_unit(user, unit) -> bool:
     return root is not None and unit.path.startswith(root.path)
 
 
+def receiving_units(user, giving_unit):
+    """The open units a transfer from `giving_unit` may go to: the user's scope, and the units the
+    giving unit may hand over to beyond it (units.handover). What the transfer forms offer."""
+    from django.db.models import Q
+
+    from materiel.units.handover import receivers
+    from materiel.units.models import Unit
+
+    visible = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True)
+    if giving_unit is None or not allowed(user, "ledger.transfer"):
+        return visible
+    return Unit.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=receivers(giving_unit).values("pk")))
+
+
+def require_receiver(user, giving_unit, to_unit) -> None:
+    """Refuse a transfer's receiving unit unless it lies inside the user's scope or is one the
+    giving unit may hand over to (units.handover: the depots and repair stations above it, the
+    units a policy names), saying why."""
+    from materiel.units.handover import may_receive  # units import scoping: imported when used
+
+    if user.is_superuser or (allowed(user, "ledger.transfer") and can_see_unit(user, to_unit)):
+        return
+    if not allowed(user, "ledger.transfer"):
+        raise PermissionDenied(_("Vai trò của bạn không được phép thực hiện thao tác này."))
+    if not may_receive(giving_unit, to_unit):
+        raise PermissionDenied(refused_receiver_message(giving_unit, to_unit.code))
+
+
+def refused_receiver_message(giving_unit, code: str) -> str:
+    return _(
+        "%(giver)s không được bàn giao cho đơn vị “%(unit)s”: đơn vị nhận phải thuộc phạm vi quản lý của bạn, "
+        "là kho hay trạm sửa chữa của cấp trên, hoặc có quy định bàn giao cho phép (materiel handover_routes)."
+    ) % {"giver": giving_unit, "unit": code}
+
+
 def require(user, action: str, *, unit) -> None:
     """Refuse unless the user's role allows `action` and `unit` lies inside the user's scope."""
     if not user.is_superuser:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from materiel.accounts.scoping import PermissionDenied, require
+from materiel.accounts.scoping import PermissionDenied, require, require_receiver
 from materiel.core.errors import DomainError
 from materiel.core.text import nfc
 from materiel.equipment.models import Item, Lot, Purpose, Status
@@ -132,7 +132,7 @@ def hand_over(*, items=(), lots=(), to_unit: Unit, parties: Parties, actor) -> H
     lots = list(lots)
     from_unit = giving_unit(items, lots)
     require(actor, "ledger.transfer", unit=from_unit)
-    require(actor, "ledger.transfer", unit=to_unit)
+    require_receiver(actor, from_unit, to_unit)
     number = _check_record(parties, from_unit, to_unit)
     try:
         with transaction.atomic():

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from materiel.accounts.scoping import require
+from materiel.accounts.scoping import require, require_receiver
 from materiel.catalog.models import EquipmentType
 from materiel.core.errors import ConflictError, DomainError
 from materiel.core.numbers import parse_decimal
@@ -180,7 +180,7 @@ def record_transfer(
     """Hand an item over to another unit (điều chuyển), with its handover record number."""
     item = _lock_item(item, expected_version)
     require(actor, "ledger.transfer", unit=item.unit)
-    require(actor, "ledger.transfer", unit=to_unit)
+    require_receiver(actor, item.unit, to_unit)
     before = item_state(item)
     after = rules.transfer(
         before, to_unit=to_unit, occurred_on=occurred_on, today=today(), document_number=document_number
@@ -231,8 +231,11 @@ class ManyItems:
     def transfer(
         self, item: Item, *, to_unit: Unit, occurred_on: date, document_number: str, document_date=None, reason=""
     ) -> Event:
-        self._require("ledger.transfer", self.unit_of(item))
-        self._require("ledger.transfer", to_unit.pk)
+        giving = self.unit_of(item)
+        self._require("ledger.transfer", giving)
+        if ("receiver", giving, to_unit.pk) not in self._allowed:
+            require_receiver(self.actor, self._batch.units[giving], to_unit)
+            self._allowed.add(("receiver", giving, to_unit.pk))
         event = self._batch.transfer(
             item,
             to_unit=to_unit,
@@ -582,7 +585,7 @@ def record_lot_transfer(
     """Move part of a lot to another unit: two rows, out of one lot and into the other."""
     lot = _lock_lot(lot, expected_version)
     require(actor, "ledger.transfer", unit=lot.unit)
-    require(actor, "ledger.transfer", unit=to_unit)
+    require_receiver(actor, lot.unit, to_unit)
     quantity = rules.lot_take(lot.quantity, quantity, occurred_on, lot.last_event_on, today())
     if to_unit.pk == lot.unit_id:
         raise DomainError(_("Lô đã thuộc %(unit)s.") % {"unit": to_unit.name}, field="to_unit")

@@ -137,3 +137,16 @@ class UnitChange(models.Model):
         if self.pk:
             raise ValueError("UnitChange rows are append-only")
         super().save(*args, **kwargs)
+
+
+class HandoverRoute(models.Model):
+    """A handover that the tree alone does not allow, named by policy: `from_unit` and the units
+    under it may hand equipment over to `to_unit` (a depot of another branch, a factory's repair
+    line). Read by units.handover; set with `materiel handover-routes`."""
+
+    from_unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="handover_routes")
+    to_unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    note = models.CharField(_("căn cứ, ghi chú"), max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["from_unit", "to_unit"], name="handover_route_once")]

@@ -5,10 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from materiel.accounts.scoping import allowed
+from materiel.accounts.scoping import allowed, receiving_units
 from materiel.catalog.models import Meter
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import Parties
+from materiel.units.handover import receivers
 from materiel.units.models import Unit
 
 from .unit_picker import UnitField
@@ -45,7 +46,12 @@ class TransferForm(EventForm):
         """units: where the items may go; near: the giving unit, whose neighbours are suggested first."""
         super().__init__(*args, **kwargs)
         self.fields["to_unit"].queryset = units if units is not None else Unit.objects.none()
-        self.fields["to_unit"].suggest(near)
+        # The depots and repair stations above, which no neighbourhood reaches, come after the neighbours.
+        self.fields["to_unit"].suggest(near, also=receivers(near).order_by("path") if near is not None else ())
+        self.fields["to_unit"].error_messages["unknown"] = gettext(
+            "Không bàn giao được cho “%(value)s”: đơn vị nhận phải thuộc phạm vi quản lý của bạn, là kho hay trạm "
+            "sửa chữa của cấp trên, hoặc có quy định bàn giao cho phép. Gõ tên hoặc mã rồi chọn trong danh sách gợi ý."
+        )
 
     def parties(self) -> Parties:
         data = self.cleaned_data
@@ -98,7 +104,7 @@ def bulk_form(action: str, user, data=None, giving_unit=None):
     """The form of an action on many items; a transfer proposes the giving unit's next number."""
     if action == "grade":
         return GradeForm(data, prefix="bulk-grade")
-    units = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True)
+    units = receiving_units(user, giving_unit)
     initial = {}
     if giving_unit is not None:
         initial["document_number"] = propose_number(giving_unit, timezone.localdate().year)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from materiel.accounts.scoping import PermissionDenied, allowed
+from materiel.accounts.scoping import PermissionDenied, allowed, receiving_units
 from materiel.core.errors import DomainError
 from materiel.core.serials import parse_serials
 from materiel.core.views import object_view
@@ -247,7 +247,7 @@ def lot_transfer(request, pk):
     proposal = {"document_number": propose_number(lot.unit, timezone.localdate().year), "quantity": lot.quantity}
     form = LotTransferForm(
         request.POST if request.method == "POST" else None,
-        units=open_units(request.user),
+        units=receiving_units(request.user, lot.unit),  # as an item's transfer: the depots above too
         near=lot.unit,
         prefix="transfer",
         initial=proposal,

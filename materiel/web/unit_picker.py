@@ -83,9 +83,10 @@ class UnitField(forms.CharField):
         super().__init__(max_length=300, **kwargs)
         self.queryset = queryset if queryset is not None else Unit.objects.none()
 
-    def suggest(self, near: Unit | None) -> None:
-        """Start the suggestions with `near`'s neighbours (the giving unit of a transfer)."""
-        self.widget.suggested = nearby(self.queryset, near)
+    def suggest(self, near: Unit | None, also=()) -> None:
+        """Start the suggestions with `near`'s neighbours (the giving unit of a transfer), then `also`."""
+        suggested = nearby(self.queryset, near)
+        self.widget.suggested = suggested + [unit for unit in also if unit not in suggested]
 
     def clean(self, value):
         text = nfc(super().clean(value) or "").strip()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from materiel.accounts.scoping import PermissionDenied
+from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, receiving_units
 from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
 from materiel.core import bounds
 from materiel.core.errors import DomainError
@@ -455,7 +455,7 @@ def action_form(action, item, user, data=None):
     form_class = ACTION_FORMS[action]
     if form_class is forms.TransferForm:
         # The giving unit stays acceptable: the handover rule then says giver and receiver are one.
-        units = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True)
+        units = receiving_units(user, item.unit)
         proposal = {"document_number": propose_number(item.unit, timezone.localdate().year)}
         return form_class(data, units=units, near=item.unit, prefix=action, initial=proposal)
     return form_class(data, prefix=action)
@@ -483,7 +483,7 @@ def item_detail(request, pk, forms_by_action=None):
     actions = [
         (action, _action_label(action), forms_by_action.get(action))
         for action in ACTION_FORMS
-        if action in forms_by_action or _applicable(action, item)
+        if action in forms_by_action or (_permitted(action, item, request.user) and _applicable(action, item))
     ]
     return render(
         request,
@@ -498,13 +498,25 @@ def item_detail(request, pk, forms_by_action=None):
             "actions": actions,
             "grade_names": grade_labels(),
             "reverse_form": forms.ReverseForm(prefix="reverse"),
+            "can_reverse": allowed(request.user, "ledger.reverse") and can_see_unit(request.user, item.unit),
             "label": item_label(request, item),
         },
     )
 
 
+# The permission each action needs (scoping.ACTIONS); the others need "ledger.record".
+ACTION_PERMISSIONS = {"transfer": "ledger.transfer", "grade": "ledger.grade"}
+
+
+def _permitted(action: str, item: Item, user) -> bool:
+    """Offer only the events the user's role may record here (the service checks again)."""
+    return allowed(user, ACTION_PERMISSIONS.get(action, "ledger.record")) and can_see_unit(user, item.unit)
+
+
 def _applicable(action: str, item: Item) -> bool:
     """Offer only the events the item's state allows (the service checks again)."""
+    if action == "meter" and not item.equipment_type.meters:
+        return False  # a type without meters has no reading to record
     if action in STATUS_MOVES:
         return item.status in STATUS_MOVES[action][0]
     if action == "return":
@@ -532,9 +544,11 @@ def _action_label(action: str) -> str:
 def item_action(request, pk, action):
     """POST records the event; GET gives its empty form: the fragment for the item page's htmx, or
     the item page with that form open (a link followed without scripts)."""
-    item = get_object_or_404(Item.objects.visible_to(request.user), pk=pk)
+    item = get_object_or_404(Item.objects.visible_to(request.user).select_related("equipment_type"), pk=pk)
     if action not in ACTION_FORMS:
         return redirect("web:item", pk=pk)
+    if not _permitted(action, item, request.user):
+        return forbidden(request, _("Vai trò của bạn không được phép thực hiện thao tác này."))
     if request.method == "GET":
         form = action_form(action, item, request.user)
         if request.headers.get("HX-Request"):
@@ -554,6 +568,8 @@ def item_action(request, pk, action):
             if isinstance(written, HandoverRecord):
                 done["number"] = written.number
                 messages.success(request, _("Đã ghi: %(what)s, biên bản bàn giao số %(number)s.") % done)
+                if not Item.objects.visible_to(request.user).filter(pk=pk).exists():
+                    return redirect("web:handover", pk=written.pk)  # handed to a depot above: out of scope
             else:
                 messages.success(request, _("Đã ghi: %(what)s.") % done)
             return redirect("web:item", pk=pk)

@@ -31,6 +31,7 @@ from ..common import (
     Version,
     Year,
     keyset,
+    receiving_unit_named,
     unit_for,
     unit_named,
 )
@@ -229,14 +230,16 @@ def transfer_item(request, item_id: Id, payload: TransferIn):
     item = visible_item(request, item_id)
     services.record_transfer(
         item,
-        to_unit=unit_named(request, payload.to_unit, field="to_unit"),
+        to_unit=receiving_unit_named(request, payload.to_unit, item.unit),
         occurred_on=payload.occurred_on,
         actor=request.user,
         document_number=payload.document_number,
         reason=payload.reason,
         expected_version=payload.version,
     )
-    return item_out(visible_item(request, item_id))
+    # As written: handed to a depot above, the item has left the caller's scope.
+    item.refresh_from_db()
+    return item_out(item)
 
 
 @router.post("/items/{item_id}/grade", response=responses(ItemOut), summary="Phân cấp chất lượng")

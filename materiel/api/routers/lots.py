@@ -20,6 +20,7 @@ from ..common import (
     Reason,
     Version,
     keyset,
+    receiving_unit_named,
     unit_for,
     unit_named,
 )
@@ -156,7 +157,7 @@ def transfer_lot(request, lot_id: Id, payload: LotTransferIn):
     lot = visible_lot(request, lot_id)
     services.record_lot_transfer(
         lot,
-        to_unit=unit_named(request, payload.to_unit, field="to_unit"),
+        to_unit=receiving_unit_named(request, payload.to_unit, lot.unit),
         quantity=payload.quantity,
         occurred_on=payload.occurred_on,
         actor=request.user,

@@ -13,3 +13,11 @@ document.addEventListener("change", function (event) {
     box.checked = all.checked;
   });
 });
+// A form that was sent keeps its idempotency key when Back re-fetches the page and the browser
+// refills the form (core/idempotency.py): browsers restore only the values that differ from what
+// the page was drawn with, so the key is marked as sent (once) before the form goes.
+document.addEventListener("submit", function (event) {
+  event.target.querySelectorAll('input[name="idempotency_key"]').forEach(function (key) {
+    if (!/\.sent$/.test(key.value)) { key.value = key.value + ".sent"; }
+  });
+}, true);
