@@ -416,3 +416,11 @@ def test_a_lot_received_from_a_unit_without_that_lot_is_refused_on_the_lot_numbe
         "hoặc chọn bên giao ngoài hệ thống."
     ]
     assert not HandoverRecord.objects.exists() and Lot.objects.get().quantity == 5000
+
+
+def test_a_receipt_sent_twice_with_its_key_is_written_once(officer_client, world):
+    form = {**receipt_form(world, "AK-1 … AK-5"), "confirm": "1", "idempotency_key": "k-receipt-0001"}
+    first = officer_client.post(reverse("web:receive"), form)
+    again = officer_client.post(reverse("web:receive"), form)
+    assert first.status_code == again.status_code == 302 and again["Location"] == first["Location"]
+    assert Item.objects.count() == 5 and HandoverRecord.objects.count() == 1
