@@ -25,7 +25,7 @@ from materiel.api.tokens import issue_token
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.catalog.services import set_holding
 from materiel.documents.models import HandoverRecord
-from materiel.documents.services import Parties, hand_over
+from materiel.documents.services import Parties, hand_over, receive_items
 from materiel.equipment.models import Item, Lot
 from materiel.imports.models import ImportJob
 from materiel.imports.steps import create_job, start_commit
@@ -91,6 +91,15 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
         parties=Parties(number="1/BBBG", handed_on=D, giver_name=f"Người giao {holder}"),
         actor=actor,
     )
+    receive_items(  # a receipt record from outside the tree: its party and giver are the side's too
+        equipment_type=world.rifle,
+        serials=[f"{serial}-TN"],
+        to_unit=unit,
+        outside_party=f"Kho ngoài {code_suffix}",
+        parties=Parties(number="9/BBGN", handed_on=D, giver_name=f"Thủ kho {holder}"),
+        actor=actor,
+        grade=1,
+    )
     return admin
 
 
@@ -117,6 +126,12 @@ def secrets_of(province):
         | set(User.objects.filter(unit__in=units).values_list("username", flat=True))
         | set(Lot.objects.filter(unit__in=units).values_list("lot_number", flat=True))
         | set(HandoverRecord.objects.filter(from_unit__in=units).values_list("giver_name", flat=True))
+        | set(HandoverRecord.objects.filter(to_unit__in=units).values_list("giver_name", flat=True))
+        | set(
+            HandoverRecord.objects.filter(to_unit__in=units)
+            .exclude(outside_party="")
+            .values_list("outside_party", flat=True)
+        )
     )
 
 

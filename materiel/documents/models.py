@@ -2,7 +2,9 @@
 
 A record points at the transfer events it documents; events never point back and are never changed
 (the ledger is append-only), so the record and its lines are written beside the events, in the same
-transaction, by `documents.services.hand_over`.
+transaction, by `documents.services.hand_over`. A receipt from outside the unit tree (a depot of the
+General Department, a factory) is documented the same way (biên bản giao nhận,
+`documents.services.receive`): the giving side is then the outside party's name, not a unit.
 """
 
 from django.conf import settings
@@ -40,7 +42,11 @@ class HandoverRecord(models.Model):
     )
     handed_on = models.DateField(_("ngày bàn giao"))
     place = models.CharField(_("địa điểm"), max_length=120, blank=True)
-    from_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("bên giao"))
+    # The giving side: a unit of the tree, or (a receipt from outside it) the outside party's name.
+    from_unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("bên giao")
+    )
+    outside_party = models.CharField(_("bên giao ngoài hệ thống"), max_length=200, blank=True)
     to_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("bên nhận"))
     giver_name = models.CharField(_("người giao"), max_length=150, blank=True)
     giver_title = models.CharField(_("cấp bậc, chức vụ người giao"), max_length=150, blank=True)
@@ -60,12 +66,37 @@ class HandoverRecord(models.Model):
         verbose_name_plural = _("biên bản bàn giao")
         ordering = ["-handed_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["issuing_unit", "year", "number"], name="unique_handover_number")
+            # A unit's own records are numbered in its own sequence; a receipt's record carries the
+            # number the outside party gave it, unique per party (two suppliers may both send "15/BBBG").
+            models.UniqueConstraint(
+                fields=["issuing_unit", "year", "number"],
+                condition=models.Q(outside_party=""),
+                name="unique_handover_number",
+            ),
+            models.UniqueConstraint(
+                fields=["issuing_unit", "year", "outside_party", "number"],
+                condition=~models.Q(outside_party=""),
+                name="unique_receipt_number",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(from_unit__isnull=False, outside_party="")
+                | models.Q(from_unit__isnull=True) & ~models.Q(outside_party=""),
+                name="handover_one_giving_side",
+            ),
         ]
         indexes = [models.Index(fields=["handed_on", "id"])]
 
     def __str__(self) -> str:
         return f"{self.number} ({self.handed_on:%d/%m/%Y})"
+
+    @property
+    def is_receipt(self) -> bool:
+        """A receipt from outside the tree: its lines are receipt events, not transfers."""
+        return self.from_unit_id is None
+
+    @property
+    def giving_party(self) -> str:
+        return self.from_unit.name if self.from_unit_id else self.outside_party
 
 
 class HandoverLine(models.Model):

@@ -18,7 +18,9 @@ def propose_number(unit, year: int) -> str:
     handover record or written on a transfer event recorded without one (API, import)."""
     from .models import HandoverRecord
 
-    used = list(HandoverRecord.objects.filter(issuing_unit=unit, year=year).values_list("number", flat=True))
+    # Receipts from outside carry the outside party's numbers, not the unit's own sequence.
+    own = HandoverRecord.objects.filter(issuing_unit=unit, year=year, outside_party="")
+    used = list(own.values_list("number", flat=True))
     used += Event.objects.filter(
         kind__in=[EventKind.TRANSFER, EventKind.LOT_TRANSFER], from_unit=unit, occurred_on__year=year
     ).values_list("document_number", flat=True)

@@ -1,8 +1,9 @@
-"""Handing equipment over from one unit to another with its handover record, in one transaction.
+"""Handing equipment over from one unit to another with its handover record, in one transaction;
+receiving it from outside the unit tree with its record (biên bản giao nhận), the same way.
 
-The record, its lines and the ledger's transfer events are written together: any refused item rolls
-back the whole handover, record included. Events are written only by the ledger's services; the
-record points at them.
+The record, its lines and the ledger's events are written together: any refused item rolls back the
+whole handover, record included. Events are written only by the ledger's services; the record points
+at them.
 """
 
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from materiel.accounts.scoping import PermissionDenied, require, require_receiver
 from materiel.core.errors import DomainError
 from materiel.core.text import nfc
+from materiel.equipment.models import Item, Lot, Purpose, Status
 from materiel.ledger import services as ledger
 from materiel.units.models import Unit
 
@@ -30,6 +32,10 @@ FIELD_LABELS = {
     "quantity": gettext_lazy("số lượng"),
     "grade": gettext_lazy("cấp chất lượng"),
     "reason": gettext_lazy("lý do"),
+    "serial": gettext_lazy("số hiệu"),
+    "year_made": gettext_lazy("năm sản xuất"),
+    "purpose": gettext_lazy("mục đích"),
+    "unit": gettext_lazy("đơn vị nhận"),
 }
 
 
@@ -106,7 +112,9 @@ def _check_record(parties: Parties, from_unit: Unit, to_unit: Unit) -> str:
         raise DomainError(_("Ngày bàn giao ở tương lai."), field="occurred_on")
     if to_unit.pk == from_unit.pk:
         raise DomainError(_("Bên nhận trùng bên giao (%(unit)s).") % {"unit": to_unit.name}, field="to_unit")
-    taken = HandoverRecord.objects.filter(issuing_unit=from_unit, year=parties.handed_on.year, number=number)
+    taken = HandoverRecord.objects.filter(
+        issuing_unit=from_unit, year=parties.handed_on.year, number=number, outside_party=""
+    )
     if taken.exists():
         raise DomainError(
             _("Số biên bản %(number)s năm %(year)s của %(unit)s đã dùng; hãy chọn số khác.")
@@ -179,3 +187,198 @@ def hand_over(*, items=(), lots=(), to_unit: Unit, parties: Parties, actor) -> H
         HandoverLine(record=record, position=n, event=event) for n, event in enumerate(events, start=1)
     )
     return record
+
+
+# ---- receipts (tiếp nhận) ------------------------------------------------------------------------
+
+
+class LineRefused(DomainError):
+    """A refusal about one entry of a list (`position`: its index), for a form that names the line."""
+
+    def __init__(self, error: DomainError, subject: str, position: int):
+        wrapped = about_item(error, subject)
+        super().__init__(wrapped.message, field=error.field, code=error.code)
+        self.position = position
+
+
+def serial_subject(equipment_type, serial: str) -> str:
+    return _("Số hiệu %(serial)s (%(type)s)") % {"serial": serial, "type": equipment_type.name}
+
+
+def _receipt_record(*, to_unit: Unit, outside_party: str, parties: Parties, actor) -> HandoverRecord:
+    """The record of a receipt from outside the tree, drawn up by the receiving unit under the number
+    the outside party gave the document (unique per party, unit and year)."""
+    party = _clean(outside_party)
+    if not party:
+        raise DomainError(_("Chưa nhập bên giao (kho, nhà máy, cơ quan…)."), field="outside_party")
+    number = _clean(parties.number)
+    if not number:
+        raise DomainError(_("Tiếp nhận phải có số biên bản giao nhận."), field="document_number")
+    if parties.handed_on is None:
+        raise DomainError(_("Chưa nhập ngày giao nhận."), field="occurred_on")
+    if parties.handed_on > timezone.localdate():
+        raise DomainError(_("Ngày giao nhận ở tương lai."), field="occurred_on")
+    taken = HandoverRecord.objects.filter(
+        issuing_unit=to_unit, year=parties.handed_on.year, outside_party=party, number=number
+    )
+    if taken.exists():
+        raise DomainError(
+            _("Biên bản số %(number)s năm %(year)s của %(party)s đã được tiếp nhận vào %(unit)s.")
+            % {"number": number, "year": parties.handed_on.year, "party": party, "unit": to_unit.name},
+            field="document_number",
+        )
+    try:
+        with transaction.atomic():
+            return HandoverRecord.objects.create(
+                number=number,
+                year=parties.handed_on.year,
+                issuing_unit=to_unit,
+                handed_on=parties.handed_on,
+                place=_clean(parties.place),
+                from_unit=None,
+                outside_party=party,
+                to_unit=to_unit,
+                giver_name=_clean(parties.giver_name),
+                giver_title=_clean(parties.giver_title),
+                receiver_name=_clean(parties.receiver_name),
+                receiver_title=_clean(parties.receiver_title),
+                reason=_clean(parties.reason),
+                notes=_clean(parties.notes),
+                created_by=actor,
+            )
+    except IntegrityError:
+        raise DomainError(
+            _("Số biên bản %(number)s vừa được dùng cho biên bản khác; hãy chọn số khác.") % {"number": number},
+            field="document_number",
+        ) from None
+
+
+def _add_lines(record: HandoverRecord, events) -> None:
+    HandoverLine.objects.bulk_create(
+        HandoverLine(record=record, position=n, event=event) for n, event in enumerate(events, start=1)
+    )
+
+
+@transaction.atomic
+def receive_items(
+    *,
+    equipment_type,
+    serials: list[str],
+    to_unit: Unit,
+    outside_party: str,
+    parties: Parties,
+    actor,
+    grade,
+    purpose: str = Purpose.IN_USE,
+    year_made: int | None = None,
+    origin: str = "",
+    note: str = "",
+) -> HandoverRecord:
+    """Take new serialised items into `to_unit` from an outside party (tiếp nhận), all or none, with
+    the receipt record whose number every receipt event carries. A refused serial raises LineRefused."""
+    require(actor, "ledger.record", unit=to_unit)
+    if not serials:
+        raise DomainError(_("Chưa nhập số hiệu."), field="serial")
+    record = _receipt_record(to_unit=to_unit, outside_party=outside_party, parties=parties, actor=actor)
+    many = ledger.ManyItems([], actor=actor)  # one batch: a thousand serials, one insert
+    many.expect_serials(equipment_type, [nfc(serial) for serial in serials])
+    for position, serial in enumerate(serials):
+        try:
+            many.receipt(
+                equipment_type=equipment_type,
+                serial=serial,
+                unit=to_unit,
+                grade=grade,
+                occurred_on=parties.handed_on,
+                purpose=purpose,
+                year_made=year_made,
+                origin=origin,
+                note=note,
+                document_number=record.number,
+                document_date=parties.handed_on,
+                reason=record.reason,
+            )
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            raise LineRefused(error, serial_subject(equipment_type, serial), position) from None
+    _add_lines(record, many.save())
+    return record
+
+
+@transaction.atomic
+def hand_over_serials(
+    *, equipment_type, serials: list[str], from_unit: Unit, to_unit: Unit, parties: Parties, actor
+) -> HandoverRecord:
+    """A receipt whose giver is a unit of the tree is a transfer: the serials must be on the giver's
+    books, and they move with their grade and history (`hand_over`)."""
+    found = {
+        item.serial: item
+        for item in Item.objects.visible_to(actor)
+        .filter(unit=from_unit, equipment_type=equipment_type, serial__in=serials)
+        .exclude(status=Status.VOID)
+        .select_related("equipment_type", "unit")
+    }
+    for position, serial in enumerate(serials):
+        if serial not in found:
+            error = DomainError(
+                _("Không có trong sổ của %(unit)s, bên giao: hãy kiểm tra số hiệu, hoặc chọn bên giao ngoài hệ thống.")
+                % {"unit": from_unit.name},
+                field="serial",
+            )
+            raise LineRefused(error, serial_subject(equipment_type, serial), position)
+    return hand_over(items=[found[s] for s in serials], to_unit=to_unit, parties=parties, actor=actor)
+
+
+@transaction.atomic
+def receive_lot(
+    *,
+    equipment_type,
+    lot_number: str,
+    grade,
+    quantity,
+    to_unit: Unit,
+    outside_party: str,
+    parties: Parties,
+    actor,
+) -> HandoverRecord:
+    """Take counted stock into `to_unit` from an outside party (nhập lô), with its receipt record."""
+    require(actor, "ledger.record", unit=to_unit)
+    record = _receipt_record(to_unit=to_unit, outside_party=outside_party, parties=parties, actor=actor)
+    event = ledger.record_lot_receipt(
+        equipment_type=equipment_type,
+        unit=to_unit,
+        grade=grade,
+        quantity=quantity,
+        occurred_on=parties.handed_on,
+        actor=actor,
+        lot_number=lot_number,
+        document_number=record.number,
+        reason=record.reason,
+    )
+    _add_lines(record, [event])
+    return record
+
+
+@transaction.atomic
+def hand_over_lot_of(
+    *, equipment_type, lot_number: str, grade, quantity, from_unit: Unit, to_unit: Unit, parties: Parties, actor
+) -> HandoverRecord:
+    """A lot received from a unit of the tree: a lot transfer out of the giver's lot of that number
+    and grade (`hand_over`)."""
+    lot = (
+        Lot.objects.visible_to(actor)
+        .filter(unit=from_unit, equipment_type=equipment_type, lot_number=_clean(lot_number), grade=grade)
+        .select_related("equipment_type", "unit")
+        .first()
+    )
+    if lot is None:
+        raise DomainError(
+            _(
+                "%(unit)s không có lô %(lot)s cấp %(grade)s của %(type)s: hãy kiểm tra, "
+                "hoặc chọn bên giao ngoài hệ thống."
+            )
+            % {"unit": from_unit.name, "lot": _clean(lot_number) or "—", "grade": grade, "type": equipment_type.name},
+            field="lot_number",
+        )
+    return hand_over(lots=[(lot, quantity)], to_unit=to_unit, parties=parties, actor=actor)

@@ -133,6 +133,7 @@ class LedgerBatch:
         grade: int,
         occurred_on: date,
         document_number: str = "",
+        document_date: date | None = None,
         reason: str = "",
         **attrs,
     ) -> Item:
@@ -167,6 +168,7 @@ class LedgerBatch:
             occurred_on,
             to_unit_id=unit.pk,
             document_number=document_number,
+            document_date=document_date,
             reason=reason,
         )
         return item

@@ -162,7 +162,7 @@ def handover_table(records):
         yield (
             r.number,
             r.handed_on,
-            r.from_unit.name,
+            r.giving_party,
             r.to_unit.name,
             " – ".join(p for p in (r.giver_name, r.giver_title) if p),
             " – ".join(p for p in (r.receiver_name, r.receiver_title) if p),

@@ -59,7 +59,8 @@ def record_lines(record, user) -> list[dict]:
                 "name": thing.equipment_type.name,
                 "unit_of_measure": thing.equipment_type.unit_of_measure,
                 "serial": event.item.serial if event.item_id else (event.lot.lot_number or "—"),
-                "quantity": 1 if event.item_id else -event.quantity,
+                # A lot line is the outgoing row of a transfer (negative) or a receipt (positive).
+                "quantity": 1 if event.item_id else abs(event.quantity),
                 "grade": event.grade_after,
                 "item_id": event.item_id if event.item_id in visible else None,
                 "reversed": _is_reversed(event),

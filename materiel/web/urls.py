@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import bulk, handovers, printing, reports_index, unit_picker, views
+from . import bulk, handovers, printing, receipts, reports_index, unit_picker, views
 from .middleware import public
 
 app_name = "web"
@@ -25,4 +25,10 @@ urlpatterns = [
     path("bien-ban/", handovers.handover_list, name="handovers"),
     path("bien-ban/<int:pk>/", handovers.handover_detail, name="handover"),
     path("bien-ban/<int:pk>/in/", handovers.handover_print, name="handover_print"),
+    # Receipts and lot movements (web.receipts)
+    path("trang-bi/tiep-nhan/", receipts.receive, name="receive"),
+    path("trang-bi/tiep-nhan/so-hieu/", receipts.serial_preview, name="serial_preview"),
+    path("theo-lo/tiep-nhan/", receipts.receive_lot, name="receive_lot"),
+    path("theo-lo/<int:pk>/xuat/", receipts.lot_issue, name="lot_issue"),
+    path("theo-lo/<int:pk>/dieu-chuyen/", receipts.lot_transfer, name="lot_transfer"),
 ]
