@@ -104,7 +104,10 @@ def test_createuser_command(world):
         sys.stdin = sys_stdin
     user = User.objects.get(username="chihuy-a1")
     assert user.unit == world.district_a1 and "Đã tạo" in out.getvalue()
-    assert AuditEntry.objects.filter(kind=AuditKind.USER_CREATED, target=user).exists()
+    entry = AuditEntry.objects.get(kind=AuditKind.USER_CREATED, target=user)
+    assert entry.actor is None and entry.changes["via"] == "console"
+    # A production command: it creates no stand-in superuser of the demo's ("hethong").
+    assert not User.objects.filter(username="hethong").exists()
 
 
 def test_sign_in_failure_and_sign_out_are_audited_with_the_address(client, world):

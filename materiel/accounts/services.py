@@ -27,7 +27,23 @@ def _check_role(role: str) -> None:
         raise DomainError(_("Vai trò không hợp lệ."), field="role")
 
 
+class Console:
+    """The operator at the server's console (`materiel createuser`): whoever runs commands there can
+    already do anything, so no account stands in for them; the audit entry says "console" instead of
+    a user. Not a user: nothing signs in as it and no superuser is created for it."""
+
+    is_superuser = True
+    is_authenticated = False  # audit.record then stores no actor
+    unit = None
+    username = ""
+
+
+CONSOLE = Console()
+
+
 def _require_manage(actor, unit) -> None:
+    if actor is CONSOLE:
+        return
     if unit is None:
         if not actor.is_superuser:
             raise PermissionDenied(_("Chỉ quản trị hệ thống cấp cao nhất được tạo tài khoản không gắn đơn vị."))
@@ -56,7 +72,12 @@ def create_user(
         request=request,
         actor=actor,
         target=user,
-        changes={"unit": unit.code if unit else None, "role": role, "name": user.first_name},
+        changes={
+            "unit": unit.code if unit else None,
+            "role": role,
+            "name": user.first_name,
+            **({"via": "console"} if actor is CONSOLE else {}),
+        },
     )
     return user
 

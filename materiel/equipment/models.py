@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from materiel.units.models import PATH_END
+from materiel.core.scoped import ScopedQuerySet
 
 
 class Status(models.TextChoices):
@@ -32,20 +32,6 @@ class Purpose(models.TextChoices):
     IN_USE = "in_use", _("Sử dụng thường xuyên")
     COMBAT_RESERVE = "combat_reserve", _("Dự trữ sẵn sàng chiến đấu")
     RESERVE = "reserve", _("Dự trữ")
-
-
-class ScopedQuerySet(models.QuerySet):
-    unit_field = "unit"
-
-    def in_subtree(self, unit) -> "ScopedQuerySet":
-        f = self.unit_field
-        return self.filter(**{f"{f}__path__gte": unit.path, f"{f}__path__lt": unit.path + PATH_END})
-
-    def visible_to(self, user) -> "ScopedQuerySet":
-        """The scoping door for register rows and events: only the user's subtree."""
-        from materiel.accounts.scoping import restrict
-
-        return restrict(self, user, f"{self.unit_field}__path")
 
 
 class Item(models.Model):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from materiel.equipment.models import ScopedQuerySet
+from materiel.core.scoped import ScopedQuerySet
 
 
 class JobState(models.TextChoices):

@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from materiel.accounts.page_scope import page_scope
 from materiel.accounts.scoping import PermissionDenied, allowed, require
 from materiel.catalog.models import EquipmentType
+from materiel.core.days import parse_day
 from materiel.core.errors import DomainError
 from materiel.core.middleware import passive
 from materiel.core.views import object_view
 from materiel.units.models import Unit
-from materiel.web.scope import page_scope, parse_day
 
 from . import jobs, progress, steps
 from .columns import FIELDS

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from materiel.core.records import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
-from materiel.equipment.models import ScopedQuerySet, Status
+from materiel.core.scoped import ScopedQuerySet
+from materiel.equipment.models import Status
 
 
 class EventKind(models.TextChoices):
@@ -191,7 +192,6 @@ class LedgerSeal(AppendOnlyModel):
 
     class Meta:
         ordering = ["last_event_id"]
-
 
 
 class SnapshotDay(models.Model):

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from materiel.accounts.page_scope import page_scope
 from materiel.core.views import object_view
 from materiel.documents.letterhead import letterhead
 from materiel.documents.models import HandoverRecord
@@ -12,8 +13,6 @@ from materiel.equipment.models import Item
 from materiel.ledger.models import Event
 from materiel.reports.lists import HANDOVER_COLUMNS, handover_table
 from materiel.reports.xlsx import write_xlsx, xlsx_response
-
-from .scope import page_scope
 
 PAGE_SIZE = 50
 

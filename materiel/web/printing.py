@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from materiel.accounts.page_scope import page_scope
 from materiel.catalog.models import Category, EquipmentType
 from materiel.core.views import object_view
 from materiel.documents.letterhead import letterhead
@@ -24,7 +25,6 @@ from materiel.ledger.models import Event
 from materiel.units.models import Unit
 
 from .labels import item_label
-from .scope import page_scope
 from .views import lot_rows, register_queryset
 
 # The register prints whole, however long: its rows are read and written this many at a time, so the

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from materiel.accounts.page_scope import page_scope
 from materiel.accounts.scoping import PermissionDenied, allowed, receiving_units
 from materiel.core.errors import DomainError
 from materiel.core.serials import parse_serials
@@ -26,7 +27,6 @@ from materiel.ledger import services
 from materiel.units.models import Unit
 
 from .receipt_forms import ItemReceiptForm, LotIssueForm, LotReceiptForm, LotTransferForm
-from .scope import page_scope
 from .views import forbidden
 
 

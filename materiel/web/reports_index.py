@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .scope import page_scope
+from materiel.accounts.page_scope import page_scope
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from materiel.accounts.page_scope import page_scope
 from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, receiving_units
 from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
 from materiel.core import bounds
@@ -32,7 +33,6 @@ from materiel.units.models import Unit, UnitChange
 
 from . import charts, forms
 from .labels import item_label
-from .scope import page_scope
 
 PAGE_SIZE = 50
 

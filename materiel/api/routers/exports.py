@@ -4,9 +4,9 @@ from datetime import date
 
 from ninja import Query, Router, Schema
 
+from materiel.accounts.page_scope import PageScope
 from materiel.reports import views as report_pages
 from materiel.web import views as pages
-from materiel.web.scope import PageScope
 
 from ..common import Day, Grade, Year, unit_for
 from ..errors import responses

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from materiel.accounts.page_scope import page_scope
 from materiel.accounts.scoping import allowed
 from materiel.catalog import services
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType, Meter
@@ -16,7 +17,6 @@ from materiel.core.text import search_fold
 from materiel.core.views import object_view
 from materiel.reports.lists import HOLDING_COLUMNS, TYPE_COLUMNS, holding_table_rows, type_table
 from materiel.reports.xlsx import write_xlsx, xlsx_response
-from materiel.web.scope import page_scope
 
 from .forms import CategoryForm, HoldingForm, SearchForm, TypeForm
 from .holdings import holding_table

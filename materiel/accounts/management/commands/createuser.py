@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 from materiel.accounts import services
 from materiel.accounts.models import Role
 from materiel.core.errors import DomainError
-from materiel.demo.seed import system_user
 from materiel.units.models import Unit
 
 
@@ -33,7 +32,7 @@ class Command(BaseCommand):
                 raise CommandError("Hai lần nhập mật khẩu không khớp.")
         try:
             user = services.create_user(
-                actor=system_user(),
+                actor=services.CONSOLE,
                 username=username,
                 full_name=name,
                 unit=scope,

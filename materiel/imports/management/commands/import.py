@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from materiel.accounts.models import User
+from materiel.core.days import parse_day
 from materiel.core.errors import DomainError
 from materiel.imports.columns import FIELDS
 from materiel.imports.commit import commit_plan, previous_import, revert_batch
@@ -10,7 +11,6 @@ from materiel.imports.plan import build_plan, column_letter, types_by_code
 from materiel.imports.reader import read_table
 from materiel.ledger.models import Batch
 from materiel.units.models import Unit
-from materiel.web.scope import parse_day
 
 SHOWN = 100
 

@@ -1,16 +1,17 @@
-"""What a page speaks of: the chosen unit inside the user's scope, and the day (today or a past one)."""
+"""What a page speaks of: the chosen unit inside the user's scope, and the day (today or a past one).
+
+In accounts, beside the scoping it narrows: the pages, the imports, the reports and the API all read it."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from materiel.accounts.scoping import home_unit
-from materiel.core import bounds
+from materiel.core.days import parse_day
 from materiel.units.models import Unit
 from materiel.units.tree import PastTree
 
@@ -43,21 +44,6 @@ class PageScope:
     def described(self) -> list[tuple[str, str]]:
         """The unit and the day, as an export writes them above its table."""
         return [(_("Đơn vị"), self.unit_name), (_("Tại ngày"), self.day_param or _("hiện tại"))]
-
-
-def parse_day(text: str | None) -> date | None:
-    """A dd/mm/yyyy filter, or None (unreadable, or outside bounds.MIN_DAY..MAX_DAY: a page's
-    arithmetic on 01/01/0001 overflowed)."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    for fmt in get_format("DATE_INPUT_FORMATS"):
-        try:
-            day = datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-        return day if bounds.MIN_DAY <= day <= bounds.MAX_DAY else None
-    return None
 
 
 def page_scope(request) -> PageScope:
