@@ -49,8 +49,8 @@ test-postgres: install-test
 BENCH_ITEMS ?= 100000 1000000
 bench: install system-deps
 	for items in $(BENCH_ITEMS); do \
-		nice -n 10 $(BIN)/materiel bench --items $$items --db sqlite && \
-		nice -n 10 $(BIN)/materiel bench --items $$items --db postgres || exit 1; \
+		MATERIEL_DEVTOOLS=1 nice -n 10 $(BIN)/materiel bench --items $$items --db sqlite && \
+		MATERIEL_DEVTOOLS=1 nice -n 10 $(BIN)/materiel bench --items $$items --db postgres || exit 1; \
 	done
 
 ## Refresh the English catalogue from the code, then compile it (translate what is new in between:

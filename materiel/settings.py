@@ -5,6 +5,7 @@ DATABASE_URL        e.g. postgres://user:pass@host:5432/materiel; SQLite when un
 MATERIEL_MIGRATE_DATABASE_URL   the same database as the tables' owner, for migrate (core.dbroles)
 SECRET_KEY          required when DEBUG is off
 DEBUG               "1" to enable
+MATERIEL_DEVTOOLS   "1" to install the development tools (`materiel bench`); off in production
 ALLOWED_HOSTS       comma-separated
 MATERIEL_SEAL_KEY_FILE, MATERIEL_SEAL_FILE   the seals' HMAC key and the append-only seal file
 """
@@ -60,10 +61,13 @@ INSTALLED_APPS = [
     "materiel.demo",
     "materiel.imports",
     "materiel.reports",
-    "materiel.bench",
     "materiel.api",
     "materiel.web",
 ]
+# The benchmark (`materiel bench`, make bench) is a development tool: a production server does not
+# carry its commands and data generators. The tests install it (tests/settings.py).
+if env_flag("MATERIEL_DEVTOOLS"):
+    INSTALLED_APPS.append("materiel.bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
