@@ -4,8 +4,9 @@ Every write form carries a key made when the form was drawn (`{% idempotency_key
 field); API clients send an `Idempotency-Key` header. The first request with a key claims it (a row
 committed before the view runs, unique per principal and key), then stores the answer. A replay
 finds the claim: the same submission is answered with the stored answer; while the first is still
-being answered, it waits a moment and then says so; a different submission under a used key is
-refused. A first request that failed (4xx, 5xx) releases its key, so that the corrected form can be
+being answered, it waits a moment and then says so. An API call that sends other content under a
+used key is refused; a form's key is taken together with its content, so a form changed after Back
+is a new submission. A first request that failed (4xx, 5xx) releases its key, so that the corrected form can be
 sent again.
 
 Claiming before the view rather than wrapping the view in one transaction keeps the views' own
@@ -90,6 +91,10 @@ class IdempotencyMiddleware:
         if not KEY.match(key):
             return refusal(request, 400, _("Khóa chống gửi lặp (%(name)s) không hợp lệ.") % {"name": HEADER})
         fingerprint = fingerprint_of(request)
+        if request.headers.get(HEADER) is None:
+            # A form's key stands for what the form sends: a form changed after Back (other boxes
+            # ticked, another value) is a new submission, the same form sent again is a replay.
+            key = "f" + hashlib.sha256(f"{key} {fingerprint}".encode()).hexdigest()[:40]
         for _attempt in range(3):
             submission = claim(principal, key, fingerprint)
             if submission is None:
