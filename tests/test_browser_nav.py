@@ -188,14 +188,14 @@ def test_catalogue_and_holdings_edited_in_the_browser(page, stocked, world):
     expect(row).to_contain_text("Súng tiểu liên AK-47")
     expect(row.locator("td").nth(5)).to_have_text("3")  # held: the three rifles received
     expect(row.locator("td").nth(6)).to_have_text("1")  # short of the four authorised
-    expect(page.get_by_test_id("fill-rate")).to_contain_text("75,0 %")
+    expect(page.get_by_test_id("fill-rate")).to_contain_text("75,0%")
     shot(page, "bien-che")
 
     row.get_by_role("link", name="Sửa biên chế Súng tiểu liên AK-47").click()
     page.get_by_label("Số lượng biên chế").fill("3")
     page.get_by_label("Hiệu lực từ ngày").fill("01/01/2024")
     page.get_by_role("button", name="Lưu").click()
-    expect(page.get_by_test_id("fill-rate")).to_contain_text("100,0 %")
+    expect(page.get_by_test_id("fill-rate")).to_contain_text("100,0%")
     rows = AuthorizedHolding.objects.filter(unit=world.district_a1).order_by("valid_from")
     assert [(r.quantity, r.valid_to) for r in rows] == [(4, date(2024, 1, 1)), (3, None)]
 

@@ -9,7 +9,7 @@ number typed in a script other than ASCII digits is never silently read as one.
 from datetime import date
 from decimal import Decimal
 
-from django.utils.formats import number_format
+from materiel.formats import numbers
 
 # One event's quantity: a lot received, issued, transferred or re-graded (a billion rounds).
 MAX_QUANTITY = 10**9
@@ -32,7 +32,7 @@ MAX_JSON_DEPTH = 32
 
 def shown(number) -> str:
     """A bound as users read it: 1.000.000.000 in Vietnamese."""
-    return number_format(number, force_grouping=True)
+    return numbers.number(number)
 
 
 def is_ascii_number(text: str) -> bool:

@@ -13,9 +13,11 @@ from decimal import Decimal
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from materiel.catalog.models import Meter
 from materiel.core import bounds
 from materiel.core.errors import DomainError
 from materiel.equipment.models import Status
+from materiel.formats.numbers import number
 
 from .models import EventKind
 
@@ -241,7 +243,8 @@ def meter_reading(state: ItemState, *, meter: str, value, allowed_meters, previo
     if state.status in (Status.DISPOSED, Status.VOID):
         raise DomainError(_("Trang bị đã thanh lý."), field="item")
     if meter not in allowed_meters:
-        raise DomainError(_("Chủng loại này không theo dõi đồng hồ “%(meter)s”.") % {"meter": meter}, field="meter")
+        name = Meter(meter).label if meter in Meter.values else meter
+        raise DomainError(_("Chủng loại này không theo dõi đồng hồ “%(meter)s”.") % {"meter": name}, field="meter")
     if value is None or value < 0:
         raise DomainError(_("Chỉ số đồng hồ phải là số không âm."), field="value")
     if value != value.quantize(Decimal("0.1")):
@@ -253,7 +256,7 @@ def meter_reading(state: ItemState, *, meter: str, value, allowed_meters, previo
     if previous is not None and value < previous[0]:
         raise DomainError(
             _("Chỉ số %(value)s nhỏ hơn lần ghi trước (%(prev)s ngày %(day)s): đồng hồ không thể chạy lùi.")
-            % {"value": value, "prev": previous[0], "day": fmt(previous[1])},
+            % {"value": number(value), "prev": number(previous[0]), "day": fmt(previous[1])},
             field="value",
         )
     return replace(state, last_event_on=occurred_on)

@@ -6,12 +6,15 @@ come from site.css classes (g1…g5 per grade), not from attributes, so the styl
 """
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+
+from materiel.formats.numbers import percent
 
 WIDTH = 720
 LABEL_WIDTH = 230  # room for a category or unit name left of the bars
@@ -48,8 +51,8 @@ def _value(y: float, text: str) -> SafeString:
 
 
 def _segment(x: float, y: float, width: float, grade: int, count: int, total: int, url: str) -> SafeString:
-    share = number_format(round(100 * count / total, 1), 1)
-    title = _("Cấp %(grade)s: %(count)s (%(share)s%%)") % {
+    share = percent((Decimal(100 * count) / total).quantize(Decimal("0.1"), ROUND_HALF_UP))
+    title = _("Cấp %(grade)s: %(count)s (%(share)s)") % {
         "grade": grade,
         "count": number_format(count, force_grouping=True),
         "share": share,
@@ -119,7 +122,7 @@ def coefficient_ranking(children: list, url_of) -> Chart:
                 summary.unit.name,
             )
         )
-        parts.append(_value(y, f"{number_format(coefficient)}%" if coefficient is not None else "—"))
+        parts.append(_value(y, percent(coefficient) if coefficient is not None else "—"))
     if not parts:
         return Chart(mark_safe(""), 0)
     body = format_html_join("", "{}", ((p,) for p in parts))

@@ -1,6 +1,8 @@
 from django import template
 
+from materiel.catalog.models import Meter
 from materiel.core.widgets import option_tags
+from materiel.formats import numbers
 
 register = template.Library()
 
@@ -23,3 +25,21 @@ def options(choices, selected=None):
 def named_on(unit, scope):
     """The unit's name on the page's day (`PageScope.name_of`): past pages show past names."""
     return scope.name_of(unit) if unit is not None else ""
+
+
+@register.filter
+def number(value):
+    """A number in the language's notation without useless zeros: "1.600", "1.700,5" (formats.numbers)."""
+    return numbers.number(value)
+
+
+@register.filter
+def percent(value):
+    """One percentage format everywhere: "94,2%" (formats.numbers)."""
+    return numbers.percent(value)
+
+
+@register.filter
+def meter_label(meter: str) -> str:
+    """A meter's name ("Số phát bắn"), never its stored code ("rounds")."""
+    return str(dict(Meter.choices).get(meter, meter))
