@@ -168,7 +168,7 @@ def _audit_export(entries, form):
         filters=described,
         columns=AUDIT_COLUMNS,
         rows=audit_table(entries),
-        sheet="Nhat ky",
+        sheet=_("Nhật ký truy cập"),
     )
     return xlsx_response(output, "nhat-ky-thao-tac.xlsx")
 

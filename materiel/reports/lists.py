@@ -40,7 +40,7 @@ def lot_table(rows):
 
 
 EVENT_COLUMNS = [
-    Column(_("Mã sự kiện"), 10, "int"),
+    Column(_("Mã sự kiện"), 10, "id"),
     Column(_("Ngày phát sinh"), 13, "date"),
     Column(_("Loại sự kiện"), 22),
     Column(_("Chủng loại"), 28),
@@ -55,7 +55,7 @@ EVENT_COLUMNS = [
     Column(_("Lý do"), 30),
     Column(_("Người ghi"), 16),
     Column(_("Thời điểm ghi"), 18, "datetime"),
-    Column(_("Hủy sự kiện"), 10, "int"),
+    Column(_("Hủy sự kiện"), 10, "id"),
 ]
 
 EVENT_RELATIONS = (

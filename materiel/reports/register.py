@@ -13,7 +13,7 @@ REGISTER_COLUMNS = [
     Column("Đơn vị quản lý", 34),
     Column("Cấp chất lượng", 9, "int"),
     Column("Tình trạng", 16),
-    Column("Năm sản xuất", 9, "int"),
+    Column("Năm sản xuất", 9, "year"),
     Column("Nước sản xuất", 14),
     Column("Ngày tiếp nhận", 13, "date"),
     Column("Người giữ", 20),

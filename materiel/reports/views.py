@@ -57,7 +57,7 @@ def events_export(user, scope, params):
         filters=_described(scope, params),
         columns=EVENT_COLUMNS,
         rows=event_table(filtered_events(user, scope.unit, params)),
-        sheet="So su kien",
+        sheet=_("Sổ sự kiện"),
     )
     return xlsx_response(output, f"so-su-kien-{scope.unit.code}.xlsx")
 
@@ -115,7 +115,7 @@ def units_export(request):
         filters=described,
         columns=COEFFICIENT_COLUMNS,
         rows=coefficient_table(summaries),
-        sheet="He so ky thuat",
+        sheet=_("Hệ số kỹ thuật"),
     )
     suffix = f"-{scope.day.isoformat()}" if scope.day else ""
     return xlsx_response(output, f"he-so-ky-thuat-{scope.unit.code}{suffix}.xlsx")

@@ -32,7 +32,7 @@ def handover_list(request):
             filters=[(_("Đơn vị"), scope.unit.name)],
             columns=HANDOVER_COLUMNS,
             rows=handover_table(records.iterator(chunk_size=2000)),
-            sheet="Bien ban ban giao",
+            sheet=_("Biên bản bàn giao"),
         )
         return xlsx_response(output, f"bien-ban-ban-giao-{scope.unit.code}.xlsx")
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))

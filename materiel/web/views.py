@@ -338,7 +338,7 @@ def lots_export(request, scope, params):
         filters=described,
         columns=LOT_COLUMNS,
         rows=lot_table(lot_rows(request, scope, params)),
-        sheet="Theo lo",
+        sheet=_("Theo lô"),
     )
     return xlsx_response(output, f"theo-lo-{scope.unit.code}{'-' + scope.day.isoformat() if scope.day else ''}.xlsx")
 
@@ -375,7 +375,7 @@ def register_export(request, scope, params):
         filters=described,
         columns=REGISTER_COLUMNS,
         rows=register_rows(items, states),
-        sheet="So dang ky",
+        sheet=_("Sổ đăng ký"),
     )
     name = f"so-dang-ky-{scope.unit.code}{'-' + scope.day.isoformat() if scope.day else ''}.xlsx"
     return FileResponse(

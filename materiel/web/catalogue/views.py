@@ -53,7 +53,11 @@ def catalogue(request):
     if request.GET.get("format") == "xlsx":
         described = [(_("Tìm"), search.cleaned_data["q"])] if query else []
         output = write_xlsx(
-            title=_("DANH MỤC CHỦNG LOẠI TRANG BỊ"), filters=described, columns=TYPE_COLUMNS, rows=type_table(types)
+            title=_("DANH MỤC CHỦNG LOẠI TRANG BỊ"),
+            filters=described,
+            columns=TYPE_COLUMNS,
+            rows=type_table(types),
+            sheet=_("Danh mục trang bị"),
         )
         return xlsx_response(output, "danh-muc-chung-loai.xlsx")
     meter_names = dict(Meter.choices)
@@ -176,6 +180,7 @@ def holdings(request):
             filters=described,
             columns=HOLDING_COLUMNS,
             rows=holding_table_rows(table.lines),
+            sheet=_("Biên chế trang bị"),
         )
         return xlsx_response(output, f"bien-che-{scope.unit.code}.xlsx")
     return render(
