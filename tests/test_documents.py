@@ -456,7 +456,7 @@ def test_handover_record_prints_parties_items_and_signatures(officer_client, wor
     )
     assert "Số: 15/BBBG" in html and "Bát Xát, ngày 05 tháng 02 năm 2025" in html
     assert "BÊN GIAO: Ban CHQS huyện Bát Xát" in html and "BÊN NHẬN: Ban CHQS huyện Sa Pa" in html
-    assert "Đại úy, Trợ lý quân khí" in html and "Quyết định 123/QĐ-BCH" in html
+    assert "Đồng chí Đại úy Lò Văn Giao – Chức vụ: Trợ lý quân khí" in html and "Quyết định 123/QĐ-BCH" in html
     lines = html[html.index('data-testid="handover-lines"') :]
     assert lines.index("AK-001") < lines.index("AK-002") and "UAZ" not in lines
 

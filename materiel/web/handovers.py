@@ -9,6 +9,7 @@ from materiel.accounts.page_scope import page_scope
 from materiel.core.views import object_view
 from materiel.documents.letterhead import letterhead
 from materiel.documents.models import HandoverRecord
+from materiel.documents.signatories import signatory
 from materiel.equipment.models import Item
 from materiel.ledger.models import Event
 from materiel.reports.lists import HANDOVER_COLUMNS, handover_table
@@ -101,8 +102,13 @@ def handover_print(request, pk):
     context = _record_context(request, pk)
     record = context["record"]
     context["letterhead"] = letterhead(record.issuing_unit, record.handed_on, place=record.place)
+    # Military wording: "Đồng chí Đại úy Lò Văn Giao" in the parties, the rank before the name in
+    # the signature blocks (documents.signatories reads the rank out of "cấp bậc, chức vụ").
+    giver = signatory(record.giver_name, record.giver_title)
+    receiver = signatory(record.receiver_name, record.receiver_title)
+    context["giver"], context["receiver"] = giver, receiver
     context["signers"] = [
-        (_("Đại diện bên giao"), "", record.giver_name),
-        (_("Đại diện bên nhận"), "", record.receiver_name),
+        (_("Đại diện bên giao"), "", giver.full_name),
+        (_("Đại diện bên nhận"), "", receiver.full_name),
     ]
     return render(request, "web/print/handover.html", context)
