@@ -86,6 +86,12 @@ class MeterForm(EventForm):
     meter = forms.ChoiceField(label=_("Đồng hồ"), choices=Meter.choices)
     value = forms.CharField(label=_("Chỉ số"), max_length=20)
 
+    def __init__(self, *args, meters=None, **kwargs):
+        """meters: the item's type's (EquipmentType.meters); only those are offered."""
+        super().__init__(*args, **kwargs)
+        if meters is not None:
+            self.fields["meter"].choices = [(m, label) for m, label in Meter.choices if m in meters]
+
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Lý do hủy"), max_length=300, required=False)

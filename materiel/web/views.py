@@ -458,6 +458,10 @@ def action_form(action, item, user, data=None):
         units = receiving_units(user, item.unit)
         proposal = {"document_number": propose_number(item.unit, timezone.localdate().year)}
         return form_class(data, units=units, near=item.unit, prefix=action, initial=proposal)
+    if form_class is forms.MeterForm:
+        return form_class(data, meters=item.equipment_type.meters, prefix=action)
+    if form_class is forms.GradeForm:
+        return form_class(data, prefix=action, initial={"grade": item.grade})
     return form_class(data, prefix=action)
 
 
