@@ -17,12 +17,13 @@ from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, r
 from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
 from materiel.core import bounds
 from materiel.core.errors import DomainError
-from materiel.core.text import nfc, search_fold
+from materiel.core.text import nfc
 from materiel.core.views import object_view
 from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Lot, Purpose, Status
+from materiel.equipment.search import Search
 from materiel.ledger import asof, coefficients, services
 from materiel.ledger.models import Event, EventKind
 from materiel.ledger.rules import STATUS_MOVES
@@ -248,9 +249,9 @@ def register_queryset(request, scope, params):
         items = items.filter(equipment_type__category__code=category)
     if type_code:
         items = items.filter(equipment_type__code=type_code)
-    q = search_fold(params.get("q", ""))
-    if q:
-        items = items.filter(search_key__contains=q)
+    search = Search.of(params.get("q", ""))
+    if search:
+        items = items.filter(search.items())
     holder = nfc(params.get("holder", ""))
     if holder:
         items = items.filter(holder__icontains=holder)
@@ -269,7 +270,11 @@ def register_queryset(request, scope, params):
         units = coefficients.subtree_unit_ids(scope.unit, scope.day)
         sql, sql_params = asof.item_ids_sql(scope.day, unit_ids=units, grade=grades or None, status=statuses)
         items = items.filter(id__in=RawSQL(sql, sql_params))
-    return items.order_by(*register_order(params.get("sort", "")))
+    order = register_order(params.get("sort", ""))
+    if search and params.get("sort", "").removeprefix("-") not in SORTS:
+        # What the word most likely means first (equipment.search), then the register's order.
+        return items.annotate(search_rank=search.item_rank()).order_by("search_rank", *order)
+    return items.order_by(*order)
 
 
 # Column sorts the register offers: ?sort=<key>, or ?sort=-<key> for descending.
@@ -316,7 +321,9 @@ def lot_rows(request, scope, params) -> list[tuple[Lot, int]]:
     grade = bounds.parse_count(params.get("grade"), bounds.MAX_ID)
     if grade is not None:
         lots = lots.filter(grade=grade)
-    q = search_fold(params.get("q", ""))
+    search = Search.of(params.get("q", ""))
+    if search:
+        lots = lots.filter(search.lots())
     lots = lots.order_by("equipment_type__name", "unit__path", "lot_number", "grade")
     if scope.day is None:
         rows = [(lot, lot.quantity) for lot in lots.in_subtree(scope.unit)]
@@ -324,7 +331,17 @@ def lot_rows(request, scope, params) -> list[tuple[Lot, int]]:
         quantities = asof.lot_quantities_on(scope.day)
         units = coefficients.subtree_unit_ids(scope.unit, scope.day)
         rows = [(lot, quantities.get(lot.pk, 0)) for lot in lots.filter(unit_id__in=units)]
-    return [(lot, qty) for lot, qty in rows if qty and (not q or q in search_fold(lot.equipment_type.name))]
+    return [(lot, qty) for lot, qty in rows if qty]
+
+
+def lot_matches(request, scope, params) -> int | None:
+    """How many of today's lots the register's search also finds (the register page links to them);
+    None without a search, or on a past day (its lot quantities are a fold of the whole ledger)."""
+    search = Search.of(params.get("q", ""))
+    if search is None or scope.day is not None:
+        return None
+    lots = Lot.objects.visible_to(request.user).in_subtree(scope.unit).filter(search.lots(), quantity__gt=0)
+    return lots.count()
 
 
 def lots_export(request, scope, params):
@@ -434,6 +451,7 @@ def register(request):
         "sorts": sort_links(params),
         "grades": grade_names(scope.day),
         "count": page.paginator.count,
+        "lot_matches": lot_matches(request, scope, params),
         # Past days are read-only: actions on many items are offered on the register of now.
         "bulk_actions": [] if scope.day else forms.bulk_actions(request.user),
     }
