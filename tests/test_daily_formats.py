@@ -208,3 +208,17 @@ def test_sheet_names_keep_diacritics_within_excels_rules():
     assert sheet_name("Biên bản [2025]: số 1/BBBG?*") == "Biên bản 2025 số 1 BBBG"
     assert len(sheet_name("Hệ số kỹ thuật của các đơn vị trực thuộc quân khu")) == 31
     assert sheet_name("'Trích'") == "Trích" and sheet_name("///") == "Sheet1"
+
+
+def test_a_lot_too_small_says_its_quantities_in_thousands(world):
+    services.record_lot_receipt(
+        equipment_type=world.ammo, unit=world.district_a1, lot_number="L-01", grade=1, quantity=12000,
+        occurred_on=D, actor=world.officer,
+    )  # fmt: skip
+    from materiel.equipment.models import Lot
+
+    with translation.override("vi"), pytest.raises(DomainError) as refused:
+        services.record_lot_issue(
+            Lot.objects.get(), quantity=15000, occurred_on=D, actor=world.officer, reason="Huấn luyện"
+        )
+    assert "Lô chỉ còn 12.000, không thể xuất 15.000." in refused.value.message

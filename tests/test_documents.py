@@ -687,7 +687,7 @@ def test_lots_are_handed_over_from_the_lots_page_with_the_quantities_typed(offic
     }
     refused = officer_client.post(reverse("web:register_bulk") + query, fields)
     assert refused.status_code == 422
-    assert "Lô L1 (Đạn 7,62mm K56), mục “số lượng”: Lô chỉ còn 1000, không thể xuất 1200." in refused.content.decode()
+    assert "Lô L1 (Đạn 7,62mm K56), mục “số lượng”: Lô chỉ còn 1.000, không thể xuất 1.200." in refused.content.decode()
     assert not HandoverRecord.objects.exists() and Lot.objects.filter(unit=world.district_a2).count() == 0
     done = officer_client.post(reverse("web:register_bulk") + query, {**fields, f"quantity-{first.pk}": "1.000"})
     record = HandoverRecord.objects.get()

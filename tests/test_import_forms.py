@@ -245,8 +245,8 @@ def test_a_huge_declared_dimension_is_refused_by_the_limits_before_parsing(world
         read_table(data, "lon.xlsx")
     assert time.monotonic() - started < 1
     assert caught.value.message == (
-        "Trang tính “Sổ lớn” quá lớn: khai báo vùng dữ liệu A1:XFD1048576 (1048576 dòng × 16384 cột); "
-        "giới hạn 250000 dòng và 200 cột."
+        "Trang tính “Sổ lớn” quá lớn: khai báo vùng dữ liệu A1:XFD1048576 (1.048.576 dòng × 16.384 cột); "
+        "giới hạn 250.000 dòng và 200 cột."
     )
     # A modest declared range is read as before.
     fine = declare_dimension(

@@ -165,7 +165,7 @@ def test_lots_cannot_go_negative(world):
         lot_number="L1",
     )
     lot = Lot.objects.get()
-    assert "chỉ còn 1000" in refused(
+    assert "chỉ còn 1.000" in refused(
         "quantity",
         services.record_lot_issue,
         lot,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
 from materiel.core.errors import DomainError
+from materiel.formats import numbers
 
 from .columns import find_header
 
@@ -155,10 +156,10 @@ def _check_dimensions(archive: zipfile.ZipFile) -> None:
                 % {
                     "name": names.get(info.filename, info.filename),
                     "ref": ref,
-                    "rows": rows,
-                    "cols": columns,
-                    "limit": MAX_ROWS,
-                    "limit_cols": MAX_COLUMNS,
+                    "rows": numbers.number(rows),
+                    "cols": numbers.number(columns),
+                    "limit": numbers.number(MAX_ROWS),
+                    "limit_cols": numbers.number(MAX_COLUMNS),
                 }
             )
 
@@ -183,7 +184,12 @@ def _read_xlsx(data: bytes, wanted: str | None) -> Table:
         if sheet.total_height > MAX_ROWS or sheet.total_width > MAX_COLUMNS:
             raise FileRefused(
                 _("Trang tính “%(name)s” quá lớn (%(rows)s dòng × %(cols)s cột); giới hạn %(limit)s dòng.")
-                % {"name": name, "rows": sheet.total_height, "cols": sheet.total_width, "limit": MAX_ROWS}
+                % {
+                    "name": name,
+                    "rows": numbers.number(sheet.total_height),
+                    "cols": numbers.number(sheet.total_width),
+                    "limit": numbers.number(MAX_ROWS),
+                }
             )
         rows = sheet.to_python(skip_empty_area=False)
         if any(any(_filled(cell) for cell in row) for row in rows):
@@ -220,7 +226,7 @@ def _read_csv(data: bytes) -> list[list]:
     rows = []
     for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
         if number > MAX_ROWS:
-            raise FileRefused(_("Tệp quá nhiều dòng; giới hạn %(limit)s dòng.") % {"limit": MAX_ROWS})
+            raise FileRefused(_("Tệp quá nhiều dòng; giới hạn %(limit)s dòng.") % {"limit": numbers.number(MAX_ROWS)})
         rows.append(row)
     if not any(any(_filled(cell) for cell in row) for row in rows):
         raise FileRefused(_("Tệp không có dữ liệu."))

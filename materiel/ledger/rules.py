@@ -302,7 +302,8 @@ def lot_take(balance: int, quantity, occurred_on: date, last_event_on: date | No
     check_lot_date(occurred_on, last_event_on, today)
     if quantity > balance:
         raise DomainError(
-            _("Lô chỉ còn %(balance)s, không thể xuất %(quantity)s.") % {"balance": balance, "quantity": quantity},
+            _("Lô chỉ còn %(balance)s, không thể xuất %(quantity)s.")
+            % {"balance": number(balance), "quantity": number(quantity)},
             field="quantity",
         )
     return quantity
