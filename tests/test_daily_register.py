@@ -118,3 +118,10 @@ def test_the_register_search_finds_lots_too(officer_client, searchable):
         assert expected in lots.content.decode(), query
     nothing = officer_client.get(reverse("web:register"), {"unit": "tinh-a", "q": "Đặng"}).content.decode()
     assert 'data-testid="lot-matches"' not in nothing
+
+
+def test_the_api_finds_what_the_register_page_finds(world, searchable):
+    from .test_api import Api
+
+    found = Api(world.officer).get("/items", unit="tinh-a", q="Đạn dược").json()
+    assert [item["serial"] for item in found["results"]] == ["A72-01"]  # by its category alone

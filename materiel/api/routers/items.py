@@ -9,8 +9,9 @@ from ninja import Query, Router, Schema
 from ninja import Status as Reply
 
 from materiel.catalog.models import EquipmentType
-from materiel.core.text import nfc, search_fold
+from materiel.core.text import nfc
 from materiel.equipment.models import HOLDINGS, Item, Purpose
+from materiel.equipment.search import Search
 from materiel.ledger import asof, coefficients, services
 from materiel.ledger.models import Event
 from materiel.ledger.rules import STATUS_MOVES
@@ -118,8 +119,9 @@ def list_items(request, filters: Query[ItemFilters]):
         items = items.filter(equipment_type__category__code=filters.category)
     if filters.type:
         items = items.filter(equipment_type__code=filters.type)
-    if filters.q and search_fold(filters.q):
-        items = items.filter(search_key__contains=search_fold(filters.q))
+    search = Search.of(filters.q or "")
+    if search:  # the same matches as the register page (in the API's id order: its cursor)
+        items = items.filter(search.items())
     if filters.holder and nfc(filters.holder):
         items = items.filter(holder__icontains=nfc(filters.holder))
     if filters.purpose:
