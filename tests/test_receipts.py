@@ -328,7 +328,7 @@ def test_a_lot_issue_to_consumption_needs_its_reason(officer_client, world, ammo
 def test_a_lot_issue_beyond_the_balance_is_refused(officer_client, world, ammo_lot):
     form = {"issue-occurred_on": DAY, "issue-quantity": "6000", "issue-reason": "Huấn luyện"}
     response = officer_client.post(reverse("web:lot_issue", args=[ammo_lot.pk]), form)
-    assert response.status_code == 422 and "Lô chỉ còn 5000" in response.content.decode()
+    assert response.status_code == 422 and "Lô chỉ còn 5.000" in response.content.decode()
     assert not Event.objects.filter(kind=EventKind.LOT_ISSUE).exists()
 
 
