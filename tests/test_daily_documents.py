@@ -100,3 +100,21 @@ def test_the_next_number_is_the_units_own_not_the_seeds_or_another_documents(wor
     )
     assert propose_number(world.district_a1, 2025) == "5/BBBG"
     assert propose_number(world.district_a1, 2024) == "1/BBBG"
+
+
+def test_the_records_export_puts_the_rank_before_the_name_too(client, world, rifles):
+    import io
+
+    import openpyxl
+
+    hand_over(
+        items=rifles[:1],
+        to_unit=world.district_a2,
+        parties=Parties(number="7/BBBG", handed_on=HANDED, giver_name="Lò Văn Giao", giver_title="Đại úy, Trợ lý"),
+        actor=world.officer,
+    )
+    client.force_login(world.officer)
+    response = client.get(reverse("web:handovers"), {"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "Đại úy Lò Văn Giao – Trợ lý" in values, values

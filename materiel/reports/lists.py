@@ -10,6 +10,7 @@ import json
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from materiel.documents.signatories import signatory
 from materiel.ledger.models import EventKind
 
 from .xlsx import Column
@@ -157,6 +158,12 @@ HANDOVER_COLUMNS = [
 ]
 
 
+def _person(name: str, title: str) -> str:
+    """ "Đại úy Lò Văn Giao – Trợ lý quân khí": the rank before the name, as the printed record has it."""
+    person = signatory(name, title)
+    return " – ".join(p for p in (person.full_name, person.position) if p)
+
+
 def handover_table(records):
     for r in records:
         yield (
@@ -164,8 +171,8 @@ def handover_table(records):
             r.handed_on,
             r.giving_party,
             r.to_unit.name,
-            " – ".join(p for p in (r.giver_name, r.giver_title) if p),
-            " – ".join(p for p in (r.receiver_name, r.receiver_title) if p),
+            _person(r.giver_name, r.giver_title),
+            _person(r.receiver_name, r.receiver_title),
             r.line_count,
             r.reason,
         )
