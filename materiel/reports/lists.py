@@ -159,7 +159,8 @@ HANDOVER_COLUMNS = [
 
 
 def _person(name: str, title: str) -> str:
-    """ "Đại úy Lò Văn Giao – Trợ lý quân khí": the rank before the name, as the printed record has it."""
+    """The rank before the name, then the position, as the printed record has it:
+    Đại úy Lò Văn Giao – Trợ lý quân khí."""
     person = signatory(name, title)
     return " – ".join(p for p in (person.full_name, person.position) if p)
 
