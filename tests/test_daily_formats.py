@@ -167,7 +167,7 @@ def workbook(client, name, query):
 def test_every_export_has_a_vietnamese_sheet_name_and_columns_as_wide_as_their_content(
     client, world, exported, name, query
 ):
-    from materiel.reports.xlsx import MAX_WIDTH
+    from materiel.core.xlsx import MAX_WIDTH
 
     client.force_login(world.admin)
     sheet = workbook(client, name, query).active
@@ -202,7 +202,7 @@ def test_years_and_ids_are_written_as_plain_integers(client, world, exported, na
 
 
 def test_sheet_names_keep_diacritics_within_excels_rules():
-    from materiel.reports.xlsx import sheet_name
+    from materiel.core.xlsx import sheet_name
 
     assert sheet_name("Sổ đăng ký") == "Sổ đăng ký"
     assert sheet_name("Biên bản [2025]: số 1/BBBG?*") == "Biên bản 2025 số 1 BBBG"

@@ -16,11 +16,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from materiel.core.errors import DomainError
 from materiel.core.views import object_view
-from materiel.reports.lists import AUDIT_COLUMNS, audit_table
-from materiel.reports.xlsx import write_xlsx, xlsx_response
+from materiel.core.xlsx import write_xlsx, xlsx_response
 from materiel.units.models import Unit
 
 from . import audit, services
+from .audit_table import AUDIT_COLUMNS, audit_table
 from .forms import AuditFilterForm, PasswordChangeForm, TokenForm, UserForm
 from .models import AuditEntry, AuditKind, Role, RolePolicy, User
 from .scoping import PermissionDenied, allowed, restrict

@@ -5,15 +5,12 @@ the API and the export all show the same rows. Headers are Vietnamese and, where
 them, spelled so that the file can be imported again.
 """
 
-import json
-
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from materiel.core.xlsx import Column
 from materiel.documents.signatories import signatory
 from materiel.ledger.models import EventKind
-
-from .xlsx import Column
 
 LOT_COLUMNS = [
     Column(_("STT"), 6, "int"),
@@ -119,30 +116,6 @@ def coefficient_table(summaries):
             *(grades.get(g, 0) for g in range(1, 6)),
             s.authorised,
             s.filled,
-        )
-
-
-AUDIT_COLUMNS = [
-    Column(_("Thời điểm"), 18, "datetime"),
-    Column(_("Loại"), 24),
-    Column(_("Tên đăng nhập"), 16),
-    Column(_("Người thực hiện"), 16),
-    Column(_("Tài khoản"), 16),
-    Column(_("Địa chỉ"), 16),
-    Column(_("Nội dung thay đổi"), 50),
-]
-
-
-def audit_table(entries):
-    for entry in entries.select_related("actor", "target").iterator(chunk_size=2000):
-        yield (
-            localtime(entry.at).replace(tzinfo=None),
-            entry.get_kind_display(),
-            entry.username,
-            entry.actor.username if entry.actor_id else "",
-            entry.target.username if entry.target_id else "",
-            entry.address or "",
-            json.dumps(entry.changes, ensure_ascii=False) if entry.changes else "",
         )
 
 

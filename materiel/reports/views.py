@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from materiel.accounts.page_scope import page_scope
 from materiel.core import bounds
 from materiel.core.days import parse_day
+from materiel.core.xlsx import write_xlsx, xlsx_response
 from materiel.ledger import coefficients
 from materiel.ledger.models import Event, EventKind
 from materiel.units.models import Unit
 
 from .lists import COEFFICIENT_COLUMNS, EVENT_COLUMNS, coefficient_table, event_table
-from .xlsx import write_xlsx, xlsx_response
 
 PAGE_SIZE = 50
 

@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 
 from materiel.accounts.page_scope import page_scope
 from materiel.core.views import object_view
+from materiel.core.xlsx import write_xlsx, xlsx_response
 from materiel.documents.letterhead import letterhead
 from materiel.documents.models import HandoverRecord
 from materiel.documents.signatories import signatory
 from materiel.equipment.models import Item
 from materiel.ledger.models import Event
 from materiel.reports.lists import HANDOVER_COLUMNS, handover_table
-from materiel.reports.xlsx import write_xlsx, xlsx_response
 
 PAGE_SIZE = 50
 

@@ -22,10 +22,10 @@ from materiel.documents.letterhead import letterhead
 from materiel.equipment.models import Item, Purpose, Status
 from materiel.ledger import asof
 from materiel.ledger.models import Event
+from materiel.reports.register import lot_rows, register_items
 from materiel.units.models import Unit
 
 from .labels import item_label
-from .views import lot_rows, register_queryset
 
 # The register prints whole, however long: its rows are read and written this many at a time, so the
 # server holds one chunk in memory whether the book has a hundred rows or a hundred thousand.
@@ -85,9 +85,9 @@ def register_print(request):
     unit, grade and status as of that day, from the ledger), then the lots, totals and signatures."""
     scope = page_scope(request)
     params = request.GET
-    items = None if params.get("kind") == "lots" else register_queryset(request, scope, params)
+    items = None if params.get("kind") == "lots" else register_items(request.user, scope, params)
     total = items.count() if items is not None else 0
-    lots = lot_rows(request, scope, params) if prints_lots(params) else None
+    lots = lot_rows(request.user, scope, params) if prints_lots(params) else None
     filters = describe_filters(scope, params)
     # Unfiltered, it is the register book itself; filtered, an extract of it.
     title = _("Trích sổ đăng ký vũ khí, trang bị kỹ thuật") if filters else _("Sổ đăng ký vũ khí, trang bị kỹ thuật")

@@ -5,8 +5,8 @@ from datetime import date
 from ninja import Query, Router, Schema
 
 from materiel.accounts.page_scope import PageScope
+from materiel.reports import register
 from materiel.reports import views as report_pages
-from materiel.web import views as pages
 
 from ..common import Day, Grade, Year, unit_for
 from ..errors import responses
@@ -69,7 +69,7 @@ def _params(filters: Schema, **extra) -> dict:
     summary="Sổ đăng ký trang bị (XLSX), như trang Trang bị",
 )
 def export_items(request, filters: Query[RegisterFilters]):
-    return pages.register_export(request, _scope(request, filters.unit, filters.on), _params(filters))
+    return register.register_export(request.user, _scope(request, filters.unit, filters.on), _params(filters))
 
 
 @router.get(
@@ -79,7 +79,7 @@ def export_items(request, filters: Query[RegisterFilters]):
     summary="Vật tư, đạn dược theo lô (XLSX)",
 )
 def export_lots(request, filters: Query[RegisterFilters]):
-    return pages.lots_export(request, _scope(request, filters.unit, filters.on), _params(filters))
+    return register.lots_export(request.user, _scope(request, filters.unit, filters.on), _params(filters))
 
 
 @router.get(

@@ -15,8 +15,8 @@ from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType, 
 from materiel.core.errors import DomainError
 from materiel.core.text import search_fold
 from materiel.core.views import object_view
+from materiel.core.xlsx import write_xlsx, xlsx_response
 from materiel.reports.lists import HOLDING_COLUMNS, TYPE_COLUMNS, holding_table_rows, type_table
-from materiel.reports.xlsx import write_xlsx, xlsx_response
 
 from .forms import CategoryForm, HoldingForm, SearchForm, TypeForm
 from .holdings import holding_table
