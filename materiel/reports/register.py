@@ -63,7 +63,21 @@ def parse_grades(text: str | None) -> list[int]:
 
 
 def register_items(user, scope, params):
-    """The register's items as the page, its print and its exports filter them (params: the page's query)."""
+    """The register's items as the page, its print and its exports filter and order them (params:
+    the page's query)."""
+    items = filtered_items(user, scope.unit, scope.day, params)
+    search = Search.of(params.get("q", ""))
+    order = register_order(params.get("sort", ""))
+    if search and params.get("sort", "").removeprefix("-") not in SORTS:
+        # What the word most likely means first (equipment.search), then the register's order.
+        return items.annotate(search_rank=search.item_rank()).order_by("search_rank", *order)
+    return items.order_by(*order)
+
+
+def filtered_items(user, unit, day, params):
+    """The items of `unit`'s subtree that the register's filters keep, now or on `day` (unordered):
+    one definition for the page and the API. params: category, type, q, holder, purpose, year,
+    status, grade ("2" or "1,2"), as strings."""
     items = Item.objects.visible_to(user).select_related("equipment_type__category", "unit")
     category = params.get("category")
     type_code = params.get("type")
@@ -86,19 +100,15 @@ def register_items(user, scope, params):
         items = items.filter(year_made=year)
     statuses = [status] if status in Status.values else list(HOLDINGS)
     grades = parse_grades(grade)
-    if scope.day is None:
-        items = items.in_subtree(scope.unit).filter(status__in=statuses)
+    if day is None:
+        items = items.in_subtree(unit).filter(status__in=statuses)
         if grades:
             items = items.filter(grade__in=grades)
     else:
-        units = coefficients.subtree_unit_ids(scope.unit, scope.day)
-        sql, sql_params = asof.item_ids_sql(scope.day, unit_ids=units, grade=grades or None, status=statuses)
+        units = coefficients.subtree_unit_ids(unit, day)
+        sql, sql_params = asof.item_ids_sql(day, unit_ids=units, grade=grades or None, status=statuses)
         items = items.filter(id__in=RawSQL(sql, sql_params))
-    order = register_order(params.get("sort", ""))
-    if search and params.get("sort", "").removeprefix("-") not in SORTS:
-        # What the word most likely means first (equipment.search), then the register's order.
-        return items.annotate(search_rank=search.item_rank()).order_by("search_rank", *order)
-    return items.order_by(*order)
+    return items
 
 
 # Column sorts the register offers: ?sort=<key>, or ?sort=-<key> for descending.

@@ -20,6 +20,7 @@ from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Purpose, Status
 from materiel.ledger import asof, coefficients, services
+from materiel.ledger.history import item_history
 from materiel.ledger.models import Event, EventKind
 from materiel.ledger.rules import STATUS_MOVES
 from materiel.reports.register import SORTS, lot_matches, lot_rows, register_export, register_items
@@ -324,16 +325,8 @@ def item_detail(request, pk, forms_by_action=None):
     item = get_object_or_404(
         Item.objects.visible_to(request.user).select_related("equipment_type__category", "unit"), pk=pk
     )
-    events = (
-        Event.objects.filter(item=item)
-        .select_related("recorded_by", "unit", "from_unit", "to_unit", "reverses", "handover_line")
-        .order_by("-id")
-    )
-    events = list(events)
-    reversed_ids = {e.reverses_id for e in events if e.reverses_id}  # reversals are the item's events too
-    # An item's history travels with it, but what another subtree recorded (its people, its documents)
-    # stays masked: only the date and the kind of those events are shown.
-    in_scope = set(Event.objects.visible_to(request.user).filter(item=item).values_list("id", flat=True))
+    history = item_history(request.user, item, newest_first=True)  # what another subtree wrote is masked
+    events, reversed_ids, in_scope = history.events, history.reversed_ids, history.in_scope
     latest = next((e for e in events if e.kind != EventKind.REVERSAL and e.pk not in reversed_ids), None)
     # Forms come with the page only when re-shown with their errors; the others are fetched when
     # opened (item_action, GET): eleven forms and a unit list were most of the page's time.

@@ -3,18 +3,16 @@
 from datetime import date
 from typing import Literal
 
-from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja import Status as Reply
 
 from materiel.catalog.models import EquipmentType
-from materiel.core.text import nfc
-from materiel.equipment.models import HOLDINGS, Item, Purpose
-from materiel.equipment.search import Search
-from materiel.ledger import asof, coefficients, services
-from materiel.ledger.models import Event
+from materiel.equipment.models import Item, Purpose
+from materiel.ledger import asof, services
+from materiel.ledger.history import item_history as history_of
 from materiel.ledger.rules import STATUS_MOVES
+from materiel.reports.register import filtered_items
 from materiel.units.models import Unit
 
 from ..common import (
@@ -113,30 +111,19 @@ def item_out(item: Item, state=None, units=None) -> dict:
 )
 def list_items(request, filters: Query[ItemFilters]):
     root = unit_for(request, filters.unit)
-    items = Item.objects.visible_to(request.user).select_related("equipment_type__category", "unit")
-    items = items.prefetch_related("meters")
-    if filters.category:
-        items = items.filter(equipment_type__category__code=filters.category)
-    if filters.type:
-        items = items.filter(equipment_type__code=filters.type)
-    search = Search.of(filters.q or "")
-    if search:  # the same matches as the register page (in the API's id order: its cursor)
-        items = items.filter(search.items())
-    if filters.holder and nfc(filters.holder):
-        items = items.filter(holder__icontains=nfc(filters.holder))
-    if filters.purpose:
-        items = items.filter(purpose=filters.purpose)
-    if filters.year:
-        items = items.filter(year_made=filters.year)
-    statuses = [filters.status] if filters.status else list(HOLDINGS)
-    if filters.on is None:
-        items = items.in_subtree(root).filter(status__in=statuses)
-        if filters.grade:
-            items = items.filter(grade=filters.grade)
-    else:
-        units = coefficients.subtree_unit_ids(root, filters.on)
-        sql, params = asof.item_ids_sql(filters.on, unit_ids=units, grade=filters.grade, status=statuses)
-        items = items.filter(id__in=RawSQL(sql, params))
+    # The register page's filters, one definition (reports.register), in the API's id order (its cursor).
+    params = {
+        "category": filters.category,
+        "type": filters.type,
+        "q": filters.q,
+        "holder": filters.holder,
+        "purpose": filters.purpose,
+        "year": filters.year,
+        "status": filters.status,
+        "grade": filters.grade,
+    }
+    params = {key: str(value) for key, value in params.items() if value not in (None, "")}
+    items = filtered_items(request.user, root, filters.on, params).prefetch_related("meters")
     rows, cursor = keyset(items, filters.after, min(filters.limit, MAX_LIMIT))
     if filters.on is None:
         return {"results": [item_out(i) for i in rows], "next": cursor}
@@ -157,11 +144,8 @@ def get_item(request, item_id: Id):
 
 @router.get("/items/{item_id}/history", response=responses(list[EventOut]), summary="Lý lịch: mọi sự kiện của trang bị")
 def item_history(request, item_id: Id):
-    item = visible_item(request, item_id)
-    in_scope = set(Event.objects.visible_to(request.user).filter(item=item).values_list("id", flat=True))
-    events = Event.objects.filter(item=item).select_related("recorded_by", "unit", "from_unit", "to_unit")
-    reversed_ids = set(Event.objects.filter(item=item, reverses__isnull=False).values_list("reverses_id", flat=True))
-    return [event_out(e, masked=e.pk not in in_scope, reversed_ids=reversed_ids) for e in events.order_by("id")]
+    history = history_of(request.user, visible_item(request, item_id))
+    return [event_out(e, masked=history.masked(e), reversed_ids=history.reversed_ids) for e in history.events]
 
 
 class ReceiptIn(Schema):
