@@ -49,6 +49,8 @@ def test_every_write_form_carries_a_key():
         if template.name in WITHOUT_KEY:
             continue
         for form in re.findall(r"<form[^>]*method=\"post\".*?</form>", template.read_text(), re.S | re.I):
+            if "data-opens-form" in form.split(">", 1)[0]:
+                continue  # it writes nothing: it opens the form that writes (the bulk bar's choice)
             forms += 1
             assert "{% idempotency_key" in form, f"{template.name}: a write form without its key"
     assert forms > 15
@@ -75,8 +77,12 @@ def test_a_replayed_meter_reading_is_recorded_once(client, world, truck):
     assert readings(truck) == 1
     page = client.get(replay["Location"]).content.decode()
     assert "Biểu mẫu này đã được gửi trước đó; không ghi lại lần nữa." in page
-    # Without a key (an old page, a script) the write is not protected, and is written again.
-    assert meter_post(client, truck, key="").status_code == 302 and readings(truck) == 2
+    # Without a key (an old page, a script) the form is not a replay; the same reading of the same
+    # day is still refused by the ledger's rule, naming it.
+    again = meter_post(client, truck, key="")
+    assert again.status_code == 422 and "Chỉ số 1.700,5 ngày 05/02/2025 đã được ghi." in again.content.decode()
+    assert readings(truck) == 1
+    assert meter_post(client, truck, value="1800", key="").status_code == 302 and readings(truck) == 2
 
 
 def test_a_refused_submission_releases_its_key_for_the_corrected_one(client, world, truck):
@@ -104,7 +110,11 @@ def test_keys_belong_to_their_user(client, world, truck):
     meter_post(client, truck)
     second = Client()
     second.force_login(world.admin)
-    assert meter_post(second, truck).status_code == 302  # the same key, another person: their own
+    # The same key from another person is their own: not a replay of the first one's reading (the
+    # ledger then finds the reading already recorded, and says so).
+    response = meter_post(second, truck)
+    assert response.status_code == 422 and not response.has_header("Idempotent-Replayed")
+    assert meter_post(second, truck, value="1800").status_code == 302
     assert readings(truck) == 2 and readings(other) == 0
 
 
@@ -185,3 +195,15 @@ def test_a_reading_sent_again_from_a_second_tab_or_after_back_is_recorded_once(p
     expect(page.locator("body")).to_contain_text("Biểu mẫu này đã được gửi trước đó; không ghi lại lần nữa.")
     assert readings(truck) == 1
     second.close()
+
+
+def test_a_page_that_shows_a_secret_once_does_not_show_it_again_on_replay(client, world):
+    client.force_login(world.officer)
+    data = {"name": "Máy chủ báo cáo", idempotency.FIELD: "k-token-0001"}
+    first = client.post(reverse("apikeys:tokens"), data)
+    assert first.status_code == 200
+    secret = re.search(r"mat_[A-Za-z0-9_-]+", first.content.decode()).group(0)
+    replay = client.post(reverse("apikeys:tokens"), data)
+    assert replay.status_code == 409 and secret not in replay.content.decode()
+    assert "không ghi lại lần nữa" in replay.content.decode()
+    assert secret.encode() not in b"".join(bytes(s.body) for s in Submission.objects.all())

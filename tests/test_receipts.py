@@ -424,3 +424,16 @@ def test_a_receipt_sent_twice_with_its_key_is_written_once(officer_client, world
     again = officer_client.post(reverse("web:receive"), form)
     assert first.status_code == again.status_code == 302 and again["Location"] == first["Location"]
     assert Item.objects.count() == 5 and HandoverRecord.objects.count() == 1
+
+
+def test_the_preview_finds_what_the_write_would_refuse_and_writes_nothing(officer_client, world, rifle_in_a1):
+    """The preview is the write, rolled back: a serial already in the register is named there, not
+    only after *Ghi tiếp nhận*."""
+    before = Event.objects.count()
+    serials = "AK123450 … AK123455\nAK123456"
+    response = officer_client.post(reverse("web:receive"), {**receipt_form(world, serials), "preview": "1"})
+    page = response.content.decode()
+    assert response.status_code == 422 and 'name="confirm"' not in page
+    assert "Dòng 2: Số hiệu AK123456 (Súng tiểu liên AK-47)" in page and "đã có trong sổ" in page
+    assert Event.objects.count() == before and Item.objects.count() == 1
+    assert not HandoverRecord.objects.exists()

@@ -346,3 +346,30 @@ def test_the_units_page_on_a_past_day_holds_the_units_of_that_day(officer_client
     assert "Ban CHQS xã Y Tý" in past and founded.name not in past and "giải thể" not in past
     today = officer_client.get(reverse("web:units")).content.decode()
     assert founded.name in today
+
+
+def test_the_children_table_adds_up_with_what_the_unit_holds_itself(officer_client, world, stocked):
+    for serial in ("AK-P1", "AK-P2"):  # held by the provincial command itself, not by a district
+        services.record_receipt(
+            equipment_type=world.rifle,
+            serial=serial,
+            unit=world.province_a,
+            grade=1,
+            occurred_on=D,
+            actor=world.officer,
+        )
+    for params in ({}, {"on": "01/06/2022"}):
+        html = officer_client.get(reverse("web:dashboard"), params).content.decode()
+        row = html[html.index('data-testid="held-directly"') :]
+        assert "Bộ CHQS tỉnh Lào Cai (trực tiếp quản lý)" in row[:400]
+        direct_url = re.search(r'href="(/trang-bi/\?unit=tinh-a&(?:amp;)?direct=1[^"]*)">(\d+)<', row)
+        assert int(direct_url.group(2)) == 2
+        assert count_behind(officer_client, direct_url.group(1).replace("&amp;", "&")) == 2
+        table = html[html.index("Đơn vị trực thuộc") : html.index("</table>", html.index("Đơn vị trực thuộc"))]
+        rows = [
+            int(n) for n in re.findall(r'<td class="num"><a href="/trang-bi/\?unit=[^"&]+(?:&[^"]*)?">(\d+)</a>', table)
+        ]
+        total = count_on_page(
+            officer_client.get(reverse("web:register"), {"unit": "tinh-a", **params}).content.decode()
+        )
+        assert sum(rows) == total == 6, (rows, total)

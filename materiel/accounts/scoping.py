@@ -105,13 +105,19 @@ def require_receiver(user, giving_unit, to_unit) -> None:
     if not allowed(user, "ledger.transfer"):
         raise PermissionDenied(_("Vai trò của bạn không được phép thực hiện thao tác này."))
     if not may_receive(giving_unit, to_unit):
-        raise PermissionDenied(refused_receiver_message(giving_unit, to_unit.code))
+        raise refused_receiver(giving_unit, to_unit.code)
+
+
+def refused_receiver(giving_unit, code: str) -> "PermissionDenied":
+    error = PermissionDenied(refused_receiver_message(giving_unit, code))
+    error.field = "to_unit"
+    return error
 
 
 def refused_receiver_message(giving_unit, code: str) -> str:
     return _(
         "%(giver)s không được bàn giao cho đơn vị “%(unit)s”: đơn vị nhận phải thuộc phạm vi quản lý của bạn, "
-        "là kho hay trạm sửa chữa của cấp trên, hoặc có quy định bàn giao cho phép (materiel handover_routes)."
+        "là kho hay trạm sửa chữa của cấp trên, hoặc được quy định bàn giao cho phép."
     ) % {"giver": giving_unit, "unit": code}
 
 

@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from materiel.accounts.scoping import PermissionDenied, home_unit, receiving_units, refused_receiver_message
+from materiel.accounts.scoping import home_unit, receiving_units, refused_receiver
 from materiel.core import bounds
 from materiel.core.errors import DomainError
 from materiel.units.models import Unit
@@ -78,7 +78,7 @@ def receiving_unit_named(request, code: str | None, giving_unit: Unit) -> Unit:
         raise DomainError(_("Chưa nhập mã đơn vị (trường %(field)s).") % {"field": "to_unit"}, field="to_unit")
     found = receiving_units(request.user, giving_unit).filter(code=code.strip()).first()
     if found is None:  # said without confirming that a unit outside the scope exists
-        raise PermissionDenied(refused_receiver_message(giving_unit, code.strip()))
+        raise refused_receiver(giving_unit, code.strip())
     return found
 
 

@@ -113,7 +113,7 @@ class IdempotencyMiddleware:
         if response.status_code >= 400:
             release(principal, key)
         else:
-            remember(principal, key, response)
+            remember(principal, key, response, keep_body=is_api(request))
         return response
 
 
@@ -133,8 +133,11 @@ def release(principal: str, key: str) -> None:
     Submission.objects.filter(principal=principal, key=key, pending=True).delete()
 
 
-def remember(principal: str, key: str, response) -> None:
-    body = b"" if response.streaming else response.content
+def remember(principal: str, key: str, response, *, keep_body: bool) -> None:
+    """Store the answer. A page's body is never kept: it may hold what must be shown once (a new API
+    token, a second factor's secret) and a replayed page would show it again; its replay answers
+    "already received" instead, and a redirect (what a page's write answers) is replayed as such."""
+    body = b"" if response.streaming or not keep_body else response.content
     Submission.objects.filter(principal=principal, key=key).update(
         pending=False,
         status=response.status_code,

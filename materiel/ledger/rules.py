@@ -253,6 +253,12 @@ def meter_reading(state: ItemState, *, meter: str, value, allowed_meters, previo
         raise DomainError(
             _("Chỉ số đồng hồ phải nhỏ hơn %(limit)s.") % {"limit": bounds.shown(bounds.METER_LIMIT)}, field="value"
         )
+    if previous is not None and (value, occurred_on) == previous:
+        # The same reading again (a form sent twice, Back and again): nothing new to record.
+        raise DomainError(
+            _("Chỉ số %(value)s ngày %(day)s đã được ghi.") % {"value": number(value), "day": fmt(occurred_on)},
+            field="value",
+        )
     if previous is not None and value < previous[0]:
         raise DomainError(
             _("Chỉ số %(value)s nhỏ hơn lần ghi trước (%(prev)s ngày %(day)s): đồng hồ không thể chạy lùi.")

@@ -77,7 +77,7 @@ def register_items(user, scope, params):
 def filtered_items(user, unit, day, params):
     """The items of `unit`'s subtree that the register's filters keep, now or on `day` (unordered):
     one definition for the page and the API. params: category, type, q, holder, purpose, year,
-    status, grade ("2" or "1,2"), as strings."""
+    status, grade ("2" or "1,2"), direct ("1": only what the unit holds itself), as strings."""
     items = Item.objects.visible_to(user).select_related("equipment_type__category", "unit")
     category = params.get("category")
     type_code = params.get("type")
@@ -100,12 +100,13 @@ def filtered_items(user, unit, day, params):
         items = items.filter(year_made=year)
     statuses = [status] if status in Status.values else list(HOLDINGS)
     grades = parse_grades(grade)
+    direct = params.get("direct") == "1"  # held by the unit itself, not by the units under it
     if day is None:
-        items = items.in_subtree(unit).filter(status__in=statuses)
+        items = (items.filter(unit=unit) if direct else items.in_subtree(unit)).filter(status__in=statuses)
         if grades:
             items = items.filter(grade__in=grades)
     else:
-        units = coefficients.subtree_unit_ids(unit, day)
+        units = [unit.pk] if direct else coefficients.subtree_unit_ids(unit, day)
         sql, sql_params = asof.item_ids_sql(day, unit_ids=units, grade=grades or None, status=statuses)
         items = items.filter(id__in=RawSQL(sql, sql_params))
     return items

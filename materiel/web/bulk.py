@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from materiel.accounts.scoping import PermissionDenied
 from materiel.core import bounds
@@ -103,10 +103,12 @@ def _apply(action: str, items, lots, form, actor):
     return _("Đã phân cấp lại %(n)s trang bị.") % {"n": count}, None
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def register_bulk(request):
-    action = request.POST.get("action", "")
     back = reverse("web:register") + "?" + request.GET.urlencode()
+    if request.method == "GET":  # a bookmarked or reloaded step: back to the register it came from
+        return redirect(back)
+    action = request.POST.get("action", "")
     if action not in BULK_ACTIONS:
         return redirect(back)
     if action not in bulk_actions(request.user):

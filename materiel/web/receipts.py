@@ -9,6 +9,7 @@ books, and they move with their history.
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -105,6 +106,21 @@ def _receive_items(form, actor):
     )
 
 
+class _DryRun(Exception):
+    """Raised to roll the previewed write back."""
+
+
+def _check_by_writing(form, actor) -> None:
+    """The write itself, rolled back: the preview finds every problem the write would find (a
+    serial already in the register, a day in the future), not only what the form sees."""
+    try:
+        with transaction.atomic():
+            _receive_items(form, actor)
+            raise _DryRun
+    except _DryRun:
+        pass
+
+
 @require_http_methods(["GET", "POST"])
 def receive(request):
     """Tiếp nhận trang bị: one item, several serials, or a range, into a unit of the user's scope."""
@@ -120,7 +136,15 @@ def receive(request):
         if form.is_valid():
             preview = _preview([s.serial for s in form.cleaned_data["serials"]])
             status = 200
-            if "confirm" in request.POST:
+            try:
+                if "confirm" not in request.POST:
+                    _check_by_writing(form, request.user)
+            except PermissionDenied as error:
+                return forbidden(request, error.message)
+            except DomainError as error:
+                _error_to_form(form, error, serial_lines=[s.line for s in form.cleaned_data["serials"]])
+                preview, status = None, 422
+            if preview is not None and "confirm" in request.POST:
                 try:
                     record = _receive_items(form, request.user)
                 except PermissionDenied as error:

@@ -109,6 +109,8 @@ def dashboard(request):
             "lot_lines": lot_lines,
             "grade_names": names,
             "children": children,
+            # What the unit holds itself, beside its children: the rows then add up to the total.
+            "direct_total": summary.overall.total - sum(child.overall.total for child in children),
             "recent": recent,
             "overall_grades": [
                 (g, summary.overall.by_grade.get(g, 0), register_url(scope, grade=g, kind="serialised")) for g in names
@@ -240,6 +242,15 @@ def sort_links(params) -> dict[str, dict]:
     return links
 
 
+def lot_totals(rows) -> list[tuple[int, str]]:
+    """(quantity, unit of measure) of the lots listed, one per unit of measure, largest first."""
+    totals: dict[str, int] = {}
+    for lot, quantity in rows:
+        measure = lot.equipment_type.unit_of_measure
+        totals[measure] = totals.get(measure, 0) + quantity
+    return sorted(((quantity, measure) for measure, quantity in totals.items()), reverse=True)
+
+
 def register(request):
     scope = page_scope(request)
     params = request.GET
@@ -254,6 +265,8 @@ def register(request):
                 "scope": scope,
                 "rows": rows,
                 "total": sum(q for _, q in rows),
+                # Quantities add up only within a unit of measure (viên with viên, never with kg).
+                "totals": lot_totals(rows),
                 "params": params,
                 "categories": Category.objects.all(),
                 # Lots can be handed over (today only) like items: web.bulk.
