@@ -24,6 +24,7 @@ from materiel.core.views import object_view
 from materiel.documents import services as documents
 from materiel.documents.numbering import propose_number
 from materiel.equipment.models import Lot
+from materiel.formats.numbers import number
 from materiel.ledger import services
 from materiel.units.models import Unit
 
@@ -204,7 +205,7 @@ def receive_lot(request):
                     request,
                     _("Đã nhập %(quantity)s %(uom)s %(type)s vào %(unit)s, biên bản số %(number)s.")
                     % {
-                        "quantity": values["quantity"],
+                        "quantity": number(values["quantity"]),
                         "uom": values["equipment_type"].unit_of_measure,
                         "type": values["equipment_type"].name,
                         "unit": record.to_unit.name,
@@ -251,7 +252,7 @@ def lot_issue(request, pk):
                     request,
                     _("Đã xuất %(quantity)s %(uom)s khỏi lô %(lot)s (%(type)s).")
                     % {
-                        "quantity": data["quantity"],
+                        "quantity": number(data["quantity"]),
                         "uom": lot.equipment_type.unit_of_measure,
                         "lot": lot.lot_number or "—",
                         "type": lot.equipment_type.name,
@@ -296,7 +297,7 @@ def lot_transfer(request, pk):
                     request,
                     _("Đã điều chuyển %(quantity)s %(uom)s của lô %(lot)s, biên bản số %(number)s.")
                     % {
-                        "quantity": form.cleaned_data["quantity"],
+                        "quantity": number(form.cleaned_data["quantity"]),
                         "uom": lot.equipment_type.unit_of_measure,
                         "lot": lot.lot_number or "—",
                         "number": record.number,
