@@ -134,30 +134,7 @@ def hand_over(*, items=(), lots=(), to_unit: Unit, parties: Parties, actor) -> H
     require(actor, "ledger.transfer", unit=from_unit)
     require_receiver(actor, from_unit, to_unit)
     number = _check_record(parties, from_unit, to_unit)
-    try:
-        with transaction.atomic():
-            record = HandoverRecord.objects.create(
-                number=number,
-                year=parties.handed_on.year,
-                issuing_unit=from_unit,
-                handed_on=parties.handed_on,
-                place=_clean(parties.place),
-                from_unit=from_unit,
-                to_unit=to_unit,
-                giver_name=_clean(parties.giver_name),
-                giver_title=_clean(parties.giver_title),
-                receiver_name=_clean(parties.receiver_name),
-                receiver_title=_clean(parties.receiver_title),
-                reason=_clean(parties.reason),
-                notes=_clean(parties.notes),
-                created_by=actor,
-            )
-    except IntegrityError:
-        # Someone took the same number between our check and our insert.
-        raise DomainError(
-            _("Số biên bản %(number)s vừa được dùng cho biên bản khác; hãy chọn số khác.") % {"number": number},
-            field="document_number",
-        ) from None
+    record = _create_record(number, parties, issuing_unit=from_unit, from_unit=from_unit, to_unit=to_unit, actor=actor)
     common = {
         "to_unit": to_unit,
         "occurred_on": parties.handed_on,
@@ -227,16 +204,25 @@ def _receipt_record(*, to_unit: Unit, outside_party: str, parties: Parties, acto
             % {"number": number, "year": parties.handed_on.year, "party": party, "unit": to_unit.name},
             field="document_number",
         )
+    return _create_record(
+        number, parties, issuing_unit=to_unit, from_unit=None, outside_party=party, to_unit=to_unit, actor=actor
+    )
+
+
+def _create_record(
+    number, parties: Parties, *, issuing_unit, from_unit, to_unit, actor, outside_party=""
+) -> HandoverRecord:
+    """The record itself, with the parties' names as given; a number taken meanwhile is said so."""
     try:
         with transaction.atomic():
             return HandoverRecord.objects.create(
                 number=number,
                 year=parties.handed_on.year,
-                issuing_unit=to_unit,
+                issuing_unit=issuing_unit,
                 handed_on=parties.handed_on,
                 place=_clean(parties.place),
-                from_unit=None,
-                outside_party=party,
+                from_unit=from_unit,
+                outside_party=outside_party,
                 to_unit=to_unit,
                 giver_name=_clean(parties.giver_name),
                 giver_title=_clean(parties.giver_title),
@@ -247,6 +233,7 @@ def _receipt_record(*, to_unit: Unit, outside_party: str, parties: Parties, acto
                 created_by=actor,
             )
     except IntegrityError:
+        # Someone took the same number between our check and our insert.
         raise DomainError(
             _("Số biên bản %(number)s vừa được dùng cho biên bản khác; hãy chọn số khác.") % {"number": number},
             field="document_number",
