@@ -10,6 +10,7 @@ The REST API is walked from its own OpenAPI schema: every operation, with a toke
 with the other side's unit codes and object ids in its path, query and body.
 """
 
+import functools
 import io
 import zipfile
 from datetime import date
@@ -184,15 +185,72 @@ def test_no_route_shows_or_reaches_the_sibling_subtree(client, two_sides, me, th
     _other_users, other_province = two_sides[them]
     secrets = secrets_of(other_province) - {u.name for u in Unit.objects.filter(parent__isnull=True)}
     assert len(secrets) >= 5
+    objects = functools.partial(objects_of, province=other_province)
+    assert walk_every_route(client, my_users, secrets, other_province, objects) > 50
+
+
+def test_a_user_with_two_roots_reads_both_and_nothing_else(client, world, two_sides):
+    """Province A's officer also reads Lai Châu's border post (a read grant): the post's items show,
+    but the rest of Lai Châu (its command's own rifle, lot and holder) neither shows nor opens."""
+    from materiel.accounts.services import grant_scope
+
+    services.record_lot_receipt(
+        equipment_type=world.ammo,
+        unit=world.province_b,
+        grade=1,
+        quantity=9,
+        occurred_on=D,
+        actor=world.outsider,
+        lot_number="LO-TINH-B",
+    )
+    kept = services.record_receipt(
+        equipment_type=world.rifle,
+        serial="AK-TINH-B",
+        unit=world.province_b,
+        grade=1,
+        occurred_on=D,
+        actor=world.outsider,
+    ).item
+    services.record_issue(kept, holder="Sùng A Gamma", occurred_on=D, actor=world.outsider)
+    grant_scope(world.officer, world.post_b1, actor=world.admin, note="Chỉ đạo chuyên môn BĐBP")
+    post_units = Unit.objects.subtree_of(world.post_b1)
+    secrets = secrets_of(world.province_b) - secrets_of(world.post_b1)
+    secrets -= {u.name for u in Unit.objects.filter(parent__isnull=True)} | {world.province_b.name}
+    secrets.discard(world.outsider.username)  # who recorded the post's events: named in its history
+    # What the post handed up to its command is in the post's own events log (its outgoing transfer).
+    secrets -= set(Item.objects.filter(events__unit__in=post_units).values_list("serial", flat=True))
+    assert {"AK-TINH-B", "Sùng A Gamma", "LO-TINH-B"} <= secrets
+    client.force_login(world.officer)
+    register = client.get("/trang-bi/", {"unit": world.post_b1.code}).content.decode()
+    assert "AK-CUA-B" in register  # the granted post's own rifle
+
+    def objects(model):  # Lai Châu's, except what the grant opens
+        return sorted(set(objects_of(model, world.province_b)) - set(objects_of(model, world.post_b1)))
+
+    post = world.post_b1.code  # the granted subtree's own pages, now and on a past day, searched
+    also = (f"?unit={post}", f"?unit={post}&on=01/06/2021", f"?unit={post}&q=AK", f"?unit={post}&format=xlsx")
+    assert walk_every_route(client, [world.officer], secrets, world.province_b, objects, also) > 50
+
+
+def walk_every_route(client, users, secrets, other_province, objects, also=()) -> int:
+    """GET every page of `users` with the other side's code and filters, and every object route
+    with the ids `objects(model)` gives: no secret shows, no object opens. Returns how many were checked."""
     other_code = other_province.code
     checked = 0
-    for user in my_users:
+    for user in users:
         client.force_login(user)
         for name, route, view in walk(get_resolver()):
             if name in SKIP or route.startswith("static"):
                 continue
             if "<" not in route:
-                queries = ("", f"?unit={other_code}", f"?unit={other_code}&on=01/06/2021", "?q=AK-CUA", "?format=xlsx")
+                queries = (
+                    "",
+                    f"?unit={other_code}",
+                    f"?unit={other_code}&on=01/06/2021",
+                    "?q=AK-CUA",
+                    "?format=xlsx",
+                    *also,
+                )
                 for query in queries:
                     response = client.get(fill(route, 0) + query)
                     body = text_of(response)
@@ -200,7 +258,7 @@ def test_no_route_shows_or_reaches_the_sibling_subtree(client, two_sides, me, th
                     assert not leaked, f"{user} GET {route}{query} shows {leaked}"
                     checked += 1
                 continue
-            for pk in objects_of(view.scoped_model, other_province):
+            for pk in objects(view.scoped_model):
                 for method in (client.get, client.post):
                     response = method(fill(route, pk))
                     # 405: a GET on a POST-only page is refused before any lookup, for every id alike.
@@ -208,7 +266,7 @@ def test_no_route_shows_or_reaches_the_sibling_subtree(client, two_sides, me, th
                     assert response.status_code in expected, f"{user} {method.__name__} {route} pk={pk}"
                     checked += 1
         client.logout()
-    assert checked > 50
+    return checked
 
 
 API_PARAMS = {"item_id": Item, "lot_id": Lot, "event_id": Event, "import_id": ImportJob}

@@ -53,6 +53,8 @@ class AuditKind(models.TextChoices):
     ROLE_POLICY_CHANGED = "role_policy_changed", _("Đổi yêu cầu xác thực hai lớp của vai trò")
     CATALOG_CHANGED = "catalog_changed", _("Sửa danh mục trang bị")
     HOLDING_CHANGED = "holding_changed", _("Sửa biên chế trang bị")
+    SCOPE_GRANTED = "scope_granted", _("Cấp quyền đọc thêm phạm vi")
+    SCOPE_REVOKED = "scope_revoked", _("Thu hồi quyền đọc thêm phạm vi")
 
 
 class AppendOnlyAudit(AppendOnlyError):
@@ -104,3 +106,19 @@ class RolePolicy(models.Model):
     @classmethod
     def requires_otp(cls, role: str) -> bool:
         return cls.objects.filter(role=role, require_otp=True).exists()
+
+
+class ScopeGrant(models.Model):
+    """A read grant: `user` also reads the subtree of `unit`, beside their own (since 2025 the Border
+    Guard's technical organ reads every border post of the region, whose units stand under the
+    provincial commands). Reading only: writes stay inside the user's own subtree. Given and taken
+    back by an administrator (accounts.services.grant_scope), both in the audit log."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="scope_grants")
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    note = models.CharField(_("căn cứ, ghi chú"), max_length=300, blank=True)
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="scope_grant_once")]

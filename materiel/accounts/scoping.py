@@ -5,6 +5,7 @@ and each of those calls `scope_root` here. Write permission is checked again ins
 with `require`.
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from materiel.core.errors import DomainError
@@ -59,36 +60,76 @@ def home_unit(user):
     return root
 
 
-def restrict(queryset, user, path: str):
-    """THE scoping function: limit `queryset` to the user's subtree.
+def scope_roots(user, *, grants: bool = True) -> list:
+    """The units whose subtrees the user reads: their own and, with `grants`, those of their read
+    grants (ScopeGrant), a root inside another dropped. Read once per user object (a request's)."""
+    own = scope_root(user)
+    roots = [own] if own is not None else []
+    if grants and user is not None and user.is_authenticated:
+        granted = getattr(user, "_granted_roots", None)
+        if granted is None:
+            from materiel.units.models import Unit
+
+            from .models import ScopeGrant
+
+            granted = list(Unit.objects.filter(pk__in=ScopeGrant.objects.filter(user=user).values("unit")))
+            user._granted_roots = granted
+        roots += granted
+    kept: list = []
+    for root in sorted(roots, key=lambda unit: unit.path):
+        if not any(root.path.startswith(outer.path) for outer in kept):
+            kept.append(root)
+    return kept
+
+
+def forget_grants(user) -> None:
+    """After a grant changes: the user object reads its roots again."""
+    user.__dict__.pop("_granted_roots", None)
+
+
+def restrict(queryset, user, path: str, *, grants: bool = True):
+    """THE scoping function: limit `queryset` to the user's subtrees.
 
     `path` is the lookup of the unit path on the queryset's model ("path" for units, "unit__path"
-    for items, lots and events). Users without a unit see nothing unless they are superusers.
+    for items, lots and events). The user's own subtree, and with `grants` (reads) the subtrees of
+    their read grants: one OR of indexed path ranges. Users without a unit or a grant see nothing
+    unless they are superusers.
     """
     from materiel.units.models import PATH_END
 
-    root = scope_root(user)
-    if root is None:
-        return queryset if user is not None and user.is_superuser else queryset.none()
-    return queryset.filter(**{f"{path}__gte": root.path, f"{path}__lt": root.path + PATH_END})
+    if scope_root(user) is None and user is not None and user.is_superuser:
+        return queryset
+    roots = scope_roots(user, grants=grants)
+    if not roots:
+        return queryset.none()
+    ranges = Q()
+    for root in roots:
+        ranges |= Q(**{f"{path}__gte": root.path, f"{path}__lt": root.path + PATH_END})
+    return queryset.filter(ranges)
 
 
 def can_see_unit(user, unit) -> bool:
+    """Whether `unit` lies in the user's own subtree: where they may act (read grants do not count)."""
     if user.is_superuser:
         return True
     root = scope_root(user)
     return root is not None and unit.path.startswith(root.path)
 
 
+def own_units(user):
+    """The open units of the user's own subtree: where they may record (read grants excluded)."""
+    from materiel.units.models import Unit
+
+    return restrict(Unit.objects.all(), user, "path", grants=False).filter(dissolved_on__isnull=True)
+
+
 def receiving_units(user, giving_unit):
     """The open units a transfer from `giving_unit` may go to: the user's scope, and the units the
     giving unit may hand over to beyond it (units.handover). What the transfer forms offer."""
-    from django.db.models import Q
-
     from materiel.units.handover import receivers
     from materiel.units.models import Unit
 
-    visible = Unit.objects.visible_to(user).filter(dissolved_on__isnull=True)
+    visible = own_units(user)
     if giving_unit is None or not allowed(user, "ledger.transfer"):
         return visible
     return Unit.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=receivers(giving_unit).values("pk")))

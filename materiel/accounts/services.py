@@ -11,8 +11,8 @@ from materiel.core.errors import DomainError
 from materiel.core.text import nfc
 
 from . import audit
-from .models import AuditKind, Role, RolePolicy, User
-from .scoping import PermissionDenied, allowed, require
+from .models import AuditKind, Role, RolePolicy, ScopeGrant, User
+from .scoping import PermissionDenied, allowed, forget_grants, require
 
 
 def _check_password(password: str, user: User | None = None) -> None:
@@ -160,3 +160,51 @@ def set_role_policy(role: str, *, actor, require_otp: bool, request=None) -> Rol
             changes={"role": role, "require_otp": require_otp},
         )
     return policy
+
+
+def _require_grant(actor, user, unit) -> None:
+    """An administrator of the user's subtree who may also read `unit`'s (or the console)."""
+    _require_manage(actor, user.unit)
+    if actor is not CONSOLE:
+        require(actor, "users.manage", unit=unit)
+
+
+@transaction.atomic
+def grant_scope(user: User, unit, *, actor, note: str = "", request=None) -> ScopeGrant:
+    """Let `user` also read the subtree of `unit` (reading only), in the audit log."""
+    _require_grant(actor, user, unit)
+    if user.unit_id and unit.path.startswith(user.unit.path):
+        raise DomainError(
+            _("%(unit)s đã thuộc phạm vi của %(user)s.") % {"unit": unit.name, "user": user.username}, field="unit"
+        )
+    grant, created = ScopeGrant.objects.get_or_create(
+        user=user, unit=unit, defaults={"note": nfc(note), "granted_by": actor if actor is not CONSOLE else None}
+    )
+    if created:
+        audit.record(
+            AuditKind.SCOPE_GRANTED,
+            request=request,
+            actor=actor,
+            target=user,
+            unit=user.unit,
+            changes={"unit": unit.code, "note": grant.note, **({"via": "console"} if actor is CONSOLE else {})},
+        )
+    forget_grants(user)
+    return grant
+
+
+@transaction.atomic
+def revoke_scope(user: User, unit, *, actor, request=None) -> bool:
+    _require_grant(actor, user, unit)
+    deleted, _rows = ScopeGrant.objects.filter(user=user, unit=unit).delete()
+    if deleted:
+        audit.record(
+            AuditKind.SCOPE_REVOKED,
+            request=request,
+            actor=actor,
+            target=user,
+            unit=user.unit,
+            changes={"unit": unit.code, **({"via": "console"} if actor is CONSOLE else {})},
+        )
+    forget_grants(user)
+    return bool(deleted)

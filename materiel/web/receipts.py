@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from materiel.accounts.page_scope import page_scope
-from materiel.accounts.scoping import PermissionDenied, allowed, receiving_units
+from materiel.accounts.scoping import PermissionDenied, allowed, own_units, receiving_units
 from materiel.core.errors import DomainError
 from materiel.core.serials import parse_serials
 from materiel.core.views import object_view
@@ -26,7 +26,6 @@ from materiel.documents.numbering import propose_number
 from materiel.equipment.models import Lot
 from materiel.formats.numbers import number
 from materiel.ledger import services
-from materiel.units.models import Unit
 
 from .receipt_forms import ItemReceiptForm, LotIssueForm, LotReceiptForm, LotTransferForm
 from .views import forbidden
@@ -38,7 +37,7 @@ def can_receive(user) -> bool:
 
 
 def open_units(user):
-    return Unit.objects.visible_to(user).filter(dissolved_on__isnull=True)
+    return own_units(user)  # not the subtrees the user only reads (ScopeGrant)
 
 
 # The form field a ledger or documents refusal names (the rest are named alike).
