@@ -54,17 +54,21 @@ class TransferForm(EventForm):
         )
 
     def parties(self) -> Parties:
-        data = self.cleaned_data
-        return Parties(
-            number=data["document_number"],
-            handed_on=data["occurred_on"],
-            reason=data["reason"],
-            giver_name=data["giver_name"],
-            giver_title=data["giver_title"],
-            receiver_name=data["receiver_name"],
-            receiver_title=data["receiver_title"],
-            notes=data["notes"],
-        )
+        return parties_of(self.cleaned_data, notes=self.cleaned_data["notes"])
+
+
+def parties_of(data, *, notes: str) -> Parties:
+    """What a handover or receipt form says of its record beyond the items (its cleaned data)."""
+    return Parties(
+        number=data["document_number"],
+        handed_on=data["occurred_on"],
+        reason=data["reason"],
+        giver_name=data["giver_name"],
+        giver_title=data["giver_title"],
+        receiver_name=data["receiver_name"],
+        receiver_title=data["receiver_title"],
+        notes=notes,
+    )
 
 
 class GradeForm(EventForm):

@@ -13,7 +13,7 @@ from materiel.documents.services import Parties
 from materiel.equipment.models import Purpose
 from materiel.units.models import Unit
 
-from .forms import EventForm, TransferForm, grade_choices
+from .forms import EventForm, TransferForm, grade_choices, parties_of
 from .unit_picker import UnitField
 
 OUTSIDE, TREE = "outside", "unit"
@@ -79,17 +79,7 @@ class ReceiptForm(EventForm):
         return gettext("Nơi cất giữ: %(place)s") % {"place": storage} if storage else ""
 
     def parties(self) -> Parties:
-        data = self.cleaned_data
-        return Parties(
-            number=data["document_number"],
-            handed_on=data["occurred_on"],
-            reason=data["reason"],
-            giver_name=data["giver_name"],
-            giver_title=data["giver_title"],
-            receiver_name=data["receiver_name"],
-            receiver_title=data["receiver_title"],
-            notes=self.storage_note(),
-        )
+        return parties_of(self.cleaned_data, notes=self.storage_note())
 
 
 class ItemReceiptForm(ReceiptForm):
