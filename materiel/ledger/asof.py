@@ -12,7 +12,8 @@ from django.db import connection
 
 from materiel.equipment.models import Status
 
-from .models import Event, EventKind
+from . import kinds
+from .models import Event
 
 EVENT = Event._meta.db_table
 UNLIMITED = 2**62
@@ -38,7 +39,7 @@ def reversed_ids(limit: int | None = None) -> list[int]:
     on tables without statistics, re-ran the `NOT EXISTS` for every event (docs/decisions.md)."""
     upto, params = ("AND id <= %s", [limit]) if limit is not None else ("", [])
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT reverses_id FROM {EVENT} WHERE kind = '{EventKind.REVERSAL.value}' {upto}", params)
+        cursor.execute(f"SELECT reverses_id FROM {EVENT} WHERE kind = '{kinds.REVERSAL}' {upto}", params)
         return sorted(row[0] for row in cursor.fetchall() if row[0])
 
 
@@ -60,7 +61,7 @@ def state_counts(items: list[int], day: date, limit: int) -> list[tuple]:
         of_items, params = ids_in("m.item_id", items)
         cursor.execute(
             f"SELECT MAX(m.id) FROM {EVENT} m WHERE {of_items} AND m.occurred_on <= %s "
-            f"AND m.kind <> '{EventKind.REVERSAL.value}' AND m.id <= %s {not_reversed} GROUP BY m.item_id",
+            f"AND m.kind <> '{kinds.REVERSAL}' AND m.id <= %s {not_reversed} GROUP BY m.item_id",
             [*params, day, limit],
         )
         latest = [row[0] for row in cursor.fetchall()]
@@ -110,7 +111,7 @@ def latest_item_states_sql(
     if reversed_ is None:
         reversed_ = reversed_ids(limit)
     upto = "" if limit is None else f"AND m.id <= {int(limit)}"
-    effective = f"m.kind <> '{EventKind.REVERSAL.value}' {upto} {_not_among('m.id', reversed_)}"
+    effective = f"m.kind <> '{kinds.REVERSAL}' {upto} {_not_among('m.id', reversed_)}"
     if connection.vendor == "postgresql":
         restricted = f"WHERE {id_list_sql('i.id', among)}" if among is not None else ""
         return f"""
@@ -230,7 +231,7 @@ def lot_sums_sql(only: str = "") -> str:
     not yet analysed, scanned every lot for each event; a CROSS JOIN on SQLite, which keeps the
     written order (its planner otherwise walks every event up to the day by date: 1.6 s instead of
     6 ms at 100k items)."""
-    reversals = f"e.kind <> '{EventKind.REVERSAL.value}' {_not_among('e.id', reversed_ids())}"
+    reversals = f"e.kind <> '{kinds.REVERSAL}' {_not_among('e.id', reversed_ids())}"
     if connection.vendor == "postgresql":
         # `occurred_on + 0`: no index can serve the day, so the planner cannot take the index on
         # occurred_on and filter it by lot for every lot (what CI's planner once did, with the

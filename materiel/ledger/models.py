@@ -9,8 +9,15 @@ from materiel.core.records import AppendOnlyError, AppendOnlyModel, AppendOnlyQu
 from materiel.core.scoped import ScopedQuerySet
 from materiel.equipment.models import Status
 
+from . import kinds
+
 
 class EventKind(models.TextChoices):
+    """The names of the register's own event kinds, declared in ledger.register_kinds.
+
+    Not the list of kinds: that is the registry (ledger.kinds), to which any app adds its own from its
+    AppConfig.ready() without a change here; `Event.kind` takes its choices from it."""
+
     RECEIPT = "receipt", _("Tiếp nhận")
     TRANSFER = "transfer", _("Điều chuyển")
     ISSUE = "issue", _("Cấp phát cho cá nhân")
@@ -32,9 +39,6 @@ class EventKind(models.TextChoices):
     REVERSAL = "reversal", _("Hủy sự kiện ghi nhầm")
 
 
-LOT_KINDS = {EventKind.LOT_RECEIPT, EventKind.LOT_ISSUE, EventKind.LOT_TRANSFER, EventKind.LOT_REGRADE}
-
-
 __all__ = ["AppendOnlyError"]  # its home is core.records; kept importable from here
 
 
@@ -43,7 +47,7 @@ class EventQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
 
     def effective(self) -> "EventQuerySet":
         """Events that count: neither a reversal nor reversed by one."""
-        return self.exclude(kind=EventKind.REVERSAL).filter(reversed_by__isnull=True)
+        return self.exclude(kind=kinds.REVERSAL).filter(reversed_by__isnull=True)
 
 
 class BatchStatus(models.TextChoices):
@@ -79,7 +83,7 @@ class Event(AppendOnlyModel):
 
     append_only_message = "Events are append-only: record a reversal instead."
 
-    kind = models.CharField(_("loại sự kiện"), max_length=20, choices=EventKind.choices)
+    kind = models.CharField(_("loại sự kiện"), max_length=20, choices=kinds.choices)
     occurred_on = models.DateField(_("ngày phát sinh"))
     recorded_at = models.DateTimeField(_("thời điểm ghi"), default=timezone.now)
     recorded_by = models.ForeignKey(

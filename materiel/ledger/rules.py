@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from materiel.catalog.models import Meter
 from materiel.core import bounds
 from materiel.core.errors import DomainError
-from materiel.equipment.models import Status
+from materiel.equipment.models import Purpose, Status
 from materiel.formats.numbers import number
 
 from .models import EventKind
@@ -153,6 +153,13 @@ def check_serial(serial: str) -> str:
     if len(serial) > SERIAL_MAX or any(unicodedata.category(c)[0] == "C" for c in serial):
         raise unusable_serial(serial)
     return serial
+
+
+def check_receipt_details(year_made, purpose: str, occurred_on: date) -> None:
+    if year_made is not None and not (1900 <= int(year_made) <= occurred_on.year):
+        raise DomainError(_("Năm sản xuất %(year)s không hợp lệ.") % {"year": year_made}, field="year_made")
+    if purpose not in Purpose.values:
+        raise DomainError(_("Mục đích sử dụng không hợp lệ."), field="purpose")
 
 
 def receipt(*, unit, grade, occurred_on: date, today: date) -> ItemState:

@@ -27,8 +27,9 @@ from materiel.equipment.models import Status
 from materiel.units.models import UnitVersion
 from materiel.units.tree import PastTree
 
+from . import kinds
 from .asof import UNLIMITED, ids_in, state_counts
-from .models import Event, EventKind, RollupSnapshot, SnapshotDay
+from .models import Event, RollupSnapshot, SnapshotDay
 
 EVENT = Event._meta.db_table
 Cells = dict[tuple[int, int, str], int]
@@ -42,7 +43,7 @@ def _recorded_since(day: date, through: int) -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT item_id FROM {EVENT} WHERE item_id IS NOT NULL AND id > %s "
-            f"AND (occurred_on <= %s OR kind = '{EventKind.REVERSAL.value}')",
+            f"AND (occurred_on <= %s OR kind = '{kinds.REVERSAL}')",
             [through, day],
         )
         return {row[0] for row in cursor.fetchall()}
@@ -51,7 +52,7 @@ def _recorded_since(day: date, through: int) -> set[int]:
 def _with_reversals() -> set[int]:
     """Items with a reversal anywhere in their history (rare): their events do not chain."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT item_id FROM {EVENT} WHERE item_id IS NOT NULL AND kind = '{EventKind.REVERSAL.value}'")
+        cursor.execute(f"SELECT item_id FROM {EVENT} WHERE item_id IS NOT NULL AND kind = '{kinds.REVERSAL}'")
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -98,8 +99,9 @@ def _chain_cells(events: list[tuple], skip: set[int]) -> tuple[list[tuple], set[
 def _chained(first: tuple, last: tuple, rows: list[tuple]) -> bool:
     """Append the item's signed states to `rows`; False if its first event does not say where it was."""
     _item, kind, unit_id, from_unit_id, grade_before, status_before, _grade, _status, type_id = first
-    if kind != EventKind.RECEIPT:
-        before_unit = from_unit_id if kind == EventKind.TRANSFER else unit_id
+    spec = kinds.find(kind)
+    if spec is None or not spec.creates:
+        before_unit = from_unit_id or unit_id  # an event that moved the item names where it was
         if before_unit is None or grade_before is None or not status_before:
             return False
         rows.append((before_unit, type_id, grade_before, status_before, -1))

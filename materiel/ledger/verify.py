@@ -12,15 +12,14 @@ the hashes cannot see.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from materiel.core.integrity import check_database
-from materiel.equipment.models import Item, ItemMeter, Lot, Status
+from materiel.equipment.models import Item, Lot, Status
 from materiel.units.models import Unit
 
-from . import sealfile
+from . import kinds, sealfile
 from .hashing import GENESIS, event_hash, keyed_seal_digest, seal_digest
-from .models import Event, EventKind, LedgerSeal, Rollup, SealAlgorithm
+from .models import Event, LedgerSeal, Rollup, SealAlgorithm
 from .rollups import Deltas
 from .sealkey import SealKeyError, key_id, load_key
 
@@ -54,9 +53,11 @@ def verify_ledger(*, database: bool = False) -> Report:
     heads: dict[str, str] = {}
     items: dict[int, tuple] = {}
     lots: dict[int, int] = defaultdict(int)
-    meters: dict[tuple[int, str], list] = {}
-    meter_history: dict[tuple[int, str], list] = defaultdict(list)
     reversed_ids = set(Event.objects.filter(reverses__isnull=False).values_list("reverses_id", flat=True))
+    # What the kinds keep besides the states (the meters, ...): replayed and compared by their own code.
+    projections = kinds.projections()
+    for projection in projections:
+        projection.reset()
 
     for event in Event.objects.order_by("id").iterator(chunk_size=5000):
         report.events += 1
@@ -66,21 +67,19 @@ def verify_ledger(*, database: bool = False) -> Report:
         if event.prev_hash != expected_prev:
             report.problem(f"Sự kiện #{event.pk}: chuỗi băm của {event.stream} bị đứt (thiếu hoặc chèn sự kiện).")
         heads[event.stream] = event.hash
+        if kinds.find(event.kind) is None:
+            report.problem(f"Sự kiện #{event.pk}: loại “{event.kind}” không có trong danh mục loại sự kiện.")
         if event.item_id:
             _replay_item(event, items, report)
-            if event.kind == EventKind.METER_READING:
-                meter_history[(event.item_id, event.details["meter"])].append(event)
         elif event.lot_id:
             lots[event.lot_id] += event.quantity or 0
-
-    for key, history in meter_history.items():
-        effective = [e for e in history if e.pk not in reversed_ids]
-        if effective:
-            meters[key] = [Decimal(effective[-1].details["value"]), effective[-1].occurred_on]
+        for projection in projections:
+            projection.replay(event, reversed_ids)
 
     _compare_items(items, heads, report)
     _compare_lots(lots, heads, report)
-    _compare_meters(meters, report)
+    for projection in projections:
+        projection.compare(report)
     _compare_rollups(items, lots, report)
     _check_seals(report)
     return report
@@ -90,7 +89,8 @@ def _replay_item(event: Event, items: dict, report: Report) -> None:
     previous = items.get(event.item_id)
     before = (event.unit_before_id, event.grade_before, event.status_before, event.holder_before)
     if previous is None:
-        if event.kind != EventKind.RECEIPT:
+        kind = kinds.find(event.kind)
+        if kind is None or not kind.creates:
             report.problem(f"Sự kiện #{event.pk}: trang bị chưa tiếp nhận đã có sự kiện.")
     elif before != previous:
         report.problem(f"Sự kiện #{event.pk}: trạng thái trước sự kiện không khớp với lịch sử của trang bị.")
@@ -125,14 +125,6 @@ def _compare_lots(lots: dict, heads: dict, report: Report) -> None:
             report.problem(f"Lô #{pk}: số lượng lưu {quantity} khác kết quả phát lại {lots.get(pk, 0)}.")
         if heads.get(f"lot:{pk}", "") != head and not (head == "" and f"lot:{pk}" not in heads):
             report.problem(f"Lô #{pk}: đầu chuỗi băm không khớp.")
-
-
-def _compare_meters(meters: dict, report: Report) -> None:
-    stored = {(i, m): [v, d] for i, m, v, d in ItemMeter.objects.values_list("item_id", "meter", "value", "read_on")}
-    if stored != meters:
-        for key in set(stored) | set(meters):
-            if stored.get(key) != meters.get(key):
-                report.problem(f"Đồng hồ {key}: lưu {stored.get(key)} khác kết quả phát lại {meters.get(key)}.")
 
 
 def _compare_rollups(items: dict, lots: dict, report: Report) -> None:

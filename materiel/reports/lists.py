@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from materiel.core.xlsx import Column
 from materiel.documents.signatories import signatory
-from materiel.ledger.models import EventKind
+from materiel.ledger import kinds
 
 LOT_COLUMNS = [
     Column(_("STT"), 6, "int"),
@@ -67,7 +67,7 @@ EVENT_RELATIONS = (
 
 
 def event_table(events):
-    labels = dict(EventKind.choices)
+    labels = dict(kinds.choices())
     for event in events.select_related(*EVENT_RELATIONS).iterator(chunk_size=2000):
         thing = event.item or event.lot
         yield (

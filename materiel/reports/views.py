@@ -10,8 +10,8 @@ from materiel.accounts.page_scope import page_scope
 from materiel.core import bounds
 from materiel.core.days import parse_day
 from materiel.core.xlsx import write_xlsx, xlsx_response
-from materiel.ledger import coefficients
-from materiel.ledger.models import Event, EventKind
+from materiel.ledger import coefficients, kinds
+from materiel.ledger.models import Event
 from materiel.units.models import Unit
 
 from .lists import COEFFICIENT_COLUMNS, EVENT_COLUMNS, coefficient_table, event_table
@@ -25,7 +25,7 @@ def filtered_events(user, unit, params):
     but they are the giving unit's own acts and belong in its book)."""
     units = list(Unit.objects.visible_to(user).subtree_of(unit).values_list("pk", flat=True))
     events = Event.objects.filter(Q(unit_id__in=units) | Q(from_unit_id__in=units))
-    if params.get("kind") in EventKind.values:
+    if params.get("kind") in kinds.values():
         events = events.filter(kind=params["kind"])
     since, until = parse_day(params.get("since")), parse_day(params.get("until"))
     if since:
@@ -42,7 +42,7 @@ def filtered_events(user, unit, params):
 
 def _described(scope, params) -> list[tuple[str, str]]:
     described = [(_("Đơn vị"), scope.unit_name)]
-    labels = dict(EventKind.choices)
+    labels = dict(kinds.choices())
     if params.get("kind") in labels:
         described.append((_("Loại sự kiện"), str(labels[params["kind"]])))
     for key, label in (("since", _("Từ ngày")), ("until", _("Đến ngày")), ("q", _("Tìm"))):
@@ -98,7 +98,7 @@ def events_page(request):
             else None,
             "params": params,
             "query": query.urlencode(),
-            "kinds": EventKind.choices,
+            "kinds": kinds.choices(),
         },
     )
 

@@ -19,7 +19,7 @@ from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Purpose, Status
-from materiel.ledger import asof, coefficients, services
+from materiel.ledger import asof, coefficients, kinds, services
 from materiel.ledger.history import item_history
 from materiel.ledger.models import Event, EventKind
 from materiel.ledger.rules import STATUS_MOVES
@@ -340,7 +340,7 @@ def item_detail(request, pk, forms_by_action=None):
     )
     history = item_history(request.user, item, newest_first=True)  # what another subtree wrote is masked
     events, reversed_ids, in_scope = history.events, history.reversed_ids, history.in_scope
-    latest = next((e for e in events if e.kind != EventKind.REVERSAL and e.pk not in reversed_ids), None)
+    latest = next((e for e in events if e.kind != kinds.REVERSAL and e.pk not in reversed_ids), None)
     # Forms come with the page only when re-shown with their errors; the others are fetched when
     # opened (item_action, GET): eleven forms and a unit list were most of the page's time.
     forms_by_action = forms_by_action or {}
@@ -368,13 +368,21 @@ def item_detail(request, pk, forms_by_action=None):
     )
 
 
-# The permission each action needs (scoping.ACTIONS); the others need "ledger.record".
-ACTION_PERMISSIONS = {"transfer": "ledger.transfer", "grade": "ledger.grade"}
+# The event kind each form of the item page records: its permission and its name are the kind's
+# (ledger.kinds), not repeated here.
+ACTION_KINDS = {
+    "transfer": EventKind.TRANSFER,
+    "grade": EventKind.GRADE_CHANGE,
+    "issue": EventKind.ISSUE,
+    "return": EventKind.RETURN,
+    "meter": EventKind.METER_READING,
+    **{kind: kind for kind in STATUS_MOVES},
+}
 
 
 def _permitted(action: str, item: Item, user) -> bool:
     """Offer only the events the user's role may record here (the service checks again)."""
-    return allowed(user, ACTION_PERMISSIONS.get(action, "ledger.record")) and can_see_unit(user, item.unit)
+    return allowed(user, kinds.get(ACTION_KINDS[action]).action) and can_see_unit(user, item.unit)
 
 
 def _applicable(action: str, item: Item) -> bool:
@@ -393,14 +401,7 @@ def _applicable(action: str, item: Item) -> bool:
 
 
 def _action_label(action: str) -> str:
-    labels = {
-        "transfer": EventKind.TRANSFER.label,
-        "grade": EventKind.GRADE_CHANGE.label,
-        "issue": EventKind.ISSUE.label,
-        "return": EventKind.RETURN.label,
-        "meter": EventKind.METER_READING.label,
-    }
-    return str(labels.get(action) or EventKind(action).label)
+    return kinds.label(ACTION_KINDS[action])
 
 
 @object_view(Item)

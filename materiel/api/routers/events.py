@@ -3,8 +3,8 @@ from datetime import date, datetime
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
-from materiel.ledger import services
-from materiel.ledger.models import Event, EventKind
+from materiel.ledger import kinds, services
+from materiel.ledger.models import Event
 
 from ..common import MAX_LIMIT, Day, Id, Limit, Reason, keyset, unit_for
 from ..errors import responses
@@ -15,6 +15,7 @@ router = Router(tags=["Sự kiện"])
 class EventOut(Schema):
     id: int
     kind: str
+    kind_label: str | None = None
     occurred_on: date
     masked: bool = False
     reversed: bool = False
@@ -34,16 +35,24 @@ class EventOut(Schema):
     quantity: int | None = None
     document_number: str | None = None
     reason: str | None = None
+    details: dict | None = None  # the kind's typed facts (ledger.kinds): a meter reading's meter and value...
     reverses: int | None = None
 
 
 def event_out(event: Event, *, masked: bool = False, reversed_ids=()) -> dict:
     """An event as the API shows it; what another subtree recorded is masked to its date and kind."""
     if masked:
-        return {"id": event.pk, "kind": event.kind, "occurred_on": event.occurred_on, "masked": True}
+        return {
+            "id": event.pk,
+            "kind": event.kind,
+            "kind_label": kinds.label(event.kind),
+            "occurred_on": event.occurred_on,
+            "masked": True,
+        }
     return {
         "id": event.pk,
         "kind": event.kind,
+        "kind_label": kinds.label(event.kind),
         "occurred_on": event.occurred_on,
         "reversed": event.pk in reversed_ids,
         "recorded_at": event.recorded_at,
@@ -62,6 +71,7 @@ def event_out(event: Event, *, masked: bool = False, reversed_ids=()) -> dict:
         "quantity": event.quantity,
         "document_number": event.document_number,
         "reason": event.reason,
+        "details": event.details or None,
         "reverses": event.reverses_id,
     }
 
@@ -116,6 +126,3 @@ def reverse(request, event_id: Id, payload: ReverseIn):
     event = get_object_or_404(Event.objects.visible_to(request.user), pk=event_id)
     written = services.reverse_event(event, reason=payload.reason, actor=request.user)
     return [event_out(e) for e in _related(Event.objects.filter(pk__in=[w.pk for w in written]))]
-
-
-__all__ = ["router", "EventKind"]

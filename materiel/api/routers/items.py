@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja import Status as Reply
 
-from materiel.catalog.models import EquipmentType
-from materiel.equipment.models import Item, Purpose
+from materiel.catalog.models import EquipmentType, Meter
+from materiel.equipment.models import Item, Purpose, Status
 from materiel.ledger import asof, services
 from materiel.ledger.history import item_history as history_of
 from materiel.ledger.rules import STATUS_MOVES
@@ -39,8 +39,10 @@ from .events import EventOut, event_out
 
 router = Router(tags=["Trang bị"])
 
-StatusName = Literal["in_service", "in_repair", "sealed", "awaiting_disposal", "disposed", "lost", "void"]
+# Built from the enums the ledger and the register define, never re-typed here.
+StatusName = Literal[tuple(Status.values)]  # type: ignore[valid-type]
 StatusKind = Literal[tuple(str(k) for k in STATUS_MOVES)]  # type: ignore[valid-type]
+MeterName = Literal[tuple(Meter.values)]  # type: ignore[valid-type]
 
 
 class ItemOut(Schema):
@@ -182,7 +184,7 @@ class IssueIn(Versioned):
 
 
 class MeterIn(Versioned):
-    meter: Literal["km", "engine_hours", "rounds"]
+    meter: MeterName
     value: MeterValue
 
 
