@@ -17,6 +17,11 @@ from materiel.core.text import nfc, search_fold
 EXACT_SERIAL, TYPE_OR_CATEGORY, OTHER = 0, 1, 2
 
 
+def item_search_key(serial: str, type_name: str, holder: str) -> str:
+    """`Item.search_key`: what a word of the search box is matched against (the ledger's writer keeps it)."""
+    return search_fold(f"{serial} {type_name} {holder}")
+
+
 @dataclass(frozen=True)
 class Search:
     text: str  # as typed, normalised

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from materiel.catalog.models import EquipmentType
 from materiel.core import statistics
 from materiel.core.errors import ConflictError, DomainError
-from materiel.core.text import nfc, search_fold
-from materiel.equipment.models import Item, ItemMeter, Lot, Status
+from materiel.core.text import nfc
+from materiel.equipment.models import Item, ItemMeter, Lot, Purpose, Status
+from materiel.equipment.search import item_search_key
 from materiel.units.models import Unit
 
-from . import rules
+from . import kinds, rules
 from .fastinsert import insert_instances, new_instance
 from .hashing import GENESIS, event_hash, stream_of
 from .models import Event, EventKind, Rollup
@@ -61,6 +62,18 @@ class UnitsById(dict):
         return unit
 
 
+def _latest_effective(**stream) -> Event | None:
+    return Event.objects.filter(**stream).effective().order_by("-id").first()
+
+
+def _require_open(unit: Unit, on: date) -> None:
+    if unit.dissolved_on and unit.dissolved_on <= on:
+        raise DomainError(
+            _("Đơn vị %(unit)s đã giải thể: không thể hủy sự kiện đưa trang bị về đơn vị này.") % {"unit": unit.name},
+            field="event",
+        )
+
+
 class LedgerBatch:
     def __init__(
         self,
@@ -87,7 +100,9 @@ class LedgerBatch:
         self.states: dict[int, ItemState] = {}
         self.types: dict[int, object] = {}
         self.events: list[Event] = []
-        self.meters: dict[tuple[int, str], tuple[Decimal, date]] = {}
+        # (item, meter) -> its latest reading after this batch, None for a meter left with none.
+        self.meters: dict[tuple[int, str], tuple[Decimal, date] | None] = {}
+        self._lot_types: dict[int, EquipmentType] = {}
         self.deltas = Deltas()
         self._ids: list[int] = []
         self.serials: dict[int, set[str]] = serials if serials is not None else {}
@@ -130,17 +145,23 @@ class LedgerBatch:
         equipment_type,
         serial: str,
         unit: Unit,
-        grade: int,
+        grade,
         occurred_on: date,
         document_number: str = "",
         document_date: date | None = None,
         reason: str = "",
         **attrs,
     ) -> Item:
-        rules.check_serialised(equipment_type, True)
+        """A new serialised item taken into the register (the kind that creates an item)."""
         serial = rules.check_serial(nfc(serial or ""))
-        state = rules.receipt(unit=unit, grade=grade, occurred_on=occurred_on, today=self.today)
+        rules.check_serialised(equipment_type, True)
         self._claim_serial(equipment_type, serial)
+        rules.check_receipt_details(attrs.get("year_made"), attrs.get("purpose", Purpose.IN_USE), occurred_on)
+        spec = kinds.get(EventKind.RECEIPT)
+        state = spec.rule(None, self, None, unit=unit, grade=grade, occurred_on=occurred_on)
+        for name in ("origin", "note"):
+            if name in attrs:
+                attrs[name] = nfc(attrs[name] or "")
         item = new_instance(
             Item,
             {"equipment_type": equipment_type},
@@ -164,12 +185,11 @@ class LedgerBatch:
             item,
             None,
             state,
-            EventKind.RECEIPT,
+            spec.value,
             occurred_on,
-            to_unit_id=unit.pk,
-            document_number=document_number,
+            document_number=nfc(document_number or ""),
             document_date=document_date,
-            reason=reason,
+            reason=nfc(reason or ""),
         )
         return item
 
@@ -194,71 +214,119 @@ class LedgerBatch:
             )
         taken.add(serial)
 
-    def transfer(
-        self, item: Item, *, to_unit: Unit, occurred_on: date, document_number: str, reason: str = "", **fields
+    # -- RuleContext: what a kind's rule may read -------------------------------------------------
+    def unit(self, pk: int) -> Unit:
+        return self.units[pk]
+
+    def equipment_type_of(self, item: Item):
+        return self.types[item.pk]
+
+    def meter(self, item: Item, meter: str) -> tuple[Decimal, date] | None:
+        """The item's latest reading of `meter`: as this batch left it, else as stored."""
+        key = (item.pk, meter)
+        if key in self.meters:
+            return self.meters[key]
+        if item.pk not in self.adopted:
+            return None
+        row = ItemMeter.objects.filter(item_id=item.pk, meter=meter).first()
+        return (row.value, row.read_on) if row else None
+
+    def set_meter(self, item: Item, meter: str, reading: tuple[Decimal, date] | None) -> None:
+        """A projection's write (ledger.register_kinds.MeterProjection): None removes the meter."""
+        self.meters[(item.pk, meter)] = reading
+
+    # -- events on items ----------------------------------------------------------------------------
+    def record(
+        self,
+        item: Item,
+        kind: str,
+        *,
+        occurred_on: date,
+        reason: str = "",
+        document_number: str = "",
+        document_date: date | None = None,
+        details=None,
+        **facts,
     ) -> Event:
+        """Any registered item kind on an item of this batch: details validated against the kind's
+        schema, the state after asked of the kind's rule, the event appended, the projection told."""
+        spec = kinds.get(kind)
+        if spec.target != kinds.ITEM or spec.creates or spec.value == kinds.REVERSAL:
+            raise ValueError(f"{spec.value} is not recorded on an existing item")
+        stored, typed = kinds.validate_details(spec, details)
+        reason, document_number = nfc(reason or ""), nfc(document_number or "")
+        if "holder" in facts:
+            facts["holder"] = nfc(facts["holder"] or "")
         before = self.states[item.pk]
-        after = rules.transfer(
-            before, to_unit=to_unit, occurred_on=occurred_on, today=self.today, document_number=document_number
+        after = spec.rule(
+            before,
+            self,
+            item,
+            occurred_on=occurred_on,
+            reason=reason,
+            document_number=document_number,
+            details=typed,
+            **facts,
         )
-        return self._append(
+        event = self._append(
             item,
             before,
             after,
-            EventKind.TRANSFER,
+            spec.value,
             occurred_on,
-            from_unit_id=before.unit_id,
-            to_unit_id=to_unit.pk,
+            reason=reason,
+            document_number=document_number,
+            document_date=document_date,
+            details=stored,
+        )
+        if spec.projection is not None:
+            spec.projection.record(self, item, event, typed)
+        return event
+
+    def transfer(
+        self, item: Item, *, to_unit: Unit, occurred_on: date, document_number: str, reason: str = "", **fields
+    ) -> Event:
+        return self.record(
+            item,
+            EventKind.TRANSFER,
+            to_unit=to_unit,
+            occurred_on=occurred_on,
             document_number=document_number,
             reason=reason,
             **fields,
         )
 
     def grade_change(
-        self, item: Item, *, grade: int, reason: str, occurred_on: date, document_number: str = ""
+        self, item: Item, *, grade, reason: str, occurred_on: date, document_number: str = "", inspection: str = ""
     ) -> Event:
-        before = self.states[item.pk]
-        after = rules.grade_change(before, grade=grade, reason=reason, occurred_on=occurred_on, today=self.today)
-        return self._append(
-            item, before, after, EventKind.GRADE_CHANGE, occurred_on, reason=reason, document_number=document_number
+        return self.record(
+            item,
+            EventKind.GRADE_CHANGE,
+            grade=grade,
+            reason=reason,
+            occurred_on=occurred_on,
+            document_number=document_number,
+            details={"inspection": nfc(inspection or "")},
         )
 
     def status_change(
         self, item: Item, kind: str, *, occurred_on: date, reason: str = "", grade=None, document_number: str = ""
-    ):
-        before = self.states[item.pk]
-        after = rules.status_change(before, kind, occurred_on=occurred_on, today=self.today, grade=grade, reason=reason)
-        self._append(item, before, after, kind, occurred_on, reason=reason, document_number=document_number)
-
-    def issue(self, item: Item, *, holder: str, occurred_on: date):
-        before = self.states[item.pk]
-        after = rules.issue(before, holder=holder, occurred_on=occurred_on, today=self.today)
-        self._append(item, before, after, EventKind.ISSUE, occurred_on)
-
-    def return_item(self, item: Item, *, occurred_on: date):
-        before = self.states[item.pk]
-        after = rules.return_(before, occurred_on=occurred_on, today=self.today)
-        self._append(item, before, after, EventKind.RETURN, occurred_on)
-
-    def meter_reading(self, item: Item, *, meter: str, value: Decimal, occurred_on: date):
-        if item.pk in self.adopted:
-            # The batch knows the meters of the items it creates only; an existing item's readings
-            # (and their rows) go through services.record_meter_reading.
-            raise NotImplementedError("meter readings of existing items go through services.record_meter_reading")
-        before = self.states[item.pk]
-        previous = self.meters.get((item.pk, meter))
-        after = rules.meter_reading(
-            before,
-            meter=meter,
-            value=value,
-            allowed_meters=self.types[item.pk].meters,
-            previous=previous,
-            occurred_on=occurred_on,
-            today=self.today,
+    ) -> Event:
+        return self.record(
+            item, kind, occurred_on=occurred_on, reason=reason, grade=grade, document_number=document_number
         )
-        self.meters[(item.pk, meter)] = (value, occurred_on)
-        self._append(
-            item, before, after, EventKind.METER_READING, occurred_on, details={"meter": meter, "value": str(value)}
+
+    def issue(self, item: Item, *, holder: str, occurred_on: date, document_number: str = "") -> Event:
+        return self.record(
+            item, EventKind.ISSUE, holder=holder, occurred_on=occurred_on, document_number=document_number
+        )
+
+    def return_item(self, item: Item, *, occurred_on: date, document_number: str = "") -> Event:
+        return self.record(item, EventKind.RETURN, occurred_on=occurred_on, document_number=document_number)
+
+    def meter_reading(self, item: Item, *, meter: str, value: Decimal, occurred_on: date) -> Event:
+        return self.record(
+            item, EventKind.METER_READING, occurred_on=occurred_on, details={"meter": meter, "value": value}
         )
 
     def _stamp(self, occurred_on: date):
@@ -269,7 +337,10 @@ class LedgerBatch:
     def state_of(self, item: Item) -> ItemState:
         return self.states[item.pk]
 
-    def _append(self, item: Item, before, after: ItemState, kind, occurred_on, **fields):
+    def _append(self, item: Item, before, after: ItemState, kind, occurred_on, **fields) -> Event:
+        """The one place an item's event is made: its states before and after, the units it moved
+        between, its place in the item's hash chain, its rollup deltas."""
+        moved = before is None or before.unit_id != after.unit_id
         event = new_instance(
             Event,
             kind=kind,
@@ -284,6 +355,8 @@ class LedgerBatch:
             status_after=after.status,
             holder_before=before.holder if before else "",
             holder_after=after.holder,
+            from_unit_id=before.unit_id if before is not None and moved else None,
+            to_unit_id=after.unit_id if moved else None,
             stream=stream_of(item_id=item.pk),
             prev_hash=item.chain_head or GENESIS,
             batch_id=self.batch_id,
@@ -302,26 +375,24 @@ class LedgerBatch:
         return event
 
     # -- lots ---------------------------------------------------------------------------------------
-    def lot_receipt(
-        self,
-        *,
-        equipment_type,
-        unit: Unit,
-        grade: int,
-        quantity: int,
-        occurred_on: date,
-        lot_number: str = "",
-        document_number: str = "",
-        reason: str = "",
-    ) -> Lot:
-        """Receipts into a lot; lots are few, so each is written at once (inside the caller's transaction)."""
-        rules.check_serialised(equipment_type, False)
-        quantity = rules.check_quantity(quantity)
-        grade = rules.check_grade(grade)
-        rules.check_date(None, occurred_on, self.today)
-        rules.check_unit_open(unit, occurred_on)
-        # Locked, as the services lock it: the quantity written below is computed from this read, and
-        # a concurrent receipt into the same lot must wait for it rather than be overwritten.
+    # Lots are few and each is written at once (inside the caller's transaction), its row locked
+    # first: the quantity written is computed from the locked read, so a concurrent movement of the
+    # same lot waits rather than being overwritten.
+
+    def _lock_lot(self, lot: Lot, expected_version: int | None = None) -> Lot:
+        locked = Lot.objects.select_for_update().get(pk=lot.pk)  # the row alone, as adopt() locks items
+        if expected_version is not None and locked.version != expected_version:
+            raise ConflictError(_("Lô vừa được người khác cập nhật; hãy tải lại rồi thử lại."))
+        locked.equipment_type = self._type(locked.equipment_type_id)
+        return locked
+
+    def _type(self, pk: int):
+        if pk not in self._lot_types:
+            self._lot_types[pk] = EquipmentType.objects.get(pk=pk)
+        return self._lot_types[pk]
+
+    def _lot_for(self, equipment_type, unit: Unit, lot_number: str, grade: int, occurred_on: date) -> Lot:
+        """The lot of a type, grade and number at a unit, made empty if new; locked."""
         lot, _created = Lot.objects.select_for_update().get_or_create(
             equipment_type=equipment_type,
             unit=unit,
@@ -330,84 +401,233 @@ class LedgerBatch:
             defaults={"quantity": 0, "last_event_on": occurred_on, "chain_head": ""},
         )
         rules.check_lot_date(occurred_on, lot.last_event_on, self.today)
-        event = Event(
-            kind=EventKind.LOT_RECEIPT,
+        return lot
+
+    def _append_lot(self, lot: Lot, kind: str, quantity: int, occurred_on: date, last_event_on=None, **fields) -> Event:
+        """The one place a lot's event is made: its signed quantity, its place in the lot's hash chain,
+        the lot row brought up to date, the rollup deltas."""
+        event = new_instance(
+            Event,
+            kind=kind,
             occurred_on=occurred_on,
-            recorded_by=self.actor,
-            unit=unit,
-            to_unit=unit,
-            lot=lot,
+            recorded_by_id=self.actor.pk,
+            unit_id=lot.unit_id,
+            lot_id=lot.pk,
             quantity=quantity,
-            grade_after=grade,
-            document_number=document_number,
-            reason=reason,
+            grade_after=lot.grade,
             recorded_at=self._stamp(occurred_on),
             stream=stream_of(lot_id=lot.pk),
             prev_hash=lot.chain_head or GENESIS,
             batch_id=self.batch_id,
+            **fields,
         )
         event.hash = event_hash(event)
         self.events.append(event)
+        lot.quantity += quantity
+        lot.chain_head = event.hash
+        lot.version += 1
+        lot.last_event_on = last_event_on or max(lot.last_event_on, occurred_on)
         Lot.objects.filter(pk=lot.pk).update(
-            quantity=lot.quantity + quantity,
-            chain_head=event.hash,
-            version=lot.version + 1,
-            last_event_on=max(lot.last_event_on, occurred_on),
+            quantity=lot.quantity, chain_head=lot.chain_head, version=lot.version, last_event_on=lot.last_event_on
         )
-        self.deltas.add(unit.path, equipment_type.pk, grade, Status.IN_SERVICE, quantity)
+        self.deltas.add(self.units[lot.unit_id].path, lot.equipment_type_id, lot.grade, Status.IN_SERVICE, quantity)
+        return event
+
+    def lot_receipt(
+        self,
+        *,
+        equipment_type,
+        unit: Unit,
+        grade,
+        quantity,
+        occurred_on: date,
+        lot_number: str = "",
+        document_number: str = "",
+        reason: str = "",
+    ) -> Lot:
+        """Counted stock taken into a unit (nhập lô)."""
+        rules.check_serialised(equipment_type, False)
+        quantity = rules.check_quantity(quantity)
+        grade = rules.check_grade(grade)
+        rules.check_date(None, occurred_on, self.today)
+        rules.check_unit_open(unit, occurred_on)
+        lot = self._lot_for(equipment_type, unit, nfc(lot_number or ""), grade, occurred_on)
+        self._append_lot(
+            lot,
+            EventKind.LOT_RECEIPT,
+            quantity,
+            occurred_on,
+            to_unit_id=unit.pk,
+            document_number=nfc(document_number or ""),
+            reason=nfc(reason or ""),
+        )
         return lot
 
+    def lot_issue(
+        self,
+        lot: Lot,
+        *,
+        quantity,
+        occurred_on: date,
+        reason: str,
+        document_number: str = "",
+        expected_version: int | None = None,
+    ) -> Event:
+        """Stock taken out of a lot: expended, consumed, handed out (xuất, tiêu hao)."""
+        lot = self._lock_lot(lot, expected_version)
+        quantity = rules.lot_take(lot.quantity, quantity, occurred_on, lot.last_event_on, self.today)
+        reason = nfc(reason or "")
+        if not reason:
+            raise DomainError(_("Phải ghi lý do xuất."), field="reason")
+        return self._append_lot(
+            lot,
+            EventKind.LOT_ISSUE,
+            -quantity,
+            occurred_on,
+            reason=reason,
+            document_number=nfc(document_number or ""),
+        )
+
     def lot_transfer(
-        self, lot: Lot, *, to_unit: Unit, quantity: int, occurred_on: date, document_number: str, reason: str = ""
+        self,
+        lot: Lot,
+        *,
+        to_unit: Unit,
+        quantity,
+        occurred_on: date,
+        document_number: str,
+        reason: str = "",
+        expected_version: int | None = None,
     ) -> Lot:
-        """Move part of a lot to another unit, as services.record_lot_transfer does: two events, out of one
-        lot and into the other, each lot written at once (inside the caller's transaction)."""
-        lot = Lot.objects.select_for_update(of=("self",)).select_related("equipment_type").get(pk=lot.pk)
+        """Part of a lot moved to another unit: two events, out of one lot and into the other."""
+        lot = self._lock_lot(lot, expected_version)
         quantity = rules.lot_take(lot.quantity, quantity, occurred_on, lot.last_event_on, self.today)
         if to_unit.pk == lot.unit_id:
             raise DomainError(_("Lô đã thuộc %(unit)s.") % {"unit": to_unit.name}, field="to_unit")
         rules.check_unit_open(to_unit, occurred_on, field="to_unit")
-        if not nfc(document_number or ""):
+        document_number = nfc(document_number or "")
+        if not document_number:
             raise DomainError(_("Điều chuyển phải có số biên bản bàn giao."), field="document_number")
-        target, _created = Lot.objects.select_for_update().get_or_create(
-            equipment_type=lot.equipment_type,
-            unit=to_unit,
-            lot_number=lot.lot_number,
-            grade=lot.grade,
-            defaults={"quantity": 0, "last_event_on": occurred_on, "chain_head": ""},
+        target = self._lot_for(lot.equipment_type, to_unit, lot.lot_number, lot.grade, occurred_on)
+        common = dict(
+            from_unit_id=lot.unit_id,
+            to_unit_id=to_unit.pk,
+            group=str(uuid.uuid4()),
+            document_number=document_number,
+            reason=nfc(reason or ""),
         )
-        rules.check_lot_date(occurred_on, target.last_event_on, self.today)
-        group = str(uuid.uuid4())
-        for side, change in ((lot, -quantity), (target, quantity)):
-            event = Event(
-                kind=EventKind.LOT_TRANSFER,
-                occurred_on=occurred_on,
-                recorded_by=self.actor,
-                unit_id=side.unit_id,
-                from_unit_id=lot.unit_id,
-                to_unit=to_unit,
-                lot=side,
-                quantity=change,
-                grade_after=side.grade,
-                group=group,
-                document_number=nfc(document_number),
-                reason=nfc(reason or ""),
-                recorded_at=self._stamp(occurred_on),
-                stream=stream_of(lot_id=side.pk),
-                prev_hash=side.chain_head or GENESIS,
-                batch_id=self.batch_id,
-            )
-            event.hash = event_hash(event)
-            self.events.append(event)
-            Lot.objects.filter(pk=side.pk).update(
-                quantity=side.quantity + change,
-                chain_head=event.hash,
-                version=side.version + 1,
-                last_event_on=max(side.last_event_on, occurred_on),
-            )
-            path = self.units[side.unit_id].path
-            self.deltas.add(path, lot.equipment_type_id, lot.grade, Status.IN_SERVICE, change)
+        self._append_lot(lot, EventKind.LOT_TRANSFER, -quantity, occurred_on, **common)
+        self._append_lot(target, EventKind.LOT_TRANSFER, quantity, occurred_on, **common)
         return target
+
+    def lot_regrade(
+        self,
+        lot: Lot,
+        *,
+        grade,
+        quantity,
+        occurred_on: date,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Lot:
+        """Part of a lot moved to another quality grade (phân cấp lại): two events, as a transfer."""
+        lot = self._lock_lot(lot, expected_version)
+        grade = rules.check_grade(grade)
+        quantity = rules.lot_take(lot.quantity, quantity, occurred_on, lot.last_event_on, self.today)
+        if grade == lot.grade:
+            raise DomainError(_("Lô đã ở cấp %(grade)s.") % {"grade": grade}, field="grade")
+        reason = nfc(reason or "")
+        if not reason:
+            raise DomainError(_("Phân cấp lại phải ghi lý do."), field="reason")
+        target = self._lot_for(lot.equipment_type, self.units[lot.unit_id], lot.lot_number, grade, occurred_on)
+        common = dict(group=str(uuid.uuid4()), reason=reason)
+        self._append_lot(lot, EventKind.LOT_REGRADE, -quantity, occurred_on, **common)
+        self._append_lot(target, EventKind.LOT_REGRADE, quantity, occurred_on, **common)
+        return target
+
+    # -- reversal -----------------------------------------------------------------------------------
+    def reverse(self, event: Event, *, reason: str, occurred_on: date) -> list[Event]:
+        """Cancel a mistaken event with a new one (hủy sự kiện ghi nhầm); the original stays.
+
+        Only the latest effective event of an item or lot can be reversed, like an undo stack: a past
+        day's state then stays a simple fold of the remaining events. A lot transfer or regrade
+        reverses both of its rows together. What the kind keeps besides the state (its projection)
+        follows. The caller checks who may reverse (ledger.services.reverse_event)."""
+        if self.events or self.new_items:
+            self.flush()  # the checks below read the stored ledger
+        rows = list(Event.objects.filter(group=event.group).order_by("id")) if event.group else [event]
+        if event.kind == kinds.REVERSAL:
+            raise DomainError(_("Không hủy một lần hủy; hãy ghi lại sự kiện đúng."), field="event")
+        spec = kinds.get(event.kind)
+        if not spec.reversible:
+            raise DomainError(_("Sự kiện loại “%(kind)s” không hủy được.") % {"kind": spec.label}, field="event")
+        if Event.objects.filter(reverses=event).exists():
+            raise DomainError(_("Sự kiện này đã được hủy."), field="event")
+        reason = nfc(reason or "")
+        if not reason:
+            raise DomainError(_("Phải ghi lý do hủy."), field="reason")
+        if occurred_on > self.today:
+            raise DomainError(_("Ngày hủy ở tương lai."), field="occurred_on")
+        if event.item_id:
+            return [self._reverse_item(event, spec, reason=reason, occurred_on=occurred_on)]
+        return [self._reverse_lot(row, reason=reason, occurred_on=occurred_on) for row in rows]
+
+    def _reverse_item(self, event: Event, spec, *, reason: str, occurred_on: date) -> Event:
+        (item,) = self.adopt([Item(pk=event.item_id)])
+        if _latest_effective(item_id=item.pk) != event:
+            raise DomainError(
+                _("Chỉ hủy được sự kiện gần nhất của trang bị; hãy hủy các sự kiện sau nó trước."), field="event"
+            )
+        before = self.states[item.pk]
+        earlier = Event.objects.filter(item_id=item.pk, id__lt=event.id).effective().order_by("-id").first()
+        last_on = earlier.occurred_on if earlier else item.last_event_on
+        if spec.creates:
+            # The item never existed: it leaves every count, and its serial is free again.
+            after = ItemState(item.unit_id, item.grade, Status.VOID, "", last_on)
+        else:
+            after = ItemState(
+                event.unit_before_id, event.grade_before, event.status_before, event.holder_before, last_on
+            )
+        if after.unit_id != item.unit_id:
+            _require_open(self.units[after.unit_id], occurred_on)
+        reversal = self._append(
+            item,
+            before,
+            after,
+            kinds.REVERSAL,
+            occurred_on,
+            reverses_id=event.pk,
+            reason=reason,
+            details={"reversed_kind": str(event.kind)},
+        )
+        if spec.projection is not None:
+            spec.projection.reverse(self, item, event)
+        return reversal
+
+    def _reverse_lot(self, event: Event, *, reason: str, occurred_on: date) -> Event:
+        lot = self._lock_lot(Lot(pk=event.lot_id))
+        if _latest_effective(lot_id=lot.pk) != event:
+            raise DomainError(
+                _("Chỉ hủy được sự kiện gần nhất của lô; hãy hủy các sự kiện sau nó trước."), field="event"
+            )
+        if lot.quantity - event.quantity < 0:
+            raise DomainError(_("Hủy sự kiện này sẽ làm số lượng lô âm."), field="event")
+        if event.quantity < 0:
+            _require_open(self.units[lot.unit_id], occurred_on)
+        # The lot's date order restarts from its latest remaining event.
+        remaining = (
+            Event.objects.filter(lot_id=lot.pk).effective().exclude(pk=event.pk).aggregate(last=Max("occurred_on"))
+        )
+        return self._append_lot(
+            lot,
+            kinds.REVERSAL,
+            -event.quantity,
+            occurred_on,
+            last_event_on=remaining["last"] or event.occurred_on,
+            reverses_id=event.pk,
+            reason=reason,
+            details={"reversed_kind": str(event.kind)},
+        )
 
     # -- writing ------------------------------------------------------------------------------------
     def _update_adopted(self, versions: dict[int, int]) -> None:
@@ -415,7 +635,7 @@ class LedgerBatch:
         rows = []
         for pk, item in self.adopted.items():
             state = self.states[pk]
-            holder_key = search_fold(f"{item.serial} {item.equipment_type.name} {state.holder}")
+            holder_key = item_search_key(item.serial, item.equipment_type.name, state.holder)
             version = item.version + versions.get(pk, 0)
             rows.append(
                 (state.unit_id, state.grade, state.status, state.holder, state.last_event_on)
@@ -429,6 +649,27 @@ class LedgerBatch:
                     rows,
                 )
 
+    def _write_meters(self) -> None:
+        """New items' meters in one insert; an existing item's meter updated, made or removed."""
+        new = {item.pk for item in self.new_items}
+        ItemMeter.objects.bulk_create(
+            [
+                ItemMeter(item_id=i, meter=m, value=reading[0], read_on=reading[1])
+                for (i, m), reading in self.meters.items()
+                if i in new and reading is not None
+            ],
+            batch_size=1000,
+        )
+        for (i, m), reading in self.meters.items():
+            if i in new:
+                continue
+            if reading is None:
+                ItemMeter.objects.filter(item_id=i, meter=m).delete()
+            else:
+                ItemMeter.objects.update_or_create(
+                    item_id=i, meter=m, defaults={"value": reading[0], "read_on": reading[1]}
+                )
+
     @transaction.atomic
     def flush(self) -> None:
         """Write everything accumulated so far: items, events, meters, rollups."""
@@ -436,7 +677,7 @@ class LedgerBatch:
             state = self.states[item.pk]
             item.unit_id, item.grade, item.status, item.holder = state.unit_id, state.grade, state.status, state.holder
             item.last_event_on = state.last_event_on
-            item.search_key = search_fold(f"{item.serial} {item.equipment_type.name} {item.holder}")
+            item.search_key = item_search_key(item.serial, item.equipment_type.name, item.holder)
         versions: dict[int, int] = {}
         for event in self.events:
             if event.item_id:
@@ -446,10 +687,7 @@ class LedgerBatch:
         insert_instances(Item, self.new_items, with_pk=True)
         insert_instances(Event, self.events, with_pk=False)
         self._update_adopted(versions)
-        ItemMeter.objects.bulk_create(
-            [ItemMeter(item_id=i, meter=m, value=v, read_on=d) for (i, m), (v, d) in self.meters.items()],
-            batch_size=1000,
-        )
+        self._write_meters()
         self.deltas.write()
         self._written += len(self.events)
         if self._written - self._analysed_at >= max(statistics.BULK_ROWS, self._analysed_at):
