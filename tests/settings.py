@@ -5,3 +5,6 @@ from materiel.settings import *  # noqa: F403
 
 if "materiel.bench" not in INSTALLED_APPS:  # noqa: F405
     INSTALLED_APPS.append("materiel.bench")  # noqa: F405
+
+# An app of the tests that declares an event kind of its own (tests/test_event_kinds.py).
+INSTALLED_APPS.append("tests.kindapp.apps.KindAppConfig")  # noqa: F405

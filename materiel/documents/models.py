@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from materiel.ledger.records import EventLine
 from materiel.units.models import PATH_END
 
 
@@ -99,15 +100,13 @@ class HandoverRecord(models.Model):
         return self.from_unit.name if self.from_unit_id else self.outside_party
 
 
-class HandoverLine(models.Model):
+class HandoverLine(EventLine):
     """One item or lot handed over: the transfer event that moved it (for a lot, its outgoing row)."""
 
     record = models.ForeignKey(HandoverRecord, on_delete=models.PROTECT, related_name="lines")
-    position = models.PositiveIntegerField(_("thứ tự"))
     event = models.OneToOneField(
         "ledger.Event", on_delete=models.PROTECT, related_name="handover_line", verbose_name=_("sự kiện")
     )
 
-    class Meta:
-        ordering = ["record", "position"]
+    class Meta(EventLine.Meta):
         constraints = [models.UniqueConstraint(fields=["record", "position"], name="unique_handover_position")]

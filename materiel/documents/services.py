@@ -160,9 +160,7 @@ def hand_over(*, items=(), lots=(), to_unit: Unit, parties: Parties, actor) -> H
         except DomainError as error:
             raise about_item(error, lot_subject(lot)) from None
         events.append(out)
-    HandoverLine.objects.bulk_create(
-        HandoverLine(record=record, position=n, event=event) for n, event in enumerate(events, start=1)
-    )
+    HandoverLine.link(record, events)
     return record
 
 
@@ -241,9 +239,7 @@ def _create_record(
 
 
 def _add_lines(record: HandoverRecord, events) -> None:
-    HandoverLine.objects.bulk_create(
-        HandoverLine(record=record, position=n, event=event) for n, event in enumerate(events, start=1)
-    )
+    HandoverLine.link(record, events)
 
 
 @transaction.atomic
