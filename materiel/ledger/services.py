@@ -122,7 +122,7 @@ class Writer:
 
     def _lot(self, lot: Lot, kind: str, expected_version, **facts) -> Lot:
         """The lot locked, and the actor's right to `kind` on it checked."""
-        locked = self._batch._lock_lot(lot, expected_version)
+        locked = self._batch.lock_lot(lot, expected_version)
         self._authorise(kinds.get(kind), locked.unit_id, **facts)
         return locked
 
