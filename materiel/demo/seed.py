@@ -636,6 +636,7 @@ DEMO_USERS = [
     ("laocai", "Trợ lý kỹ thuật Bộ CHQS tỉnh Lào Cai", Role.TECHNICAL_OFFICER, "lci-chqs"),
     ("chihuy", "Chỉ huy trưởng Bộ CHQS tỉnh Lào Cai", Role.COMMANDER, "lci-chqs"),
     ("ptkv1", "Trợ lý kỹ thuật Ban CHPTKV 1 Lào Cai", Role.TECHNICAL_OFFICER, "lci-ptkv1"),
+    ("bienphong", "Trợ lý kỹ thuật Ban CH BĐBP tỉnh Lào Cai", Role.TECHNICAL_OFFICER, "lci-bchbp"),
 ]
 
 
