@@ -15,7 +15,8 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from materiel.catalog.models import GRADES, AuthorizedHolding, Category, CoefficientPolicy, EquipmentType
+from materiel.catalog.grades import grade_numbers
+from materiel.catalog.models import AuthorizedHolding, Category, CoefficientPolicy, EquipmentType
 from materiel.equipment.models import HOLDINGS, Status
 from materiel.units.models import PATH_END, Unit
 from materiel.units.tree import PastTree
@@ -31,7 +32,7 @@ Cells = dict[tuple[int, int, str], int]  # (type_id, grade, status) -> quantity
 class Tally:
     """Quantities by grade and status for one slice (a category, a unit, everything)."""
 
-    by_grade: dict[int, int] = field(default_factory=lambda: {g: 0 for g in GRADES})
+    by_grade: dict[int, int] = field(default_factory=lambda: dict.fromkeys(grade_numbers(), 0))
     by_status: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     serviceable: int = 0
     counted: int = 0

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from materiel.accounts.scoping import allowed, receiving_units
+from materiel.catalog.grades import grade_numbers
 from materiel.catalog.models import Meter
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import Parties
@@ -16,8 +17,9 @@ from .unit_picker import UnitField
 
 
 def grade_choices() -> list[tuple[int, str]]:
-    """Called when a form is built, so the labels follow the language of the request."""
-    return [(g, gettext("Cấp %(grade)d") % {"grade": g}) for g in range(1, 6)]
+    """Called when a form is built, so the labels follow the language of the request and the choices
+    the grades defined (catalog.grades)."""
+    return [(g, gettext("Cấp %(grade)d") % {"grade": g}) for g in grade_numbers()]
 
 
 class EventForm(forms.Form):
