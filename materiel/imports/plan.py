@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import CharField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -224,10 +225,16 @@ class Resolver:
 
 # The columns written to the register as text, and the most characters each holds (PostgreSQL
 # refuses a longer value at commit, where it used to end the import in "unexpected error").
+def _max_length(model: type[Item] | type[Lot], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, CharField) and field.max_length is not None
+    return field.max_length
+
+
 TEXT_LIMITS = {
-    "serial": Item._meta.get_field("serial").max_length,
-    "origin": Item._meta.get_field("origin").max_length,
-    "lot_number": Lot._meta.get_field("lot_number").max_length,
+    "serial": _max_length(Item, "serial"),
+    "origin": _max_length(Item, "origin"),
+    "lot_number": _max_length(Lot, "lot_number"),
 }
 SHOWN_VALUE = 100  # characters of a cell quoted in an issue
 

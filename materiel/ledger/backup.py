@@ -204,7 +204,8 @@ def _backup_postgresql(part: Path) -> tuple[tuple, str]:
 # -- PostgreSQL tools and connections -------------------------------------------------------------------
 def pg_tool(name: str) -> str:
     """pg_dump / pg_restore of the server's major version (Debian keeps each under its own folder)."""
-    major = connection.pg_version // 10000 if connection.vendor == "postgresql" else None
+    # pg_version: an attribute of PostgreSQL's connection wrapper only.
+    major = connection.pg_version // 10000 if connection.vendor == "postgresql" else None  # type: ignore[attr-defined]
     candidates = [f"/usr/lib/postgresql/{major}/bin/{name}"] if major else []
     candidates.append(shutil.which(name) or "")
     for path in candidates:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Sum
@@ -191,12 +192,12 @@ class PastCounts:
         self.tree = PastTree(day)
         self.snapshot = snapshots.usable(day)
         self.within = None if within is None else self.tree.subtree(within.pk)
-        self._by_unit = None
-        self._correction = None
-        self._lots = None
+        self._by_unit: dict[int, dict[tuple[int, int, str], int]] | None = None
+        self._correction: dict[int, Cells] | None = None
+        self._lots: dict[int, dict[tuple[int, int, str], int]] | None = None
 
     @property
-    def by_unit(self) -> dict[int, dict]:
+    def by_unit(self) -> dict[int, dict[tuple[int, int, str], int]]:
         """Direct holdings of every unit (of `within`) on the day: the fold."""
         if self._by_unit is None:
             self._by_unit = counts_by_unit_on(self.day, unit_ids=self.within)
@@ -232,11 +233,13 @@ class PastCounts:
         return total
 
     def _from_snapshot(self, unit_id: int) -> Cells:
+        snapshot = self.snapshot
+        assert snapshot is not None  # cells() reads a snapshot only when there is one
         if self._correction is None:
-            self._correction = snapshots.correction(self.snapshot.day, self.day, self.snapshot.through_event_id)
+            self._correction = snapshots.correction(snapshot.day, self.day, snapshot.through_event_id)
             self._lots = lot_counts_by_unit_on(self.day)
         total = self._subtree_sum(unit_id, self._correction, self._lots)
-        for key, qty in snapshots.stored_cells(self.snapshot, unit_id).items():
+        for key, qty in snapshots.stored_cells(snapshot, unit_id).items():
             total[key] += qty
         return {key: qty for key, qty in total.items() if qty}
 
@@ -351,7 +354,7 @@ def fill(unit: Unit, day: date | None, held_by_type: dict[int, int], past=None) 
 
 def children_summaries(unit: Unit, day: date | None = None, *, past: PastCounts | None = None) -> list[Summary]:
     """Each child unit of `unit` (as the tree stood on `day`) with its own summary."""
-    shared = {
+    shared: dict[str, Any] = {
         "types": type_index() if day else None,
         "policy": CoefficientPolicy.objects.in_force(day or timezone.localdate()),
         "categories": list(Category.objects.all()),

@@ -25,7 +25,7 @@ def ancestor_ids(path: str) -> tuple[int, ...]:
 class Deltas:
     """Signed changes to rollup cells, accumulated then written in one statement batch."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.cells: dict[Cell, int] = defaultdict(int)
 
     def add(self, path: str, type_id: int, grade: int, status: str, quantity: int) -> None:
@@ -80,7 +80,7 @@ def _holding_refused() -> DomainError:
     )
 
 
-def _spread(state, type_id):
+def _spread(state: tuple[str, int, str], type_id: int) -> tuple[str, int, int, str]:
     path, grade, status = state
     return path, type_id, grade, status
 

@@ -40,6 +40,7 @@ from .events import EventOut, event_out
 router = Router(tags=["Trang bị"])
 
 StatusName = Literal["in_service", "in_repair", "sealed", "awaiting_disposal", "disposed", "lost", "void"]
+# The kinds of STATUS_MOVES, read when the module loads: a type only to pydantic, not to mypy.
 StatusKind = Literal[tuple(str(k) for k in STATUS_MOVES)]  # type: ignore[valid-type]
 
 
@@ -132,7 +133,7 @@ def list_items(request, filters: Query[ItemFilters]):
     return {"results": [item_out(i, states[i.pk], units) for i in rows], "next": cursor}
 
 
-def visible_item(request, item_id: Id) -> Item:
+def visible_item(request, item_id: Id | None) -> Item:
     items = Item.objects.visible_to(request.user).select_related("equipment_type__category", "unit")
     return get_object_or_404(items.prefetch_related("meters"), pk=item_id)
 
@@ -187,7 +188,7 @@ class MeterIn(Versioned):
 
 
 class StatusIn(Versioned):
-    kind: StatusKind
+    kind: StatusKind  # type: ignore[valid-type]  # see StatusKind
     reason: Reason = ""
     document_number: Document = ""
     grade: Grade | None = None
