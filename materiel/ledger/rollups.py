@@ -34,7 +34,9 @@ class Deltas:
         for unit_id in ancestor_ids(path):
             self.cells[(unit_id, type_id, grade, str(status))] += quantity
 
-    def move(self, type_id: int, before, after, quantity: int = 1) -> None:
+    def move(
+        self, type_id: int, before: tuple[str, int, str] | None, after: tuple[str, int, str] | None, quantity: int = 1
+    ) -> None:
         """before/after: (unit_path, grade, status) or None."""
         if before == after:
             return
@@ -103,5 +105,5 @@ def move_subtree_rollups(unit: Unit, old_parent_path: str, new_parent_path: str)
     deltas.write()
 
 
-def subtree_filter(path: str) -> dict:
+def subtree_filter(path: str) -> dict[str, str]:
     return {"unit__path__gte": path, "unit__path__lt": path + PATH_END}
