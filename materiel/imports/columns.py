@@ -76,8 +76,9 @@ TOTAL_SUBHEADERS = {"tong so", "tong", "cong", "so luong"}
 # Reading a header finds a grade column whatever its number, as the file writes it; the plan then reads
 # the columns of the grades that the reference data defines (catalog.grades) and refuses the others.
 GRADE_FIELD = "grade_"
-GRADE_SUBHEADER = re.compile(r"^(?:cap |c)?([1-9]|[ivx]{1,4})(?: cl)?$")
-GRADE_COLUMN = re.compile(r"^so luong cap ([1-9]|[ivx]{1,4})$")
+NUMERAL = r"([1-9]|i{1,3}|iv|vi{0,3}|ix)"  # a grade as written: 1 to 9, I to IX
+GRADE_SUBHEADER = re.compile(rf"^(?:cap |c)?{NUMERAL}(?: cl)?$")
+GRADE_COLUMN = re.compile(rf"^so luong cap {NUMERAL}$")
 
 
 def grade_of_field(name: str) -> int | None:
