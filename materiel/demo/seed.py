@@ -136,7 +136,7 @@ def load_catalog(variants: int = 0) -> list[EquipmentType]:
                     meters=t.get("meters", []),
                 ),
             )
-            obj.weight = t.get("weight", 10)
+            obj.weight = t.get("weight", 10)  # type: ignore[attr-defined]  # the seed's own, on the type object
             types.append(obj)
     extra = [
         EquipmentType(
@@ -154,9 +154,14 @@ def load_catalog(variants: int = 0) -> list[EquipmentType]:
         if t.serialised
         for n in range(2, variants + 2)
     ]
-    weights = {f"{t.code}-m{n}": t.weight / (n + 1) for t in types if t.serialised for n in range(2, variants + 2)}
+    weights = {
+        f"{t.code}-m{n}": t.weight / (n + 1)  # type: ignore[attr-defined]  # as above
+        for t in types
+        if t.serialised
+        for n in range(2, variants + 2)
+    }
     for obj in EquipmentType.objects.bulk_create(extra, batch_size=500):
-        obj.weight = weights[obj.code]
+        obj.weight = weights[obj.code]  # type: ignore[attr-defined]  # as above
         types.append(obj)
     return types
 
@@ -488,7 +493,7 @@ def seed(
     counted = [t for t in types if not t.serialised]
     for t in types:
         t.category  # noqa: B018 - load once, used per item
-    weights = list(itertools.accumulate(t.weight for t in serialised))
+    weights = list(itertools.accumulate(t.weight for t in serialised))  # type: ignore[attr-defined]  # seed_types
     holder_weights = list(itertools.accumulate(h.weight for h in world.holders))
     counters: dict[int, int] = {}
     serials: dict = {}  # shared by the chunks' batches: this seeder is the only writer
@@ -551,7 +556,7 @@ def hand_over_lots(rng, world: World, counted, actor, today) -> None:
 
 def seed_lots(rng, world: World, counted, actor, today) -> None:
     batch = LedgerBatch(actor, today=today, backdated=True)
-    units = {}
+    units: dict[int, Holder] = {}
     for holder in world.holders:  # several holders can share a unit; stock it once
         units.setdefault(holder.unit.pk, holder)
     for holder in units.values():
