@@ -29,6 +29,7 @@ from .models import Event, EventKind, Rollup
 from .reversals import Reversals
 from .rollups import Deltas
 from .rules import ItemState
+from .writer_base import UnitsById
 
 
 def reserve_ids(model, count: int, after: int = 0) -> list[int]:
@@ -53,14 +54,6 @@ LEDGER_TABLES = (
     Lot._meta.db_table,
     Rollup._meta.db_table,
 )
-
-
-class UnitsById(dict):
-    """Units by id, each read from the database the first time it is asked for."""
-
-    def __missing__(self, pk: int) -> Unit:
-        self[pk] = unit = Unit.objects.get(pk=pk)
-        return unit
 
 
 class LedgerBatch(LotWrites, Reversals):

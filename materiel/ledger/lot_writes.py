@@ -21,9 +21,10 @@ from . import rules
 from .fastinsert import new_instance
 from .hashing import GENESIS, event_hash, stream_of
 from .models import Event, EventKind
+from .writer_base import WriterBase
 
 
-class LotWrites:
+class LotWrites(WriterBase):
     def lock_lot(self, lot: Lot, expected_version: int | None = None) -> Lot:
         locked = Lot.objects.select_for_update().get(pk=lot.pk)  # the row alone, as adopt() locks items
         if expected_version is not None and locked.version != expected_version:

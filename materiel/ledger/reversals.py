@@ -18,6 +18,7 @@ from materiel.units.models import Unit
 from . import kinds
 from .models import Event
 from .rules import ItemState
+from .writer_base import WriterBase
 
 
 def _latest_effective(**stream) -> Event | None:
@@ -32,7 +33,7 @@ def _require_open(unit: Unit, on: date) -> None:
         )
 
 
-class Reversals:
+class Reversals(WriterBase):
     def reverse(self, event: Event, *, reason: str, occurred_on: date) -> list[Event]:
         """Cancel a mistaken event with a new one (hủy sự kiện ghi nhầm); the original stays.
 
