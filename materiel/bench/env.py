@@ -1,6 +1,7 @@
 """The environment of the bench's subprocesses (import worker, gunicorn): the same database as ours."""
 
 import os
+from typing import Any, cast
 
 from django.conf import settings
 
@@ -11,7 +12,8 @@ def point_at_bench_database() -> None:
     """In a subprocess, before any query: use the database named by the parent, if it named one."""
     name = os.environ.get(DB_NAME_VARIABLE)
     if name:
-        settings.DATABASES["default"]["NAME"] = name
+        # django-stubs types each database as a read-only Mapping; it is the settings' dict.
+        cast(dict[str, Any], settings.DATABASES["default"])["NAME"] = name
 
 
 def subprocess_env() -> dict:

@@ -196,6 +196,7 @@ def w1_single(ctx: Context, events: int = 400) -> dict:
     rng = random.Random(7)
     today = timezone.localdate()
     admin = User.objects.filter(is_superuser=True).first()
+    assert admin is not None  # the demo database the bench runs on has its administrator
     subtree = Unit.objects.filter(path__gte=ctx.mid.path, path__lt=ctx.mid.path + PATH_END)
     targets = list(subtree.filter(dissolved_on__isnull=True, founded_on__lte=today))
     # Every fifth live item of the province, so the writes spread over units and types.

@@ -30,7 +30,7 @@ MAX_DAY = date(2999, 12, 31)
 MAX_JSON_DEPTH = 32
 
 
-def shown(number: int) -> str:
+def shown(number: int | Decimal) -> str:
     """A bound as users read it: 1.000.000.000 in Vietnamese."""
     return numbers.number(number)
 

@@ -356,6 +356,7 @@ class HistoryMaker:
         """Equipment of a dissolved unit (a district command, a provincial Border Guard command) goes
         to its successor on the reform date."""
         b, state, on = self.batch, self.batch.state_of(item), holder.reformed_on
+        assert holder.before_reform is not None  # called only for a holder with a reform (see above)
         if state.status in (Status.DISPOSED, Status.LOST) or state.unit_id != holder.before_reform.pk:
             return  # off the books, or moved earlier to a unit that outlives the reform
         if state.holder:

@@ -5,14 +5,17 @@ still checked by `rules`, still gets its hash-chained event, and projections and
 in the same flush, so `materiel verify` holds afterwards exactly as after the single-event services.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from materiel.accounts.models import User
 from materiel.catalog.models import EquipmentType
 from materiel.core import statistics
 from materiel.core.errors import ConflictError, DomainError
@@ -25,14 +28,14 @@ from . import kinds, rules
 from .fastinsert import insert_instances, new_instance
 from .hashing import GENESIS, event_hash, stream_of
 from .lot_writes import LotWrites
-from .models import Event, EventKind, Rollup
+from .models import Batch, Event, EventKind, Rollup
 from .reversals import Reversals
 from .rollups import Deltas
-from .rules import ItemState
+from .rules import GradeInput, ItemState
 from .writer_base import UnitsById
 
 
-def reserve_ids(model, count: int, after: int = 0) -> list[int]:
+def reserve_ids(model: type[Item], count: int, after: int = 0) -> list[int]:
     """Ids for rows we must reference before inserting them (an item's stream key needs its id)."""
     table = model._meta.db_table
     if connection.vendor == "postgresql":
@@ -59,14 +62,14 @@ LEDGER_TABLES = (
 class LedgerBatch(LotWrites, Reversals):
     def __init__(
         self,
-        actor,
+        actor: User,
         *,
         today: date | None = None,
         backdated: bool = False,
-        batch=None,
-        serials: dict | None = None,
+        batch: Batch | None = None,
+        serials: dict[int, set[str]] | None = None,
         all_units: bool = True,
-    ):
+    ) -> None:
         """backdated: stamp each event as recorded on the day it occurred (loading a past book);
         batch: the ledger.Batch (an import) every event written here belongs to;
         serials: the serials-per-type cache of an earlier batch of the same writer (the seeder writes
@@ -80,7 +83,7 @@ class LedgerBatch(LotWrites, Reversals):
         self.new_items: list[Item] = []
         self.adopted: dict[int, Item] = {}
         self.states: dict[int, ItemState] = {}
-        self.types: dict[int, object] = {}
+        self.types: dict[int, EquipmentType] = {}
         self.events: list[Event] = []
         # (item, meter) -> its latest reading after this batch, None for a meter left with none.
         self.meters: dict[tuple[int, str], tuple[Decimal, date] | None] = {}
@@ -92,7 +95,7 @@ class LedgerBatch(LotWrites, Reversals):
         self._written = self._analysed_at = 0  # events flushed, and flushed at the last ANALYZE
 
     # -- items --------------------------------------------------------------------------------------
-    def adopt(self, items, *, versions: dict[int, int] | None = None) -> list[Item]:
+    def adopt(self, items: Iterable[Item], *, versions: dict[int, int] | None = None) -> list[Item]:
         """Take existing items into the batch, their rows locked (inside the caller's transaction) and
         read afresh, in the order given: events on them are then checked and written like those on
         new items (ledger.services.ManyItems). versions: item id -> the version the user saw; an item
@@ -102,7 +105,7 @@ class LedgerBatch(LotWrites, Reversals):
         rows = Item.objects.select_for_update().filter(pk__in=ids).order_by("pk")
         locked = {item.pk: item for item in rows}
         types = {t.pk: t for t in EquipmentType.objects.filter(pk__in={i.equipment_type_id for i in locked.values()})}
-        adopted = []
+        adopted: list[Item] = []
         for pk in ids:
             item = locked.get(pk)
             if item is None or (versions and versions.get(pk) not in (None, item.version)):
@@ -124,15 +127,15 @@ class LedgerBatch(LotWrites, Reversals):
     def receipt(
         self,
         *,
-        equipment_type,
+        equipment_type: EquipmentType,
         serial: str,
         unit: Unit,
-        grade,
+        grade: GradeInput,
         occurred_on: date,
         document_number: str = "",
         document_date: date | None = None,
         reason: str = "",
-        **attrs,
+        **attrs: Any,
     ) -> Item:
         """A new serialised item taken into the register (the kind that creates an item)."""
         serial = rules.check_serial(nfc(serial or ""))
@@ -140,6 +143,7 @@ class LedgerBatch(LotWrites, Reversals):
         self._claim_serial(equipment_type, serial)
         rules.check_receipt_details(attrs.get("year_made"), attrs.get("purpose", Purpose.IN_USE), occurred_on)
         spec = kinds.get(EventKind.RECEIPT)
+        assert spec.rule is not None  # an item kind has a rule (kinds.Kind.__post_init__)
         state = spec.rule(None, self, None, unit=unit, grade=grade, occurred_on=occurred_on)
         for name in ("origin", "note"):
             if name in attrs:
@@ -175,7 +179,7 @@ class LedgerBatch(LotWrites, Reversals):
         )
         return item
 
-    def _claim_serial(self, equipment_type, serial: str) -> None:
+    def _claim_serial(self, equipment_type: EquipmentType, serial: str) -> None:
         """Serial numbers are unique per type, in the database and within the batch."""
         taken = self.serials.get(equipment_type.pk)
         if taken is None:
@@ -200,7 +204,7 @@ class LedgerBatch(LotWrites, Reversals):
     def unit(self, pk: int) -> Unit:
         return self.units[pk]
 
-    def equipment_type_of(self, item: Item):
+    def equipment_type_of(self, item: Item) -> EquipmentType:
         return self.types[item.pk]
 
     def meter(self, item: Item, meter: str) -> tuple[Decimal, date] | None:
@@ -227,14 +231,15 @@ class LedgerBatch(LotWrites, Reversals):
         reason: str = "",
         document_number: str = "",
         document_date: date | None = None,
-        details=None,
-        **facts,
+        details: dict[str, Any] | kinds.Details | None = None,
+        **facts: Any,
     ) -> Event:
         """Any registered item kind on an item of this batch: details validated against the kind's
         schema, the state after asked of the kind's rule, the event appended, the projection told."""
         spec = kinds.get(kind)
         if spec.target != kinds.ITEM or spec.creates or spec.value == kinds.REVERSAL:
             raise ValueError(f"{spec.value} is not recorded on an existing item")
+        assert spec.rule is not None  # an item kind other than the reversal has one (kinds.Kind.__post_init__)
         stored, typed = kinds.validate_details(spec, details)
         reason, document_number = nfc(reason or ""), nfc(document_number or "")
         if "holder" in facts:
@@ -266,7 +271,7 @@ class LedgerBatch(LotWrites, Reversals):
         return event
 
     def transfer(
-        self, item: Item, *, to_unit: Unit, occurred_on: date, document_number: str, reason: str = "", **fields
+        self, item: Item, *, to_unit: Unit, occurred_on: date, document_number: str, reason: str = "", **fields: Any
     ) -> Event:
         return self.record(
             item,
@@ -279,7 +284,14 @@ class LedgerBatch(LotWrites, Reversals):
         )
 
     def grade_change(
-        self, item: Item, *, grade, reason: str, occurred_on: date, document_number: str = "", inspection: str = ""
+        self,
+        item: Item,
+        *,
+        grade: GradeInput,
+        reason: str,
+        occurred_on: date,
+        document_number: str = "",
+        inspection: str = "",
     ) -> Event:
         return self.record(
             item,
@@ -292,7 +304,14 @@ class LedgerBatch(LotWrites, Reversals):
         )
 
     def status_change(
-        self, item: Item, kind: str, *, occurred_on: date, reason: str = "", grade=None, document_number: str = ""
+        self,
+        item: Item,
+        kind: str,
+        *,
+        occurred_on: date,
+        reason: str = "",
+        grade: GradeInput = None,
+        document_number: str = "",
     ) -> Event:
         return self.record(
             item, kind, occurred_on=occurred_on, reason=reason, grade=grade, document_number=document_number
@@ -311,7 +330,7 @@ class LedgerBatch(LotWrites, Reversals):
             item, EventKind.METER_READING, occurred_on=occurred_on, details={"meter": meter, "value": value}
         )
 
-    def _stamp(self, occurred_on: date):
+    def _stamp(self, occurred_on: date) -> datetime:
         if not self.backdated:
             return timezone.now()
         return timezone.make_aware(datetime.combine(occurred_on, time(9, 0)))
@@ -319,7 +338,9 @@ class LedgerBatch(LotWrites, Reversals):
     def state_of(self, item: Item) -> ItemState:
         return self.states[item.pk]
 
-    def _append(self, item: Item, before, after: ItemState, kind, occurred_on, **fields) -> Event:
+    def _append(
+        self, item: Item, before: ItemState | None, after: ItemState, kind: str, occurred_on: date, **fields: Any
+    ) -> Event:
         """The one place an item's event is made: its states before and after, the units it moved
         between, its place in the item's hash chain, its rollup deltas."""
         moved = before is None or before.unit_id != after.unit_id
@@ -359,7 +380,7 @@ class LedgerBatch(LotWrites, Reversals):
     # -- writing ------------------------------------------------------------------------------------
     def _update_adopted(self, versions: dict[int, int]) -> None:
         """Bring each adopted item to its last state: one UPDATE statement run for all of them."""
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for pk, item in self.adopted.items():
             state = self.states[pk]
             holder_key = item_search_key(item.serial, item.equipment_type.name, state.holder)

@@ -3,20 +3,25 @@
 import hashlib
 import hmac
 import json
-from datetime import UTC
+from collections.abc import Iterable
+from datetime import UTC, date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Event
 
 GENESIS = "0" * 64
 
 
-def stream_of(*, item_id=None, lot_id=None) -> str:
+def stream_of(*, item_id: int | None = None, lot_id: int | None = None) -> str:
     return f"item:{item_id}" if item_id is not None else f"lot:{lot_id}"
 
 
-def _iso(value):
+def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def canonical_payload(event) -> dict:
+def canonical_payload(event: "Event") -> dict[str, Any]:
     """Every column that carries meaning, in a form that survives a round trip through either database."""
     recorded_at = event.recorded_at.astimezone(UTC).isoformat(timespec="microseconds")
     return {
@@ -47,7 +52,7 @@ def canonical_payload(event) -> dict:
     }
 
 
-def event_hash(event) -> str:
+def event_hash(event: "Event") -> str:
     payload = canonical_payload(event)
     if event.batch_id is not None:
         # Added after the first events were hashed: present only when set, so older hashes still hold.
@@ -56,7 +61,7 @@ def event_hash(event) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def seal_digest(prev_digest: str, hashes) -> str:
+def seal_digest(prev_digest: str, hashes: Iterable[str]) -> str:
     """The unkeyed digest of the seals made before HMAC (algorithm "sha256"): verified, never made."""
     h = hashlib.sha256(prev_digest.encode())
     for value in hashes:
@@ -64,7 +69,7 @@ def seal_digest(prev_digest: str, hashes) -> str:
     return h.hexdigest()
 
 
-def keyed_seal_digest(key: bytes, *, first: int, last: int, count: int, prev_digest: str, hashes) -> str:
+def keyed_seal_digest(key: bytes, *, first: int, last: int, count: int, prev_digest: str, hashes: Iterable[str]) -> str:
     """HMAC-SHA256 over the range, the previous seal and every event hash in it: without the key
     (a file outside the database, materiel.ledger.sealkey) nobody can recompute it."""
     h = hmac.new(key, f"{first}:{last}:{count}:{prev_digest}:".encode(), hashlib.sha256)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 import pydantic
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +28,8 @@ from materiel.core.errors import DomainError
 from materiel.core.text import nfc
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from .rules import ItemState
 
 ITEM: Literal["item"] = "item"
@@ -36,6 +38,14 @@ Target = Literal["item", "lot"]
 
 # The one kind the ledger core owns: the cancellation of a mistaken event (hủy sự kiện ghi nhầm).
 REVERSAL = "reversal"
+
+
+def title(text: StrOrPromise) -> str:
+    """A `Details` field's Vietnamese title, lazy (`pydantic.Field(title=title(gettext_lazy(...)))`).
+
+    pydantic types `title` as str but keeps the object it is given; the lazy text is translated when
+    a message names the field (`_details_error` formats it), in the language of that request."""
+    return cast(str, text)
 
 
 class Details(pydantic.BaseModel):
@@ -183,7 +193,7 @@ def projections() -> list[Projection]:
     return seen
 
 
-def validate_details(kind: Kind, raw: dict | Details | None) -> tuple[dict, Details | None]:
+def validate_details(kind: Kind, raw: dict[str, Any] | Details | None) -> tuple[dict[str, Any], Details | None]:
     """The details as stored (JSON-ready) and as typed, or a DomainError naming the field."""
     if kind.details is None:
         if raw:
@@ -214,7 +224,7 @@ def _details_error(kind: Kind, error: pydantic.ValidationError) -> DomainError:
 
 # The reversal is the core's own kind: generic, every other kind's cancellation.
 class ReversalDetails(Details):
-    reversed_kind: str = pydantic.Field(title=gettext_lazy("loại sự kiện bị hủy"))
+    reversed_kind: str = pydantic.Field(title=title(gettext_lazy("loại sự kiện bị hủy")))
 
 
 REVERSAL_KIND = Kind(

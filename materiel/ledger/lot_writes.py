@@ -8,6 +8,7 @@ concurrent movement of the same lot waits rather than being overwritten.
 
 import uuid
 from datetime import date
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -21,24 +22,28 @@ from . import rules
 from .fastinsert import new_instance
 from .hashing import GENESIS, event_hash, stream_of
 from .models import Event, EventKind
+from .rules import GradeInput, NumberInput
 from .writer_base import WriterBase
 
 
 class LotWrites(WriterBase):
     def lock_lot(self, lot: Lot, expected_version: int | None = None) -> Lot:
-        locked = Lot.objects.select_for_update().get(pk=lot.pk)  # the row alone, as adopt() locks items
+        locked: Lot = Lot.objects.select_for_update().get(pk=lot.pk)  # the row alone, as adopt() locks items
         if expected_version is not None and locked.version != expected_version:
             raise ConflictError(_("Lô vừa được người khác cập nhật; hãy tải lại rồi thử lại."))
         locked.equipment_type = self._type(locked.equipment_type_id)
         return locked
 
-    def _type(self, pk: int):
+    def _type(self, pk: int) -> EquipmentType:
         if pk not in self._lot_types:
             self._lot_types[pk] = EquipmentType.objects.get(pk=pk)
         return self._lot_types[pk]
 
-    def _lot_for(self, equipment_type, unit: Unit, lot_number: str, grade: int, occurred_on: date) -> Lot:
+    def _lot_for(
+        self, equipment_type: EquipmentType, unit: Unit, lot_number: str, grade: int, occurred_on: date
+    ) -> Lot:
         """The lot of a type, grade and number at a unit, made empty if new; locked."""
+        lot: Lot
         lot, _created = Lot.objects.select_for_update().get_or_create(
             equipment_type=equipment_type,
             unit=unit,
@@ -49,7 +54,9 @@ class LotWrites(WriterBase):
         rules.check_lot_date(occurred_on, lot.last_event_on, self.today)
         return lot
 
-    def _append_lot(self, lot: Lot, kind: str, quantity: int, occurred_on: date, last_event_on=None, **fields) -> Event:
+    def _append_lot(
+        self, lot: Lot, kind: str, quantity: int, occurred_on: date, last_event_on: date | None = None, **fields: Any
+    ) -> Event:
         """The one place a lot's event is made: its signed quantity, its place in the lot's hash chain,
         the lot row brought up to date, the rollup deltas."""
         event = new_instance(
@@ -82,10 +89,10 @@ class LotWrites(WriterBase):
     def lot_receipt(
         self,
         *,
-        equipment_type,
+        equipment_type: EquipmentType,
         unit: Unit,
-        grade,
-        quantity,
+        grade: GradeInput,
+        quantity: NumberInput,
         occurred_on: date,
         lot_number: str = "",
         document_number: str = "",
@@ -113,7 +120,7 @@ class LotWrites(WriterBase):
         self,
         lot: Lot,
         *,
-        quantity,
+        quantity: NumberInput,
         occurred_on: date,
         reason: str,
         document_number: str = "",
@@ -139,7 +146,7 @@ class LotWrites(WriterBase):
         lot: Lot,
         *,
         to_unit: Unit,
-        quantity,
+        quantity: NumberInput,
         occurred_on: date,
         document_number: str,
         reason: str = "",
@@ -155,7 +162,7 @@ class LotWrites(WriterBase):
         if not document_number:
             raise DomainError(_("Điều chuyển phải có số biên bản bàn giao."), field="document_number")
         target = self._lot_for(lot.equipment_type, to_unit, lot.lot_number, lot.grade, occurred_on)
-        common = dict(
+        common: dict[str, Any] = dict(
             from_unit_id=lot.unit_id,
             to_unit_id=to_unit.pk,
             group=str(uuid.uuid4()),
@@ -170,8 +177,8 @@ class LotWrites(WriterBase):
         self,
         lot: Lot,
         *,
-        grade,
-        quantity,
+        grade: GradeInput,
+        quantity: NumberInput,
         occurred_on: date,
         reason: str,
         expected_version: int | None = None,
@@ -186,7 +193,7 @@ class LotWrites(WriterBase):
         if not reason:
             raise DomainError(_("Phân cấp lại phải ghi lý do."), field="reason")
         target = self._lot_for(lot.equipment_type, self.units[lot.unit_id], lot.lot_number, grade, occurred_on)
-        common = dict(group=str(uuid.uuid4()), reason=reason)
+        common: dict[str, Any] = dict(group=str(uuid.uuid4()), reason=reason)
         self._append_lot(lot, EventKind.LOT_REGRADE, -quantity, occurred_on, **common)
         self._append_lot(target, EventKind.LOT_REGRADE, quantity, occurred_on, **common)
         return target

@@ -19,8 +19,14 @@ that says it came from a record that does not exist:
 `documents.HandoverLine` is the first such line.
 """
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from .models import Event
 
 
 class EventLine(models.Model):
@@ -34,17 +40,24 @@ class EventLine(models.Model):
         "ledger.Event", on_delete=models.PROTECT, related_name="%(app_label)s_%(class)s", verbose_name=_("sự kiện")
     )
 
+    if TYPE_CHECKING:
+        # What each concrete line has (the base, abstract, has no manager; its subclass adds `record`).
+        objects: ClassVar[models.Manager["EventLine"]]
+        record: Any
+
     class Meta:
         abstract = True
         ordering = ["record", "position"]
 
     @classmethod
-    def link(cls, record, events) -> list["EventLine"]:
+    def link(cls, record: models.Model, events: Sequence["Event"]) -> list["EventLine"]:
         """The lines of `record`, one per event in order, written in the transaction that wrote them."""
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("a record's lines are written in the transaction of its events")
         if any(event.pk is None for event in events):
             raise ValueError("link the events once they are written (Writer.save() gives their ids)")
         return cls.objects.bulk_create(
-            cls(record=record, position=n, event=event) for n, event in enumerate(events, start=1)
+            # The plugin knows only the base's fields, not the `record` every subclass declares.
+            cls(record=record, position=n, event=event)  # type: ignore[misc]
+            for n, event in enumerate(events, start=1)
         )

@@ -9,50 +9,103 @@ typed details and which projection. Declared from `LedgerConfig.ready()`.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 from functools import partial
+from typing import TYPE_CHECKING, Any, cast
 
 import pydantic
 from django.utils.translation import gettext_lazy as _
 
 from . import kinds, rules
-from .kinds import ITEM, LOT, Details, Kind
+from .kinds import ITEM, LOT, Details, Kind, RuleContext, title
 from .models import EventKind
+from .rules import GradeInput, ItemState
+
+if TYPE_CHECKING:
+    from materiel.accounts.models import User
+    from materiel.equipment.models import Item
+    from materiel.units.models import Unit
+
+    from .batch import LedgerBatch
+    from .models import Event
+    from .verify import Report
 
 
-def _receipt(state, ctx, item, *, unit, grade, occurred_on, **_facts):
+def _receipt(
+    state: ItemState | None,
+    ctx: RuleContext,
+    item: Item | None,
+    *,
+    unit: Unit,
+    grade: GradeInput,
+    occurred_on: date,
+    **_facts: Any,
+) -> ItemState:
     return rules.receipt(unit=unit, grade=grade, occurred_on=occurred_on, today=ctx.today)
 
 
-def _transfer(state, ctx, item, *, to_unit, occurred_on, document_number, **_facts):
+def _transfer(
+    state: ItemState,
+    ctx: RuleContext,
+    item: Item,
+    *,
+    to_unit: Unit,
+    occurred_on: date,
+    document_number: str,
+    **_facts: Any,
+) -> ItemState:
     return rules.transfer(
         state, to_unit=to_unit, occurred_on=occurred_on, today=ctx.today, document_number=document_number
     )
 
 
-def _authorise_transfer(actor, from_unit, *, to_unit, **_facts) -> None:
+def _authorise_transfer(actor: User, from_unit: Unit, *, to_unit: Unit, **_facts: Any) -> None:
     from materiel.accounts.scoping import require_receiver
 
     require_receiver(actor, from_unit, to_unit)
 
 
-def _issue(state, ctx, item, *, holder, occurred_on, **_facts):
+def _issue(
+    state: ItemState, ctx: RuleContext, item: Item, *, holder: str, occurred_on: date, **_facts: Any
+) -> ItemState:
     return rules.issue(state, holder=holder, occurred_on=occurred_on, today=ctx.today)
 
 
-def _return(state, ctx, item, *, occurred_on, **_facts):
+def _return(state: ItemState, ctx: RuleContext, item: Item, *, occurred_on: date, **_facts: Any) -> ItemState:
     return rules.return_(state, occurred_on=occurred_on, today=ctx.today)
 
 
-def _grade_change(state, ctx, item, *, grade, reason, occurred_on, **_facts):
+def _grade_change(
+    state: ItemState,
+    ctx: RuleContext,
+    item: Item,
+    *,
+    grade: GradeInput,
+    reason: str,
+    occurred_on: date,
+    **_facts: Any,
+) -> ItemState:
     return rules.grade_change(state, grade=grade, reason=reason, occurred_on=occurred_on, today=ctx.today)
 
 
-def _status_change(kind, state, ctx, item, *, occurred_on, reason="", grade=None, **_facts):
+def _status_change(
+    kind: str,
+    state: ItemState,
+    ctx: RuleContext,
+    item: Item,
+    *,
+    occurred_on: date,
+    reason: str = "",
+    grade: GradeInput = None,
+    **_facts: Any,
+) -> ItemState:
     return rules.status_change(state, kind, occurred_on=occurred_on, today=ctx.today, grade=grade, reason=reason)
 
 
-def _meter_reading(state, ctx, item, *, details, occurred_on, **_facts):
+def _meter_reading(
+    state: ItemState, ctx: RuleContext, item: Item, *, details: MeterDetails, occurred_on: date, **_facts: Any
+) -> ItemState:
     return rules.meter_reading(
         state,
         meter=details.meter,
@@ -66,12 +119,12 @@ def _meter_reading(state, ctx, item, *, details, occurred_on, **_facts):
 
 class GradeChangeDetails(Details):
     # The inspection or check behind the new grade, as written on the form.
-    inspection: str = pydantic.Field("", max_length=200, title=_("lần kiểm tra"))
+    inspection: str = pydantic.Field("", max_length=200, title=title(_("lần kiểm tra")))
 
 
 class MeterDetails(Details):
-    meter: str = pydantic.Field(max_length=20, title=_("đồng hồ"))
-    value: Decimal = pydantic.Field(title=_("chỉ số đồng hồ"))
+    meter: str = pydantic.Field(max_length=20, title=title(_("đồng hồ")))
+    value: Decimal = pydantic.Field(title=title(_("chỉ số đồng hồ")))
 
 
 class MeterProjection:
@@ -84,12 +137,13 @@ class MeterProjection:
         self.reset()
 
     def reset(self) -> None:
-        self._history: dict[tuple[int, str], list] = defaultdict(list)
+        self._history: dict[tuple[int | None, str], list[Event]] = defaultdict(list)
 
-    def record(self, writer, item, event, details) -> None:
+    def record(self, writer: LedgerBatch, item: Item, event: Event, details: Details | None) -> None:
+        details = cast(MeterDetails, details)  # the meter reading's, validated by the writer
         writer.set_meter(item, details.meter, (details.value, event.occurred_on))
 
-    def reverse(self, writer, item, event) -> None:
+    def reverse(self, writer: LedgerBatch, item: Item, event: Event) -> None:
         from .models import Event
 
         meter = event.details["meter"]
@@ -103,17 +157,17 @@ class MeterProjection:
         value = None if previous is None else (Decimal(previous.details["value"]), previous.occurred_on)
         writer.set_meter(item, meter, value)
 
-    def replay(self, event, reversed_ids: set[int]) -> None:
+    def replay(self, event: Event, reversed_ids: set[int]) -> None:
         if event.kind == EventKind.METER_READING and event.pk not in reversed_ids:
             self._history[(event.item_id, event.details["meter"])].append(event)
 
-    def compare(self, report) -> None:
+    def compare(self, report: Report) -> None:
         from materiel.equipment.models import ItemMeter
 
         replayed = {
             key: [Decimal(events[-1].details["value"]), events[-1].occurred_on] for key, events in self._history.items()
         }
-        stored = {
+        stored: dict[tuple[int | None, str], list[Any]] = {
             (i, m): [v, d] for i, m, v, d in ItemMeter.objects.values_list("item_id", "meter", "value", "read_on")
         }
         for key in sorted(set(stored) | set(replayed)):
@@ -142,7 +196,7 @@ REGISTER_KINDS = [
          details=GradeChangeDetails),
     Declare(EventKind.METER_READING.value, EventKind.METER_READING.label, ITEM, "ledger.record", rule=_meter_reading,
          details=MeterDetails, projection=METERS),
-    *(_status_kind(kind) for kind in rules.STATUS_MOVES),
+    *(_status_kind(EventKind(kind)) for kind in rules.STATUS_MOVES),
     Declare(EventKind.LOT_RECEIPT.value, EventKind.LOT_RECEIPT.label, LOT, "ledger.record"),
     Declare(EventKind.LOT_ISSUE.value, EventKind.LOT_ISSUE.label, LOT, "ledger.record"),
     Declare(EventKind.LOT_TRANSFER.value, EventKind.LOT_TRANSFER.label, LOT, "ledger.transfer",

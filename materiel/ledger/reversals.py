@@ -6,6 +6,7 @@ projection follows.
 """
 
 from datetime import date
+from typing import Any, cast
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from .rules import ItemState
 from .writer_base import WriterBase
 
 
-def _latest_effective(**stream) -> Event | None:
+def _latest_effective(**stream: Any) -> Event | None:
     return Event.objects.filter(**stream).effective().order_by("-id").first()
 
 
@@ -60,7 +61,7 @@ class Reversals(WriterBase):
             return [self._reverse_item(event, spec, reason=reason, occurred_on=occurred_on)]
         return [self._reverse_lot(row, reason=reason, occurred_on=occurred_on) for row in rows]
 
-    def _reverse_item(self, event: Event, spec, *, reason: str, occurred_on: date) -> Event:
+    def _reverse_item(self, event: Event, spec: kinds.Kind, *, reason: str, occurred_on: date) -> Event:
         (item,) = self.adopt([Item(pk=event.item_id)])
         if _latest_effective(item_id=item.pk) != event:
             raise DomainError(
@@ -73,9 +74,9 @@ class Reversals(WriterBase):
             # The item never existed: it leaves every count, and its serial is free again.
             after = ItemState(item.unit_id, item.grade, Status.VOID, "", last_on)
         else:
-            after = ItemState(
-                event.unit_before_id, event.grade_before, event.status_before, event.holder_before, last_on
-            )
+            # An event that did not create its item has the item's grade before it.
+            grade_before = cast(int, event.grade_before)
+            after = ItemState(event.unit_before_id, grade_before, event.status_before, event.holder_before, last_on)
         if after.unit_id != item.unit_id:
             _require_open(self.units[after.unit_id], occurred_on)
         reversal = self._append(
@@ -98,6 +99,7 @@ class Reversals(WriterBase):
             raise DomainError(
                 _("Chỉ hủy được sự kiện gần nhất của lô; hãy hủy các sự kiện sau nó trước."), field="event"
             )
+        assert event.quantity is not None  # a lot's event has its signed quantity
         if lot.quantity - event.quantity < 0:
             raise DomainError(_("Hủy sự kiện này sẽ làm số lượng lô âm."), field="event")
         if event.quantity < 0:

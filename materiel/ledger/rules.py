@@ -6,6 +6,7 @@ all go through here, so there is exactly one definition of what is allowed.
 """
 
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -13,15 +14,19 @@ from decimal import Decimal
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from materiel.catalog.models import Meter
+from materiel.catalog.models import EquipmentType, Meter
 from materiel.core import bounds
 from materiel.core.errors import DomainError
 from materiel.equipment.models import Purpose, Status
 from materiel.formats.numbers import number
+from materiel.units.models import Unit
 
 from .models import EventKind
 
 GRADES = range(1, 6)
+# What a form, an import row or the API gives as a grade, a quantity or a year: checked and made an int here.
+GradeInput = int | str | None
+NumberInput = int | str | None
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def check_date(state: ItemState | None, occurred_on: date, today: date) -> None:
         )
 
 
-def check_unit_open(unit, occurred_on: date, field: str = "unit") -> None:
+def check_unit_open(unit: Unit, occurred_on: date, field: str = "unit") -> None:
     if unit.founded_on and occurred_on < unit.founded_on:
         raise DomainError(
             _("Đơn vị %(unit)s chưa thành lập vào ngày %(day)s.") % {"unit": unit.name, "day": fmt(occurred_on)},
@@ -98,7 +103,7 @@ def check_unit_open(unit, occurred_on: date, field: str = "unit") -> None:
         )
 
 
-def check_grade(grade, field: str = "grade") -> int:
+def check_grade(grade: GradeInput, field: str = "grade") -> int:
     if grade is None or str(grade).strip() == "":
         raise DomainError(_("Chưa nhập cấp chất lượng."), field=field)
     try:
@@ -121,7 +126,7 @@ def require_live(state: ItemState, what: str) -> None:
         )
 
 
-def check_serialised(equipment_type, serialised: bool) -> None:
+def check_serialised(equipment_type: EquipmentType, serialised: bool) -> None:
     if serialised and not equipment_type.serialised:
         raise DomainError(
             _("%(type)s được quản lý theo lô, không theo số hiệu.") % {"type": equipment_type.name},
@@ -155,21 +160,21 @@ def check_serial(serial: str) -> str:
     return serial
 
 
-def check_receipt_details(year_made, purpose: str, occurred_on: date) -> None:
+def check_receipt_details(year_made: NumberInput, purpose: str, occurred_on: date) -> None:
     if year_made is not None and not (1900 <= int(year_made) <= occurred_on.year):
         raise DomainError(_("Năm sản xuất %(year)s không hợp lệ.") % {"year": year_made}, field="year_made")
     if purpose not in Purpose.values:
         raise DomainError(_("Mục đích sử dụng không hợp lệ."), field="purpose")
 
 
-def receipt(*, unit, grade, occurred_on: date, today: date) -> ItemState:
+def receipt(*, unit: Unit, grade: GradeInput, occurred_on: date, today: date) -> ItemState:
     check_date(None, occurred_on, today)
     check_unit_open(unit, occurred_on)
     grade = check_grade(grade)
     return ItemState(unit.pk, grade, Status.IN_SERVICE, "", occurred_on)
 
 
-def transfer(state: ItemState, *, to_unit, occurred_on: date, today: date, document_number: str) -> ItemState:
+def transfer(state: ItemState, *, to_unit: Unit, occurred_on: date, today: date, document_number: str) -> ItemState:
     check_date(state, occurred_on, today)
     require_live(state, _("điều chuyển"))
     if state.status == Status.IN_REPAIR:
@@ -209,7 +214,7 @@ def return_(state: ItemState, *, occurred_on: date, today: date) -> ItemState:
     return replace(state, holder="", last_event_on=occurred_on)
 
 
-def grade_change(state: ItemState, *, grade, reason: str, occurred_on: date, today: date) -> ItemState:
+def grade_change(state: ItemState, *, grade: GradeInput, reason: str, occurred_on: date, today: date) -> ItemState:
     check_date(state, occurred_on, today)
     require_live(state, _("phân cấp"))
     grade = check_grade(grade)
@@ -224,7 +229,7 @@ NEEDS_REASON = {EventKind.DISPOSE, EventKind.LOSE}
 
 
 def status_change(
-    state: ItemState, kind: str, *, occurred_on: date, today: date, grade=None, reason: str = ""
+    state: ItemState, kind: str, *, occurred_on: date, today: date, grade: GradeInput = None, reason: str = ""
 ) -> ItemState:
     check_date(state, occurred_on, today)
     if kind in NEEDS_REASON and not (reason or "").strip():
@@ -244,7 +249,16 @@ def status_change(
     return replace(state, status=after, grade=new_grade, last_event_on=occurred_on)
 
 
-def meter_reading(state: ItemState, *, meter: str, value, allowed_meters, previous, occurred_on, today):
+def meter_reading(
+    state: ItemState,
+    *,
+    meter: str,
+    value: Decimal | None,
+    allowed_meters: Collection[str],
+    previous: tuple[Decimal, date] | None,
+    occurred_on: date,
+    today: date,
+) -> ItemState:
     """Validate a meter reading; `previous` is (value, read_on) of the same meter or None."""
     check_date(state, occurred_on, today)
     if state.status in (Status.DISPOSED, Status.VOID):
@@ -275,9 +289,11 @@ def meter_reading(state: ItemState, *, meter: str, value, allowed_meters, previo
     return replace(state, last_event_on=occurred_on)
 
 
-def check_quantity(quantity, field: str = "quantity") -> int:
+def check_quantity(quantity: NumberInput, field: str = "quantity") -> int:
     """A whole number from 1 to bounds.MAX_QUANTITY; text only in ASCII digits (int() reads others too)."""
-    if isinstance(quantity, str) and not bounds.is_ascii_number(quantity.strip().removeprefix("-")):
+    if quantity is None or (
+        isinstance(quantity, str) and not bounds.is_ascii_number(quantity.strip().removeprefix("-"))
+    ):
         raise DomainError(_("Số lượng phải là số nguyên."), field=field)
     try:
         quantity = int(quantity)
@@ -309,7 +325,7 @@ def check_lot_date(occurred_on: date, last_event_on: date | None, today: date) -
         )
 
 
-def lot_take(balance: int, quantity, occurred_on: date, last_event_on: date | None, today: date) -> int:
+def lot_take(balance: int, quantity: NumberInput, occurred_on: date, last_event_on: date | None, today: date) -> int:
     """Validate taking `quantity` out of a lot holding `balance`; returns the quantity."""
     quantity = check_quantity(quantity)
     check_lot_date(occurred_on, last_event_on, today)

@@ -9,16 +9,22 @@ receipt of many serials), and one function per kind for a single event (`record_
 each running in its own transaction. Views, the API, the CLI and the importer call these.
 """
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from materiel.accounts.models import User
 from materiel.accounts.scoping import require
 from materiel.catalog.models import EquipmentType
-from materiel.core.errors import ConflictError, DomainError  # noqa: F401 - ConflictError: raised here by the writer, caught by callers
+
+# ConflictError: raised here by the writer, caught by callers (ledger.services.ConflictError), so re-exported.
+from materiel.core.errors import ConflictError as ConflictError
+from materiel.core.errors import DomainError
 from materiel.core.numbers import parse_decimal
 from materiel.core.text import nfc
 from materiel.equipment.models import Item, Lot, Purpose, Status
@@ -27,6 +33,7 @@ from materiel.units.models import Unit
 from . import kinds, rules
 from .batch import LedgerBatch
 from .models import Event, EventKind
+from .rules import GradeInput
 
 
 def today() -> date:
@@ -42,21 +49,21 @@ class Writer:
     returns the events, with their ids. A DomainError leaves nothing written (the caller's
     transaction is rolled back), so the caller can name the item it was about."""
 
-    def __init__(self, items=(), *, actor, versions: dict[int, int] | None = None):
+    def __init__(self, items: Iterable[Item] = (), *, actor: User, versions: dict[int, int] | None = None) -> None:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("the ledger's Writer must run inside transaction.atomic()")
         self.actor = actor
         self._batch = LedgerBatch(actor, all_units=False)
         self.items = self._batch.adopt(items, versions=versions) if items else []
         self._events: list[Event] = []
-        self._allowed: set[tuple] = set()
+        self._allowed: set[tuple[Any, ...]] = set()
 
     def _require(self, action: str, unit_id: int) -> None:
         if (action, unit_id) not in self._allowed:
             require(self.actor, action, unit=self._batch.units[unit_id])
             self._allowed.add((action, unit_id))
 
-    def _authorise(self, spec: kinds.Kind, unit_id: int, **facts) -> None:
+    def _authorise(self, spec: kinds.Kind, unit_id: int, **facts: Any) -> None:
         self._require(spec.action, unit_id)
         if spec.authorise is not None:
             key = ("authorise", spec.value, unit_id, facts.get("to_unit") and facts["to_unit"].pk)
@@ -74,7 +81,7 @@ class Writer:
         return self._batch.state_of(item).unit_id
 
     # -- items --------------------------------------------------------------------------------------
-    def record(self, item: Item, kind: str, **facts) -> Event:
+    def record(self, item: Item, kind: str, **facts: Any) -> Event:
         """Any registered kind on an item given to this writer (ledger.kinds)."""
         spec = kinds.get(kind)
         self._authorise(spec, self.unit_of(item), **facts)
@@ -82,10 +89,19 @@ class Writer:
         self._events.append(event)
         return event
 
-    def transfer(self, item: Item, **facts) -> Event:
+    def transfer(self, item: Item, **facts: Any) -> Event:
         return self.record(item, EventKind.TRANSFER, **facts)
 
-    def grade_change(self, item: Item, *, grade, reason: str, occurred_on: date, document_number="", inspection=""):
+    def grade_change(
+        self,
+        item: Item,
+        *,
+        grade: GradeInput,
+        reason: str,
+        occurred_on: date,
+        document_number: str = "",
+        inspection: str = "",
+    ) -> Event:
         return self.record(
             item,
             EventKind.GRADE_CHANGE,
@@ -96,47 +112,49 @@ class Writer:
             details={"inspection": inspection or ""},
         )
 
-    def meter_reading(self, item: Item, *, meter: str, value, occurred_on: date) -> Event:
+    def meter_reading(self, item: Item, *, meter: str, value: Any, occurred_on: date) -> Event:
         value = parse_meter_value(value)
         return self.record(
             item, EventKind.METER_READING, occurred_on=occurred_on, details={"meter": meter, "value": value}
         )
 
-    def expect_serials(self, equipment_type: EquipmentType, serials) -> None:
+    def expect_serials(self, equipment_type: EquipmentType, serials: Iterable[str]) -> None:
         """Before receiving exactly these serials of a type: look up only them, not every serial of
         the type (the writer's default, right for an import, heavy for a form of ten rifles)."""
         taken = Item.objects.filter(equipment_type=equipment_type, serial__in=list(serials)).exclude(status=Status.VOID)
         self._batch.serials[equipment_type.pk] = set(taken.values_list("serial", flat=True))
 
-    def receipt(self, *, equipment_type: EquipmentType, unit: Unit, **facts) -> Event:
+    def receipt(self, *, equipment_type: EquipmentType, unit: Unit, **facts: Any) -> Event:
         """A new serialised item taken in (tiếp nhận)."""
         self._require(kinds.get(EventKind.RECEIPT).action, unit.pk)
         self._batch.receipt(equipment_type=equipment_type, unit=unit, **facts)
         return self._keep()[0]
 
     # -- lots ---------------------------------------------------------------------------------------
-    def lot_receipt(self, *, unit: Unit, **facts) -> Event:
+    def lot_receipt(self, *, unit: Unit, **facts: Any) -> Event:
         self._require(kinds.get(EventKind.LOT_RECEIPT).action, unit.pk)
         self._batch.lot_receipt(unit=unit, **facts)
         return self._keep()[0]
 
-    def _lot(self, lot: Lot, kind: str, expected_version, **facts) -> Lot:
+    def _lot(self, lot: Lot, kind: str, expected_version: int | None, **facts: Any) -> Lot:
         """The lot locked, and the actor's right to `kind` on it checked."""
         locked = self._batch.lock_lot(lot, expected_version)
         self._authorise(kinds.get(kind), locked.unit_id, **facts)
         return locked
 
-    def lot_issue(self, lot: Lot, *, expected_version: int | None = None, **facts) -> Event:
+    def lot_issue(self, lot: Lot, *, expected_version: int | None = None, **facts: Any) -> Event:
         lot = self._lot(lot, EventKind.LOT_ISSUE, expected_version)
         self._batch.lot_issue(lot, **facts)
         return self._keep()[0]
 
-    def lot_transfer(self, lot: Lot, *, to_unit: Unit, expected_version: int | None = None, **facts) -> list[Event]:
+    def lot_transfer(
+        self, lot: Lot, *, to_unit: Unit, expected_version: int | None = None, **facts: Any
+    ) -> list[Event]:
         lot = self._lot(lot, EventKind.LOT_TRANSFER, expected_version, to_unit=to_unit)
         self._batch.lot_transfer(lot, to_unit=to_unit, **facts)
         return self._keep(2)
 
-    def lot_regrade(self, lot: Lot, *, expected_version: int | None = None, **facts) -> list[Event]:
+    def lot_regrade(self, lot: Lot, *, expected_version: int | None = None, **facts: Any) -> list[Event]:
         lot = self._lot(lot, EventKind.LOT_REGRADE, expected_version)
         self._batch.lot_regrade(lot, **facts)
         return self._keep(2)
@@ -167,13 +185,13 @@ class Writer:
 ManyItems = Writer
 
 
-def _one(item: Item, expected_version: int | None, actor) -> Writer:
+def _one(item: Item, expected_version: int | None, actor: User) -> Writer:
     versions = {item.pk: expected_version} if expected_version is not None else None
     return Writer([item], actor=actor, versions=versions)
 
 
 @transaction.atomic
-def record(kind: str, item: Item, *, actor, expected_version: int | None = None, **facts) -> Event:
+def record(kind: str, item: Item, *, actor: User, expected_version: int | None = None, **facts: Any) -> Event:
     """One event of any registered item kind (ledger.kinds), in its own transaction."""
     writer = _one(item, expected_version, actor)
     writer.record(writer.items[0], kind, **facts)
@@ -186,16 +204,16 @@ def record_receipt(
     equipment_type: EquipmentType,
     serial: str,
     unit: Unit,
-    grade,
+    grade: GradeInput,
     occurred_on: date,
-    actor,
+    actor: User,
     purpose: str = Purpose.IN_USE,
     year_made: int | None = None,
     origin: str = "",
     entered_service_on: date | None = None,
     note: str = "",
     document_number: str = "",
-    document_date=None,
+    document_date: date | None = None,
     reason: str = "",
 ) -> Event:
     """Take a serialised item into a unit's register (tiếp nhận)."""
@@ -220,7 +238,9 @@ def record_receipt(
     return writer.save()[-1]
 
 
-def record_transfer(item: Item, *, to_unit: Unit, occurred_on: date, actor, document_number: str, **kw) -> Event:
+def record_transfer(
+    item: Item, *, to_unit: Unit, occurred_on: date, actor: User, document_number: str, **kw: Any
+) -> Event:
     """Hand an item over to another unit (điều chuyển), with its handover record number."""
     return record(
         EventKind.TRANSFER,
@@ -233,17 +253,19 @@ def record_transfer(item: Item, *, to_unit: Unit, occurred_on: date, actor, docu
     )
 
 
-def record_issue(item: Item, *, holder: str, occurred_on: date, actor, **kw) -> Event:
+def record_issue(item: Item, *, holder: str, occurred_on: date, actor: User, **kw: Any) -> Event:
     """Issue an item to a person (cấp phát)."""
     return record(EventKind.ISSUE, item, holder=holder, occurred_on=occurred_on, actor=actor, **kw)
 
 
-def record_return(item: Item, *, occurred_on: date, actor, **kw) -> Event:
+def record_return(item: Item, *, occurred_on: date, actor: User, **kw: Any) -> Event:
     """Take an item back from the person who held it (thu hồi)."""
     return record(EventKind.RETURN, item, occurred_on=occurred_on, actor=actor, **kw)
 
 
-def record_grade_change(item: Item, *, grade, reason: str, occurred_on: date, actor, inspection: str = "", **kw):
+def record_grade_change(
+    item: Item, *, grade: GradeInput, reason: str, occurred_on: date, actor: User, inspection: str = "", **kw: Any
+) -> Event:
     """Re-grade an item (phân cấp chất lượng), with the reason and the inspection or document behind it."""
     return record(
         EventKind.GRADE_CHANGE,
@@ -257,46 +279,46 @@ def record_grade_change(item: Item, *, grade, reason: str, occurred_on: date, ac
     )
 
 
-def record_status_change(item: Item, kind: str, *, occurred_on: date, actor, **kw) -> Event:
+def record_status_change(item: Item, kind: str, *, occurred_on: date, actor: User, **kw: Any) -> Event:
     """Repair in/out, sealed storage in/out, awaiting disposal, disposal, loss, found."""
     if kind not in rules.STATUS_MOVES:
         raise DomainError(_("Loại sự kiện không hợp lệ."), field="kind")
     return record(kind, item, occurred_on=occurred_on, actor=actor, **kw)
 
 
-def record_repair_start(item, **kw):
+def record_repair_start(item: Item, **kw: Any) -> Event:
     return record_status_change(item, EventKind.REPAIR_START, **kw)
 
 
-def record_repair_end(item, **kw):
+def record_repair_end(item: Item, **kw: Any) -> Event:
     return record_status_change(item, EventKind.REPAIR_END, **kw)
 
 
-def record_seal(item, **kw):
+def record_seal(item: Item, **kw: Any) -> Event:
     return record_status_change(item, EventKind.SEAL, **kw)
 
 
-def record_unseal(item, **kw):
+def record_unseal(item: Item, **kw: Any) -> Event:
     return record_status_change(item, EventKind.UNSEAL, **kw)
 
 
-def record_await_disposal(item, **kw):
+def record_await_disposal(item: Item, **kw: Any) -> Event:
     return record_status_change(item, EventKind.AWAIT_DISPOSAL, **kw)
 
 
-def record_disposal(item, **kw):
+def record_disposal(item: Item, **kw: Any) -> Event:
     return record_status_change(item, EventKind.DISPOSE, **kw)
 
 
-def record_loss(item, **kw):
+def record_loss(item: Item, **kw: Any) -> Event:
     return record_status_change(item, EventKind.LOSE, **kw)
 
 
-def record_found(item, **kw):
+def record_found(item: Item, **kw: Any) -> Event:
     return record_status_change(item, EventKind.FIND, **kw)
 
 
-def parse_meter_value(value) -> Decimal:
+def parse_meter_value(value: Any) -> Decimal:
     if isinstance(value, Decimal):
         return value
     number = parse_decimal(value)
@@ -307,7 +329,7 @@ def parse_meter_value(value) -> Decimal:
 
 @transaction.atomic
 def record_meter_reading(
-    item: Item, *, meter: str, value, occurred_on: date, actor, expected_version: int | None = None
+    item: Item, *, meter: str, value: Any, occurred_on: date, actor: User, expected_version: int | None = None
 ) -> Event:
     """Record a reading of one of the item's meters (km, engine hours, rounds)."""
     writer = _one(item, expected_version, actor)
@@ -319,7 +341,7 @@ def record_meter_reading(
 
 
 @transaction.atomic
-def record_lot_receipt(*, unit: Unit, actor, **facts) -> Event:
+def record_lot_receipt(*, unit: Unit, actor: User, **facts: Any) -> Event:
     """Take counted stock into a unit (nhập lô)."""
     writer = Writer(actor=actor)
     writer.lot_receipt(unit=unit, **facts)
@@ -327,7 +349,7 @@ def record_lot_receipt(*, unit: Unit, actor, **facts) -> Event:
 
 
 @transaction.atomic
-def record_lot_issue(lot: Lot, *, actor, **facts) -> Event:
+def record_lot_issue(lot: Lot, *, actor: User, **facts: Any) -> Event:
     """Take stock out of a lot: expended, consumed, handed out (xuất, tiêu hao)."""
     writer = Writer(actor=actor)
     writer.lot_issue(lot, **facts)
@@ -335,7 +357,7 @@ def record_lot_issue(lot: Lot, *, actor, **facts) -> Event:
 
 
 @transaction.atomic
-def record_lot_transfer(lot: Lot, *, actor, **facts) -> list[Event]:
+def record_lot_transfer(lot: Lot, *, actor: User, **facts: Any) -> list[Event]:
     """Move part of a lot to another unit: two rows, out of one lot and into the other."""
     writer = Writer(actor=actor)
     writer.lot_transfer(lot, **facts)
@@ -343,7 +365,7 @@ def record_lot_transfer(lot: Lot, *, actor, **facts) -> list[Event]:
 
 
 @transaction.atomic
-def record_lot_regrade(lot: Lot, *, actor, **facts) -> list[Event]:
+def record_lot_regrade(lot: Lot, *, actor: User, **facts: Any) -> list[Event]:
     """Move part of a lot to another quality grade (phân cấp lại)."""
     writer = Writer(actor=actor)
     writer.lot_regrade(lot, **facts)
@@ -354,7 +376,7 @@ def record_lot_regrade(lot: Lot, *, actor, **facts) -> list[Event]:
 
 
 @transaction.atomic
-def reverse_event(event: Event, *, reason: str, actor, occurred_on: date | None = None) -> list[Event]:
+def reverse_event(event: Event, *, reason: str, actor: User, occurred_on: date | None = None) -> list[Event]:
     """Cancel a mistaken event with a new one (hủy sự kiện ghi nhầm); the original stays.
 
     Only the latest effective event of an item or lot can be reversed (ledger.batch.LedgerBatch.reverse)."""

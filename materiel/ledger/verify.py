@@ -12,6 +12,7 @@ the hashes cannot see.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from materiel.core.integrity import check_database
 from materiel.equipment.models import Item, Lot, Status
@@ -22,6 +23,9 @@ from .hashing import GENESIS, event_hash, keyed_seal_digest, seal_digest
 from .models import Event, LedgerSeal, Rollup, SealAlgorithm
 from .rollups import Deltas
 from .sealkey import SealKeyError, key_id, load_key
+
+# item id -> (unit, grade, status, holder) after its events replayed.
+ItemsReplayed = dict[int | None, tuple[Any, ...]]
 
 
 @dataclass
@@ -51,7 +55,7 @@ def verify_ledger(*, database: bool = False) -> Report:
         for problem in check.problems:
             report.problem(problem)
     heads: dict[str, str] = {}
-    items: dict[int, tuple] = {}
+    items: ItemsReplayed = {}
     lots: dict[int, int] = defaultdict(int)
     reversed_ids = set(Event.objects.filter(reverses__isnull=False).values_list("reverses_id", flat=True))
     # What the kinds keep besides the states (the meters, ...): replayed and compared by their own code.
@@ -85,7 +89,7 @@ def verify_ledger(*, database: bool = False) -> Report:
     return report
 
 
-def _replay_item(event: Event, items: dict, report: Report) -> None:
+def _replay_item(event: Event, items: ItemsReplayed, report: Report) -> None:
     previous = items.get(event.item_id)
     before = (event.unit_before_id, event.grade_before, event.status_before, event.holder_before)
     if previous is None:
@@ -97,7 +101,7 @@ def _replay_item(event: Event, items: dict, report: Report) -> None:
     items[event.item_id] = (event.unit_id, event.grade_after, event.status_after, event.holder_after)
 
 
-def _compare_items(items: dict, heads: dict, report: Report) -> None:
+def _compare_items(items: ItemsReplayed, heads: dict[str, str], report: Report) -> None:
     seen = set()
     for pk, unit_id, grade, status, holder, head in Item.objects.values_list(
         "id", "unit_id", "grade", "status", "holder", "chain_head"
@@ -114,11 +118,11 @@ def _compare_items(items: dict, heads: dict, report: Report) -> None:
             )
         if heads.get(f"item:{pk}") != head:
             report.problem(f"Trang bị #{pk}: đầu chuỗi băm không khớp (sự kiện cuối bị xóa hoặc thay).")
-    for pk in set(items) - seen:
-        report.problem(f"Trang bị #{pk}: có sự kiện nhưng không có trong sổ.")
+    for item_id in set(items) - seen:
+        report.problem(f"Trang bị #{item_id}: có sự kiện nhưng không có trong sổ.")
 
 
-def _compare_lots(lots: dict, heads: dict, report: Report) -> None:
+def _compare_lots(lots: dict[int, int], heads: dict[str, str], report: Report) -> None:
     for pk, quantity, head in Lot.objects.values_list("id", "quantity", "chain_head"):
         report.lots += 1
         if lots.get(pk, 0) != quantity:
@@ -127,7 +131,7 @@ def _compare_lots(lots: dict, heads: dict, report: Report) -> None:
             report.problem(f"Lô #{pk}: đầu chuỗi băm không khớp.")
 
 
-def _compare_rollups(items: dict, lots: dict, report: Report) -> None:
+def _compare_rollups(items: ItemsReplayed, lots: dict[int, int], report: Report) -> None:
     """Rollups recomputed from the replayed states (not from the projections, which may be wrong)."""
     paths = dict(Unit.objects.values_list("id", "path"))
     item_types = dict(Item.objects.values_list("id", "equipment_type_id"))

@@ -1,7 +1,7 @@
 """Serialised items: the register with its filters, histories, and every item event kind."""
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
@@ -40,10 +40,15 @@ from .events import EventOut, event_out
 router = Router(tags=["Trang bị"])
 
 # Built from the enums the ledger and the register define, never re-typed here: read when the module
-# loads, so types to pydantic only, not to mypy.
-StatusName = Literal[tuple(Status.values)]  # type: ignore[valid-type]
-StatusKind = Literal[tuple(str(k) for k in STATUS_MOVES)]  # type: ignore[valid-type]
-MeterName = Literal[tuple(Meter.values)]  # type: ignore[valid-type]
+# loads, so types to pydantic (validation, OpenAPI) only; to mypy they are plain strings.
+if TYPE_CHECKING:
+    StatusName = str
+    StatusKind = str
+    MeterName = str
+else:
+    StatusName = Literal[tuple(Status.values)]
+    StatusKind = Literal[tuple(str(k) for k in STATUS_MOVES)]
+    MeterName = Literal[tuple(Meter.values)]
 
 
 class ItemOut(Schema):
@@ -190,7 +195,7 @@ class MeterIn(Versioned):
 
 
 class StatusIn(Versioned):
-    kind: StatusKind  # type: ignore[valid-type]  # see StatusKind
+    kind: StatusKind
     reason: Reason = ""
     document_number: Document = ""
     grade: Grade | None = None

@@ -1,4 +1,6 @@
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 # Every write to the authorised holdings raises a counter, whoever writes (ORM, bulk, raw SQL, another
 # process): the cache of authorised totals per subtree (ledger.coefficients) is keyed by it.
@@ -6,7 +8,7 @@ TABLE = "catalog_authorizedholding"
 BUMP = "UPDATE ledger_changecounter SET value = value + 1 WHERE name = 'authorised_holdings'"
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     apps.get_model("ledger", "ChangeCounter").objects.create(name="authorised_holdings")
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
@@ -23,7 +25,7 @@ def forwards(apps, schema_editor):
             )
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             f"DROP TRIGGER IF EXISTS authorised_holdings_changed ON {TABLE};"

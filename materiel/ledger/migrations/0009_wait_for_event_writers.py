@@ -1,4 +1,6 @@
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 # snapshots.settled_through waits for the event writers in flight with a SHARE lock on the events.
 # LOCK TABLE in that mode needs UPDATE, DELETE or TRUNCATE on the table, which the application's role
@@ -16,12 +18,12 @@ REVOKE ALL ON FUNCTION ledger_event_wait_for_writers() FROM PUBLIC;
 DROP = "DROP FUNCTION IF EXISTS ledger_event_wait_for_writers();"
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(CREATE, params=None)
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(DROP, params=None)
 

@@ -1,4 +1,6 @@
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 # core.statistics.analyse refreshes the planner's statistics after a bulk write. ANALYZE is the
 # owner's right, and the application's role owns no table (core.dbroles): without this function its
@@ -25,12 +27,12 @@ REVOKE ALL ON FUNCTION materiel_analyse(text[]) FROM PUBLIC;
 DROP = "DROP FUNCTION IF EXISTS materiel_analyse(text[]);"
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(CREATE, params=None)
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(DROP, params=None)
 
