@@ -84,7 +84,7 @@ def save_plan(
         "every_days": every_days or None,
         "tolerance_percent": _percent(tolerance_percent, "tolerance_percent"),
         "labour_hours": labour_hours if labour_hours not in ("",) else None,
-        "steps": "\n".join(line.strip() for line in nfc(steps or "").splitlines() if line.strip()),
+        "steps": "\n".join(nfc(line) for line in (steps or "").splitlines() if nfc(line)),
         "statuses": [s for s in PLAN_STATUSES if s in set(statuses)],
     }
     if values["every_days"] is not None and not 1 <= values["every_days"] <= MAX_DAYS:
