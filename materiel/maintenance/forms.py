@@ -42,7 +42,7 @@ class PlanForm(forms.Form):
     every_rounds = NumberField(label=_("Sau mỗi (phát bắn)"))
     every_days = WholeNumberField(label=_("Sau mỗi (ngày)"), min_value=1, max_value=36600, required=False)
     tolerance_percent = NumberField(label=_("Dung sai (%)"), initial="10")
-    soon_percent = NumberField(label=_("Báo sắp đến hạn khi còn (% chu kỳ)"))
+    soon_percent = NumberField(label=_("Báo sắp đến hạn khi còn (phần trăm chu kỳ)"))
     soon_days = WholeNumberField(label=_("Báo sắp đến hạn trước (ngày)"), min_value=0, max_value=365, required=False)
     statuses = forms.MultipleChoiceField(
         label=_("Áp dụng cho tình trạng"),

@@ -47,7 +47,7 @@ class MaintenancePlan(models.Model):
     every_days = models.PositiveIntegerField(_("sau mỗi (ngày)"), null=True, blank=True)
     tolerance_percent = models.DecimalField(_("dung sai (%)"), max_digits=4, decimal_places=1, default=10)
     soon_percent = models.DecimalField(
-        _("báo sắp đến hạn khi còn (% chu kỳ)"), max_digits=4, decimal_places=1, default=default_soon_percent
+        _("báo sắp đến hạn khi còn (phần trăm chu kỳ)"), max_digits=4, decimal_places=1, default=default_soon_percent
     )
     soon_days = models.PositiveSmallIntegerField(_("báo sắp đến hạn trước (ngày)"), default=default_soon_days)
     statuses = models.JSONField(_("áp dụng cho tình trạng"), default=list)
