@@ -220,3 +220,19 @@ def test_plans_are_listed_for_all_and_edited_by_catalogue_managers(client, world
     assert refused.status_code == 422 and "không theo dõi số km" in refused.content.decode()
     edit = client.get(f"/danh-muc/bao-duong/{plan.pk}/")
     assert edit.status_code == 200 and 'value="5000"' in edit.content.decode()
+
+
+def test_the_demo_has_example_plans_and_a_board_in_every_state(db):
+    from materiel.demo import seed as demo
+    from materiel.accounts.models import User
+    from materiel.ledger.verify import verify_ledger
+    from materiel.units.models import Unit
+
+    demo.seed(items=600, seed=5, progress=lambda _text: None, today=TODAY)
+    assert MaintenancePlan.objects.filter(name="Nổ máy, chạy thử xe niêm cất").exists()
+    root = Unit.objects.get(parent__isnull=True)
+    admin = User.objects.create_superuser("qt-demo", password="mat-khau-thu-nghiem")
+    states = {row.state for row in board.board_rows(admin, root, {})}
+    assert {"ok", "soon", "overdue"} <= states
+    assert DueState.objects.count() > 0
+    assert verify_ledger().ok
