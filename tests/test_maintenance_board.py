@@ -11,10 +11,14 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from materiel.accounts.models import User
+from materiel.demo import seed as demo
 from materiel.ledger import services
+from materiel.ledger.verify import verify_ledger
 from materiel.maintenance import board
 from materiel.maintenance.models import DueState, MaintenancePlan
 from materiel.maintenance.services import save_plan
+from materiel.units.models import Unit
 
 from .test_api import Api
 
@@ -223,11 +227,6 @@ def test_plans_are_listed_for_all_and_edited_by_catalogue_managers(client, world
 
 
 def test_the_demo_has_example_plans_and_a_board_in_every_state(db):
-    from materiel.demo import seed as demo
-    from materiel.accounts.models import User
-    from materiel.ledger.verify import verify_ledger
-    from materiel.units.models import Unit
-
     demo.seed(items=600, seed=5, progress=lambda _text: None, today=TODAY)
     assert MaintenancePlan.objects.filter(name="Nổ máy, chạy thử xe niêm cất").exists()
     root = Unit.objects.get(parent__isnull=True)
