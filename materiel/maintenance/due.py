@@ -74,7 +74,10 @@ def trigger_on(row, day: date) -> str:
     state = state_on(row, day)
     if state == State.OK:
         return row.projected_trigger
-    return row.meter_trigger if RANK[State(row.meter_state)] >= RANK[state] and row.meter_trigger else DAYS
+    if row.meter_trigger and RANK[State(row.meter_state)] >= RANK[state]:
+        return row.meter_trigger
+    # Soon by a date: the calendar's, or a meter's projected due date within the warning days.
+    return (row.projected_trigger or DAYS) if state == State.SOON else DAYS
 
 
 @dataclass
@@ -164,14 +167,14 @@ def compute(plan: MaintenancePlan, history: History) -> dict:
             continue  # the item has no reading of this meter yet: it cannot trigger
         now = readings[-1][1]
         threshold = done + interval
-        meters[meter] = {"done": _text(done), "next": _text(threshold), "now": _text(now)}
+        meters[str(meter)] = {"done": _text(done), "next": _text(threshold), "now": _text(now)}
         state = classify(now - done, interval, plan.tolerance_percent, plan.soon_percent)
         rank = (RANK[state], (now - done) / interval)
         if rank > worst:
-            worst, meter_state, meter_trigger = rank, state, meter
+            worst, meter_state, meter_trigger = rank, state, str(meter)
         due_on = _meter_due_on(readings, base, threshold, now)
         if due_on is not None:
-            projections.append((due_on, meter))
+            projections.append((due_on, str(meter)))
             soon_dates.append(due_on - timedelta(days=plan.soon_days))
     soon_on = next_on = overdue_on = None
     if plan.every_days:
