@@ -9,6 +9,8 @@ from html import unescape
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from materiel.accounts.models import User
@@ -235,3 +237,36 @@ def test_the_demo_has_example_plans_and_a_board_in_every_state(db):
     assert {"ok", "soon", "overdue"} <= states
     assert DueState.objects.count() > 0
     assert verify_ledger().ok
+
+
+def test_the_item_page_shows_its_plans_and_names_the_plan_in_its_history(client, world, fleet):
+    plan, trucks = fleet
+    item = trucks["XE-A2-1"]
+    client.force_login(world.officer)
+    html = client.get(f"/trang-bi/{item.pk}/").content.decode()
+    section = html[html.index('data-testid="item-due"') :]
+    assert "Bảo dưỡng cấp 1" in section and "Quá hạn" in section
+    client.post(
+        f"/bao-duong/trang-bi/{item.pk}/ghi/",
+        {"plan": plan.pk, "occurred_on": TODAY.strftime("%d/%m/%Y"), "note": "Thay dầu, lọc dầu"},
+    )
+    html = client.get(f"/trang-bi/{item.pk}/").content.decode()
+    history = html[html.index('data-testid="history"') :]
+    assert "Bảo dưỡng xong" in history and "Bảo dưỡng cấp 1" in history and "Thay dầu, lọc dầu" in history
+    assert "Bình thường" in html[html.index('data-testid="item-due"') :]
+
+
+def test_the_board_reads_the_same_number_of_queries_for_more_rows(client, world, fleet):
+    def queries() -> int:
+        page_of(client, world.officer)  # rebuilds what is stale
+        with CaptureQueriesContext(connection) as captured:
+            assert page_of(client, world.officer).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(8):
+        services.record_receipt(
+            equipment_type=world.truck, serial=f"XE-THEM-{n}", unit=world.district_a2, grade=2, occurred_on=LONG_AGO,
+            actor=world.officer,
+        )  # fmt: skip
+    assert queries() == few

@@ -88,6 +88,25 @@ def board_rows(user, unit: Unit, params, day: date | None = None):
     )
 
 
+def item_lines(user, item: Item, day: date | None = None) -> list[Line]:
+    """The item's current due rows (its page's Bảo dưỡng section), its stale ones rebuilt first."""
+    day = day or timezone.localdate()
+    due.refresh(Item.objects.visible_to(user).filter(pk=item.pk))
+    rows = (
+        DueState.objects.visible_to(user)
+        .filter(item=item, applies=True, item_version=F("item__version"))
+        .select_related("plan")
+        .order_by("plan__name")
+    )
+    return [line_of(row, day) for row in rows]
+
+
+def plan_names(events) -> dict[int, str]:
+    """plan id -> its name, for the maintenance events among `events` (the item's history)."""
+    ids = {int(e.details["plan"]) for e in events if e.kind == due.MAINTENANCE_DONE and e.details.get("plan")}
+    return dict(MaintenancePlan.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
 @dataclass
 class CountLine:
     unit: Unit | None  # None: what the chosen unit holds itself
