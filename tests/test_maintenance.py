@@ -174,6 +174,11 @@ def test_verify_catches_a_tampered_due_row(world, truck):
     report = verify_ledger()
     assert not report.ok
     assert any("Hạn bảo dưỡng trang bị" in p and "next_on" in p for p in report.problems)
+    # A row hidden as stale (never shown: the board rebuilds it) is still proved against its events.
+    DueState.objects.filter(item=truck).update(item_version=1, meter_state=State.OVERDUE)
+    assert any("meter_state" in p for p in verify_ledger().problems)
+    DueState.objects.filter(item=truck).update(item_version=99)
+    assert any("tính từ 99 sự kiện" in p for p in verify_ledger().problems)
 
 
 def test_maintenance_of_a_disposed_item_or_by_another_types_plan_or_in_the_future_is_refused(world, truck):

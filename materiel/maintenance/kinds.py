@@ -6,6 +6,7 @@ Declared from `MaintenanceConfig.ready()` through `ledger.kinds.register` (docs/
 from dataclasses import replace
 
 import pydantic
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -70,9 +71,13 @@ class DueProjection:
 
     def compare(self, report) -> None:
         plans = MaintenancePlan.objects.in_bulk()
-        for row in DueState.objects.order_by("item_id", "plan_id").iterator(chunk_size=2000):
+        rows = DueState.objects.annotate(type_id=F("item__equipment_type_id")).order_by("item_id", "plan_id")
+        for row in rows.iterator(chunk_size=2000):
             events = self._events.get(row.item_id, [])
             where = f"Hạn bảo dưỡng trang bị #{row.item_id}, kế hoạch #{row.plan_id}"
+            if plans[row.plan_id].equipment_type_id != row.type_id:
+                report.problem(f"{where}: kế hoạch của chủng loại khác.")
+                continue
             if row.item_version > len(events):
                 report.problem(f"{where}: tính từ {row.item_version} sự kiện, trang bị chỉ có {len(events)}.")
                 continue

@@ -2,6 +2,7 @@
 dataset, maintenance.board), and a maintenance recorded on an item."""
 
 from datetime import date
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -92,7 +93,7 @@ class DueFilters(Schema):
     category: str | None = None
     type: str | None = None
     plan: Id | None = None
-    state: str | None = None
+    state: Literal["ok", "soon", "due", "overdue"] | None = None
     direct: bool = False
     after: Id | None = None
     limit: Limit = 100
