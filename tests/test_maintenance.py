@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -241,4 +242,31 @@ def test_editing_a_plan_rebuilds_its_rows_by_the_new_norm(world, truck):
         statuses=["in_service"], plan=plan,
     )  # fmt: skip
     assert read(truck, world, plan).next_on == RECEIVED + timedelta(days=720)
+    assert verify_ledger().ok
+
+
+def test_many_maintenances_and_readings_in_one_writer_are_all_or_nothing(world, truck):
+    plan = plan_of(world)
+    other = services.record_receipt(
+        equipment_type=world.truck, serial="XE-0002", unit=world.district_a2, grade=2, occurred_on=RECEIVED,
+        actor=world.officer,
+    ).item  # fmt: skip
+    with pytest.raises(DomainError), transaction.atomic():
+        writer = services.Writer([truck, other], actor=world.officer)
+        writer.meter_reading(writer.items[0], meter="km", value=Decimal(3000), occurred_on=TODAY)
+        writer.record(writer.items[0], "maintenance_done", occurred_on=TODAY, details={"plan": plan.pk})
+        writer.record(writer.items[1], "maintenance_done", occurred_on=TODAY + timedelta(days=1),
+                      details={"plan": plan.pk})  # fmt: skip
+    assert not truck.events.filter(kind="maintenance_done").exists()
+    with transaction.atomic():
+        writer = services.Writer([truck, other], actor=world.officer)
+        writer.meter_reading(writer.items[0], meter="km", value=Decimal(3000), occurred_on=TODAY)
+        for item in writer.items:
+            writer.record(
+                item, "maintenance_done", occurred_on=TODAY, details={"plan": plan.pk, "note": "Ngày kỹ thuật"}
+            )
+        writer.save()
+    states = {r.item.serial: r.state for r in board.board_rows(world.officer, world.province_a, {})}
+    assert states == {"XE-0001": State.OK, "XE-0002": State.OK}
+    assert DueState.objects.get(item=truck).meters["km"]["done"] == "3000.0"
     assert verify_ledger().ok
