@@ -130,14 +130,17 @@ def test_recording_the_maintenance_resets_its_row_and_the_reversal_puts_it_back(
     assert before.meters["km"] == {"done": "10000.0", "next": "15000.0", "now": "14800.0"}
     event = record_maintenance(truck, plan=plan, occurred_on=TODAY - timedelta(days=10), actor=world.officer)
     assert event.kind == "maintenance_done" and event.details == {"plan": plan.pk}
-    assert not DueState.objects.filter(item=truck).exists()  # dropped by the kind's projection
-    after = read(truck, world, plan)
+    truck.refresh_from_db()
+    after = DueState.objects.get(item=truck, plan=plan)  # kept by the kind's projection, no read needed
+    assert after.item_version == truck.version
     assert after.last_done_on == TODAY - timedelta(days=10)
     assert after.meters["km"]["next"] == "19800.0"
     assert due.state_on(after, TODAY) == State.OK
     assert verify_ledger().ok
     services.reverse_event(event, reason="Ghi nhầm", actor=world.officer)
-    back = read(truck, world, plan)
+    truck.refresh_from_db()
+    back = DueState.objects.get(item=truck, plan=plan)
+    assert back.item_version == truck.version
     assert back.last_done_on is None and due.state_on(back, TODAY) == State.OVERDUE
     assert {f: getattr(back, f) for f in due.FIELDS} == {f: getattr(before, f) for f in due.FIELDS}
     assert verify_ledger().ok

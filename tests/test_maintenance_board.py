@@ -184,7 +184,8 @@ def test_the_maintenance_form_records_and_returns_to_the_board(client, world, fl
         {"plan": plan.pk, "occurred_on": TODAY.strftime("%d/%m/%Y")},
     )
     assert done.status_code == 302 and done["Location"] == "/bao-duong/?unit=huyen-a1"
-    assert DueState.objects.filter(item=item).count() == 0  # rebuilt on the next read
+    item.refresh_from_db()
+    assert set(DueState.objects.filter(item=item).values_list("item_version", flat=True)) == {item.version}
     rows = {r.item.serial: r.state for r in board.board_rows(world.officer, world.district_a1, {})}
     assert rows["XE-A1-2"] == "ok"
     client.force_login(world.commander)

@@ -15,7 +15,7 @@ from materiel.equipment.models import Status
 from materiel.ledger import kinds, rules
 from materiel.ledger.kinds import Details, Kind
 
-from .due import EVENT_FIELDS, FIELDS, MAINTENANCE_DONE, History, compute
+from .due import EVENT_FIELDS, FIELDS, MAINTENANCE_DONE, History, compute, recompute
 from .models import DueState, MaintenancePlan
 
 # An item in these statuses is not maintained: it left the register, or never was in it.
@@ -45,10 +45,11 @@ def maintenance_done(state, ctx, item, *, occurred_on, details, **_facts):
 class DueProjection:
     """The due rows (DueState) of the items this kind touches.
 
-    In the writer: recording or reversing a maintenance drops the item's rows in the same
-    transaction, and the next read of the board rebuilds them from the ledger (due.refresh), as it
-    does after any other event of the item (its version moves on). In `materiel verify`: every
-    stored row is recomputed from the first `item_version` events of its item and compared."""
+    In the writer: recording or reversing a maintenance recomputes the item's rows in the same
+    transaction, from its stored events and those the writer holds (the event itself among them);
+    any later event of the item leaves them stale by version, and the next read of the board
+    rebuilds them (due.refresh). In `materiel verify`: every stored row is recomputed from the first
+    `item_version` events of its item and compared."""
 
     def __init__(self) -> None:
         self.reset()
@@ -58,10 +59,16 @@ class DueProjection:
         self._events: dict[int, list] = {}
 
     def record(self, writer, item, event, details) -> None:
-        DueState.objects.filter(item_id=item.pk).delete()
+        self._follow(writer, item)
 
     def reverse(self, writer, item, event) -> None:
-        DueState.objects.filter(item_id=item.pk).delete()
+        self._follow(writer, item)
+
+    @staticmethod
+    def _follow(writer, item) -> None:
+        if item.pk not in writer.adopted:
+            return  # an item new in this batch (an import): it has no row yet, the board makes it
+        recompute([item.pk], pending=[e for e in writer.events if e.item_id == item.pk])
 
     def replay(self, event, reversed_ids: set[int]) -> None:
         if self._items is None:
