@@ -36,6 +36,7 @@ test: install-test system-deps
 lint: install-test
 	$(BIN)/ruff check materiel tests
 	$(BIN)/ruff format --check materiel tests
+	$(BIN)/mypy
 
 test-sqlite: install-test
 	$(BIN)/pytest

@@ -12,8 +12,10 @@ MATERIEL_SEAL_KEY_FILE, MATERIEL_SEAL_FILE   the seals' HMAC key and the append-
 
 import os
 import tempfile
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -124,7 +126,7 @@ TEMPLATES = [
 ]
 
 
-def owner_config() -> dict | None:
+def owner_config() -> dj_database_url.DBConfig | None:
     """The tables' owner, who migrates (core.dbroles); None: DATABASE_URL's role does everything."""
     url = os.environ.get("MATERIEL_MIGRATE_DATABASE_URL", "")
     if not url or not os.environ.get("DATABASE_URL"):
@@ -132,7 +134,7 @@ def owner_config() -> dict | None:
     return dj_database_url.parse(url)
 
 
-def database_config() -> dict:
+def database_config() -> Mapping[str, Any]:
     url = os.environ.get("DATABASE_URL", "")
     if url:
         config = dj_database_url.parse(url, conn_max_age=60)

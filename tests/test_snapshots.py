@@ -41,6 +41,8 @@ def assert_subtree_folds_match_the_full_fold():
     for day in DAYS:
         full = coefficients.PastCounts(day)
         for province in top_units()[1:]:
+            if not full.tree.exists(province.pk):
+                continue  # a provincial Border Guard command after its dissolution (28/6/2025)
             within = coefficients.PastCounts(day, within=province)
             for unit_id in sorted(within.within):
                 expected = {k: v for k, v in full.cells(unit_id).items() if v}

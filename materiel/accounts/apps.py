@@ -6,7 +6,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Tài khoản"
 
-    def ready(self):
+    def ready(self) -> None:
         from axes.signals import user_locked_out
 
         from . import audit

@@ -1,11 +1,14 @@
 """The audit log as a table, for its XLSX export (the audit page's list, in the same order)."""
 
 import json
+from collections.abc import Iterator
 
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from materiel.core.xlsx import Column
+
+from .models import AuditQuerySet
 
 AUDIT_COLUMNS = [
     Column(_("Thời điểm"), 18, "datetime"),
@@ -18,7 +21,7 @@ AUDIT_COLUMNS = [
 ]
 
 
-def audit_table(entries):
+def audit_table(entries: AuditQuerySet) -> Iterator[tuple[object, ...]]:
     for entry in entries.select_related("actor", "target").iterator(chunk_size=2000):
         yield (
             localtime(entry.at).replace(tzinfo=None),

@@ -1,10 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from materiel.core.widgets import QuickSelect
-from materiel.units.models import Unit
+from materiel.units.models import Unit, UnitQuerySet
 
-from .models import AuditKind, Role
+from .models import AuditKind, Role, User
 
 
 class UserForm(forms.Form):
@@ -22,9 +24,11 @@ class UserForm(forms.Form):
     is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False, initial=True)
     reset_otp = forms.BooleanField(label=_("Hủy xác thực hai lớp (mất điện thoại)"), required=False)
 
-    def __init__(self, *args, units=None, editing=False, **kwargs):
+    def __init__(self, *args: Any, units: UnitQuerySet | None = None, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = units if units is not None else Unit.objects.none()
         if editing:
             self.fields["username"].disabled = True
         else:
@@ -71,18 +75,19 @@ class PasswordChangeForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
 
-    def clean_old_password(self):
-        password = self.cleaned_data["old_password"]
+    def clean_old_password(self) -> str:
+        password: str = self.cleaned_data["old_password"]
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Mật khẩu hiện tại không đúng."), code="password_incorrect")
         return password
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         first, second = data.get("new_password1"), data.get("new_password2")
         if first and second and first != second:
             self.add_error("new_password2", _("Hai lần nhập mật khẩu mới không khớp."))

@@ -1,15 +1,20 @@
 """Two-factor sign-in: a user with an authenticator must give its code; a role may require one."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
 
-from .models import RolePolicy
+from .models import RolePolicy, User
 
 
-def needs_second_factor(user) -> bool:
+def needs_second_factor(user: User) -> bool:
     """A user with an authenticator, or of a role that requires one, must give a code each sign-in."""
-    return user_has_device(user) or RolePolicy.requires_otp(user.role)
+    has_device: bool = user_has_device(user)
+    return has_device or RolePolicy.requires_otp(user.role)
 
 
 # Pages a half-signed-in user may still reach.
@@ -19,14 +24,16 @@ API_PAGES = ("api:openapi-json", "api:openapi-view")
 
 
 class TwoFactorMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        user = request.user
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: object, view_kwargs: object
+    ) -> HttpResponseBase | None:
+        user: Any = request.user  # django_otp's OTPMiddleware gave it is_verified()
         if not user.is_authenticated or user.is_verified():
             return None
         match = request.resolver_match

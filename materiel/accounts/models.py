@@ -1,11 +1,16 @@
 """Users, each bound to a unit (their scope) and a role."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from materiel.core.records import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
+
+if TYPE_CHECKING:
+    from .scoping import Reader
 
 
 class Role(models.TextChoices):
@@ -65,7 +70,7 @@ class AuditQuerySet(AppendOnlyQuerySet):
     append_only_message = "The audit log is append-only."
     error = AppendOnlyAudit
 
-    def visible_to(self, user) -> "AuditQuerySet":
+    def visible_to(self, user: "Reader") -> "AuditQuerySet":
         """Administrators see the entries about users and units of their own subtree."""
         from .scoping import restrict
 

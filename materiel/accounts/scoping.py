@@ -5,12 +5,22 @@ and each of those calls `scope_root` here. Write permission is checked again ins
 with `require`.
 """
 
-from django.db.models import Q
+from typing import TYPE_CHECKING, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from materiel.core.errors import DomainError
 
-from .models import Role
+from .models import Role, User
+
+if TYPE_CHECKING:
+    from materiel.units.models import Unit, UnitQuerySet
+
+# Who reads: a signed-in user, the anonymous one of a request, or nobody (a background task).
+Reader = User | AnonymousUser | None
+Rows = TypeVar("Rows", bound=QuerySet[Model])  # restrict() keeps the queryset's own class
 
 # Which roles may take which actions. docs/security.md shows this table and a test keeps the two equal.
 # Reading one's own subtree needs no entry: every role may read it.
@@ -28,66 +38,66 @@ ACTIONS = {
 }
 
 
-def allowed(user, action: str) -> bool:
+def allowed(user: User, action: str) -> bool:
     """Whether the user's role allows `action` at all (the unit is checked by `require`)."""
     return user.is_superuser or user.role in ACTIONS.get(action, set())
 
 
 class PermissionDenied(DomainError):
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__(message, code="forbidden")
 
 
-def scope_root(user):
+def scope_root(user: Reader) -> "Unit | None":
     """The unit whose subtree the user sees, or None (superusers see everything, others nothing)."""
     if user is None or not user.is_authenticated:
         return None
     return user.unit
 
 
-def home_unit(user):
+def home_unit(user: User) -> "Unit":
     """The unit a user's pages and API calls speak of by default: their own, or for a top-level
     administrator the first root of the tree. 404 for a user bound to nothing."""
     from django.http import Http404
 
     from materiel.units.models import Unit
 
-    if user.unit_id:
+    if user.unit is not None:
         return user.unit
-    root = restrict(Unit.objects.filter(parent__isnull=True), user, "path").order_by("path").first()
+    root: Unit | None = restrict(Unit.objects.filter(parent__isnull=True), user, "path").order_by("path").first()
     if root is None:
         raise Http404(_("Tài khoản chưa được gắn với đơn vị nào."))
     return root
 
 
-def scope_roots(user, *, grants: bool = True) -> list:
+def scope_roots(user: Reader, *, grants: bool = True) -> "list[Unit]":
     """The units whose subtrees the user reads: their own and, with `grants`, those of their read
     grants (ScopeGrant), a root inside another dropped. Read once per user object (a request's)."""
     own = scope_root(user)
     roots = [own] if own is not None else []
     if grants and user is not None and user.is_authenticated:
-        granted = getattr(user, "_granted_roots", None)
+        granted: list[Unit] | None = getattr(user, "_granted_roots", None)
         if granted is None:
-            from materiel.units.models import Unit
+            from materiel.units import models as units
 
             from .models import ScopeGrant
 
-            granted = list(Unit.objects.filter(pk__in=ScopeGrant.objects.filter(user=user).values("unit")))
-            user._granted_roots = granted
+            granted = list(units.Unit.objects.filter(pk__in=ScopeGrant.objects.filter(user=user).values("unit")))
+            user._granted_roots = granted  # type: ignore[attr-defined]  # kept on the user object: read once per request
         roots += granted
-    kept: list = []
+    kept: list[Unit] = []
     for root in sorted(roots, key=lambda unit: unit.path):
         if not any(root.path.startswith(outer.path) for outer in kept):
             kept.append(root)
     return kept
 
 
-def forget_grants(user) -> None:
+def forget_grants(user: User) -> None:
     """After a grant changes: the user object reads its roots again."""
     user.__dict__.pop("_granted_roots", None)
 
 
-def restrict(queryset, user, path: str, *, grants: bool = True):
+def restrict(queryset: Rows, user: Reader, path: str, *, grants: bool = True) -> Rows:
     """THE scoping function: limit `queryset` to the user's subtrees.
 
     `path` is the lookup of the unit path on the queryset's model ("path" for units, "unit__path"
@@ -108,7 +118,7 @@ def restrict(queryset, user, path: str, *, grants: bool = True):
     return queryset.filter(ranges)
 
 
-def can_see_unit(user, unit) -> bool:
+def can_see_unit(user: User, unit: "Unit") -> bool:
     """Whether `unit` lies in the user's own subtree: where they may act (read grants do not count)."""
     if user.is_superuser:
         return True
@@ -116,14 +126,14 @@ def can_see_unit(user, unit) -> bool:
     return root is not None and unit.path.startswith(root.path)
 
 
-def own_units(user):
+def own_units(user: User) -> "UnitQuerySet":
     """The open units of the user's own subtree: where they may record (read grants excluded)."""
     from materiel.units.models import Unit
 
     return restrict(Unit.objects.all(), user, "path", grants=False).filter(dissolved_on__isnull=True)
 
 
-def receiving_units(user, giving_unit):
+def receiving_units(user: User, giving_unit: "Unit | None") -> "UnitQuerySet":
     """The open units a transfer from `giving_unit` may go to: the user's scope, and the units the
     giving unit may hand over to beyond it (units.handover). What the transfer forms offer."""
     from materiel.units.handover import receivers
@@ -135,7 +145,7 @@ def receiving_units(user, giving_unit):
     return Unit.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=receivers(giving_unit).values("pk")))
 
 
-def require_receiver(user, giving_unit, to_unit) -> None:
+def require_receiver(user: User, giving_unit: "Unit", to_unit: "Unit") -> None:
     """Refuse a transfer's receiving unit unless it lies inside the user's scope or is one the
     giving unit may hand over to (units.handover: the depots and repair stations above it, the
     units a policy names), saying why."""
@@ -149,20 +159,20 @@ def require_receiver(user, giving_unit, to_unit) -> None:
         raise refused_receiver(giving_unit, to_unit.code)
 
 
-def refused_receiver(giving_unit, code: str) -> "PermissionDenied":
+def refused_receiver(giving_unit: "Unit", code: str) -> "PermissionDenied":
     error = PermissionDenied(refused_receiver_message(giving_unit, code))
     error.field = "to_unit"
     return error
 
 
-def refused_receiver_message(giving_unit, code: str) -> str:
+def refused_receiver_message(giving_unit: "Unit", code: str) -> str:
     return _(
         "%(giver)s không được bàn giao cho đơn vị “%(unit)s”: đơn vị nhận phải thuộc phạm vi quản lý của bạn, "
         "là kho hay trạm sửa chữa của cấp trên, hoặc được quy định bàn giao cho phép."
     ) % {"giver": giving_unit, "unit": code}
 
 
-def require(user, action: str, *, unit) -> None:
+def require(user: User, action: str, *, unit: "Unit") -> None:
     """Refuse unless the user's role allows `action` and `unit` lies inside the user's scope."""
     if not user.is_superuser:
         if not allowed(user, action):

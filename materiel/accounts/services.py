@@ -1,9 +1,12 @@
 """Account changes: each checks the actor's right, validates, and writes its audit entry."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import Signal
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -13,6 +16,9 @@ from materiel.core.text import nfc
 from . import audit
 from .models import AuditKind, Role, RolePolicy, ScopeGrant, User
 from .scoping import PermissionDenied, allowed, forget_grants, require
+
+if TYPE_CHECKING:
+    from materiel.units.models import Unit
 
 
 def _check_password(password: str, user: User | None = None) -> None:
@@ -39,10 +45,12 @@ class Console:
 
 
 CONSOLE = Console()
+# Who changes accounts: an administrator, or the operator at the console.
+Actor = User | Console
 
 
-def _require_manage(actor, unit) -> None:
-    if actor is CONSOLE:
+def _require_manage(actor: Actor, unit: "Unit | None") -> None:
+    if isinstance(actor, Console):  # CONSOLE, the one Console
         return
     if unit is None:
         if not actor.is_superuser:
@@ -53,7 +61,15 @@ def _require_manage(actor, unit) -> None:
 
 @transaction.atomic
 def create_user(
-    *, actor, username: str, full_name: str, unit, role: str, password: str, rank_title: str = "", request=None
+    *,
+    actor: Actor,
+    username: str,
+    full_name: str,
+    unit: "Unit | None",
+    role: str,
+    password: str,
+    rank_title: str = "",
+    request: HttpRequest | None = None,
 ) -> User:
     """An administrator creates an account bound to a unit (its scope) with a role."""
     _require_manage(actor, unit)
@@ -83,7 +99,7 @@ def create_user(
 
 
 @transaction.atomic
-def update_user(user: User, *, actor, request=None, **fields) -> User:
+def update_user(user: User, *, actor: User, request: HttpRequest | None = None, **fields: Any) -> User:
     """Change name, rank, unit (scope), role or active flag; the audit entry lists old and new values."""
     _require_manage(actor, user.unit)
     if "unit" in fields:
@@ -92,7 +108,7 @@ def update_user(user: User, *, actor, request=None, **fields) -> User:
         _check_role(fields["role"])
     if user.pk == actor.pk and (fields.get("is_active") is False or fields.get("role", user.role) != user.role):
         raise DomainError(_("Không tự khóa hoặc tự đổi vai trò của chính mình."), field="role")
-    changes = {}
+    changes: dict[str, Any] = {}
     for name, value in fields.items():
         old = getattr(user, name)
         if old != value:
@@ -104,12 +120,12 @@ def update_user(user: User, *, actor, request=None, **fields) -> User:
     return user
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     return getattr(value, "code", value)
 
 
 @transaction.atomic
-def set_password(user: User, *, actor, password: str, request=None) -> None:
+def set_password(user: User, *, actor: User, password: str, request: HttpRequest | None = None) -> None:
     if actor.pk != user.pk:
         _require_manage(actor, user.unit)
     _check_password(password, user)
@@ -119,7 +135,7 @@ def set_password(user: User, *, actor, password: str, request=None) -> None:
 
 
 @transaction.atomic
-def change_own_password(user: User, *, old: str, new: str, request=None) -> None:
+def change_own_password(user: User, *, old: str, new: str, request: HttpRequest | None = None) -> None:
     """A user's own password change (Đổi mật khẩu): the current password again, Django's validators."""
     if not user.check_password(old):
         raise DomainError(_("Mật khẩu hiện tại không đúng."), field="old_password")
@@ -132,19 +148,19 @@ second_factor_reset = Signal()
 
 
 @transaction.atomic
-def reset_otp(user: User, *, actor, request=None) -> None:
+def reset_otp(user: User, *, actor: User, request: HttpRequest | None = None) -> None:
     """Remove a user's authenticator (a lost phone); they enrol again at next sign-in if required.
 
     Their API tokens are revoked too: whoever holds the lost phone may hold a token as well, and a token
     issued under the old factor must not outlive it."""
     _require_manage(actor, user.unit)
     TOTPDevice.objects.filter(user=user).delete()
-    revoked = sum(count or 0 for _receiver, count in second_factor_reset.send(sender=User, user=user))
+    revoked = sum(int(count or 0) for _receiver, count in second_factor_reset.send(sender=User, user=user))
     audit.record(AuditKind.OTP_RESET, request=request, actor=actor, target=user, changes={"tokens_revoked": revoked})
 
 
 @transaction.atomic
-def set_role_policy(role: str, *, actor, require_otp: bool, request=None) -> RolePolicy:
+def set_role_policy(role: str, *, actor: User, require_otp: bool, request: HttpRequest | None = None) -> RolePolicy:
     if not allowed(actor, "users.manage") or actor.unit_id is not None and not actor.is_superuser:
         # The policy applies to every user of the role, so only a top-level administrator sets it.
         raise PermissionDenied(_("Chỉ quản trị hệ thống cấp cao nhất được đổi yêu cầu này."))
@@ -162,23 +178,25 @@ def set_role_policy(role: str, *, actor, require_otp: bool, request=None) -> Rol
     return policy
 
 
-def _require_grant(actor, user, unit) -> None:
+def _require_grant(actor: Actor, user: User, unit: "Unit") -> None:
     """An administrator of the user's subtree who may also read `unit`'s (or the console)."""
     _require_manage(actor, user.unit)
-    if actor is not CONSOLE:
+    if not isinstance(actor, Console):
         require(actor, "users.manage", unit=unit)
 
 
 @transaction.atomic
-def grant_scope(user: User, unit, *, actor, note: str = "", request=None) -> ScopeGrant:
+def grant_scope(
+    user: User, unit: "Unit", *, actor: Actor, note: str = "", request: HttpRequest | None = None
+) -> ScopeGrant:
     """Let `user` also read the subtree of `unit` (reading only), in the audit log."""
     _require_grant(actor, user, unit)
-    if user.unit_id and unit.path.startswith(user.unit.path):
+    if user.unit is not None and unit.path.startswith(user.unit.path):
         raise DomainError(
             _("%(unit)s đã thuộc phạm vi của %(user)s.") % {"unit": unit.name, "user": user.username}, field="unit"
         )
     grant, created = ScopeGrant.objects.get_or_create(
-        user=user, unit=unit, defaults={"note": nfc(note), "granted_by": actor if actor is not CONSOLE else None}
+        user=user, unit=unit, defaults={"note": nfc(note), "granted_by": actor if isinstance(actor, User) else None}
     )
     if created:
         audit.record(
@@ -194,7 +212,7 @@ def grant_scope(user: User, unit, *, actor, note: str = "", request=None) -> Sco
 
 
 @transaction.atomic
-def revoke_scope(user: User, unit, *, actor, request=None) -> bool:
+def revoke_scope(user: User, unit: "Unit", *, actor: Actor, request: HttpRequest | None = None) -> bool:
     _require_grant(actor, user, unit)
     deleted, _rows = ScopeGrant.objects.filter(user=user, unit=unit).delete()
     if deleted:

@@ -7,12 +7,16 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_stubs_ext import StrOrPromise
 
 from materiel.core.errors import DomainError
 from materiel.core.views import object_view
@@ -22,35 +26,36 @@ from materiel.units.models import Unit
 from . import audit, services
 from .audit_table import AUDIT_COLUMNS, audit_table
 from .forms import AuditFilterForm, PasswordChangeForm, TokenForm, UserForm
-from .models import AuditEntry, AuditKind, Role, RolePolicy, User
+from .models import AuditEntry, AuditKind, AuditQuerySet, Role, RolePolicy, User
+from .requests import UserRequest
 from .scoping import PermissionDenied, allowed, restrict
 
 
-def require_page(user, action: str) -> None:
+def require_page(user: User, action: str) -> None:
     if not allowed(user, action):
         raise Forbidden(_("Vai trò của bạn không được phép mở trang này."))
 
 
-def scoped_users(user):
+def scoped_users(user: User) -> "QuerySet[User]":
     return restrict(User.objects.select_related("unit"), user, "unit__path")
 
 
-def user_list(request):
+def user_list(request: UserRequest) -> HttpResponse:
     require_page(request.user, "users.manage")
     users = scoped_users(request.user).order_by("unit__path", "username")
     return render(request, "accounts/users.html", {"users": users, "policies": _policies()})
 
 
-def _policies():
+def _policies() -> list[tuple[str, StrOrPromise, bool]]:
     required = set(RolePolicy.objects.filter(require_otp=True).values_list("role", flat=True))
     return [(value, label, value in required) for value, label in Role.choices]
 
 
-def _form_error(form, error: DomainError):
+def _form_error(form: Form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-def user_create(request):
+def user_create(request: UserRequest) -> HttpResponse:
     require_page(request.user, "users.manage")
     units = Unit.objects.visible_to(request.user).filter(dissolved_on__isnull=True)
     form = UserForm(request.POST or None, units=units)
@@ -78,7 +83,7 @@ def user_create(request):
 
 
 @object_view(User)
-def user_edit(request, pk):
+def user_edit(request: UserRequest, pk: int) -> HttpResponse:
     # Out of scope is 404 for everyone, before any question of role.
     target = get_object_or_404(scoped_users(request.user), pk=pk)
     require_page(request.user, "users.manage")
@@ -119,7 +124,7 @@ def user_edit(request, pk):
     )
 
 
-def role_policy(request):
+def role_policy(request: UserRequest) -> HttpResponseRedirect:
     require_page(request.user, "users.manage")
     if request.method == "POST":
         try:
@@ -133,7 +138,7 @@ def role_policy(request):
     return redirect("accounts:users")
 
 
-def audit_log(request):
+def audit_log(request: UserRequest) -> HttpResponseBase:
     require_page(request.user, "audit.view")
     form = AuditFilterForm(request.GET or None)
     entries = AuditEntry.objects.visible_to(request.user).select_related("actor", "target")
@@ -156,8 +161,8 @@ def audit_log(request):
     return render(request, "accounts/audit.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
-def _audit_export(entries, form):
-    described = []
+def _audit_export(entries: AuditQuerySet, form: AuditFilterForm) -> HttpResponseBase:
+    described: list[tuple[str, str]] = []
     if form.is_bound and form.is_valid():
         for name, value in form.cleaned_data.items():
             if value:
@@ -173,7 +178,7 @@ def _audit_export(entries, form):
     return xlsx_response(output, "nhat-ky-thao-tac.xlsx")
 
 
-def password_change(request):
+def password_change(request: UserRequest) -> HttpResponse:
     """Đổi mật khẩu: the signed-in user's own, after giving the current one again. The user's other
     sessions end (their session hash no longer matches); this one stays signed in."""
     form = PasswordChangeForm(request.user, request.POST or None)
@@ -194,12 +199,12 @@ def password_change(request):
     return render(request, "accounts/password.html", {"form": form}, status=422 if form.errors else 200)
 
 
-def _next_url(request) -> str:
+def _next_url(request: UserRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or "/"
     return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else "/"
 
 
-def otp_verify(request):
+def otp_verify(request: UserRequest) -> HttpResponse:
     """Second step of sign-in for a user with an authenticator."""
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -224,7 +229,7 @@ def otp_verify(request):
     )
 
 
-def otp_setup(request):
+def otp_setup(request: UserRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code (or type the key), then confirm with a code."""
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:

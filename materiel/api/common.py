@@ -67,18 +67,20 @@ def unit_for(request, code: str | None) -> Unit:
 
 def unit_named(request, code: str | None, *, field: str) -> Unit:
     """For writes: the unit must be named. An empty code once moved an item to the caller's own unit."""
-    if not (code or "").strip():
+    code = (code or "").strip()
+    if not code:
         raise DomainError(_("Chưa nhập mã đơn vị (trường %(field)s).") % {"field": field}, field=field)
-    return get_object_or_404(Unit.objects.visible_to(request.user), code=code.strip())
+    return get_object_or_404(Unit.objects.visible_to(request.user), code=code)
 
 
 def receiving_unit_named(request, code: str | None, giving_unit: Unit) -> Unit:
     """A transfer's receiving unit: in the caller's scope, or one the giving unit may hand over to."""
-    if not (code or "").strip():
+    code = (code or "").strip()
+    if not code:
         raise DomainError(_("Chưa nhập mã đơn vị (trường %(field)s).") % {"field": "to_unit"}, field="to_unit")
-    found = receiving_units(request.user, giving_unit).filter(code=code.strip()).first()
+    found = receiving_units(request.user, giving_unit).filter(code=code).first()
     if found is None:  # said without confirming that a unit outside the scope exists
-        raise refused_receiver(giving_unit, code.strip())
+        raise refused_receiver(giving_unit, code)
     return found
 
 

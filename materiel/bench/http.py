@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -196,7 +197,7 @@ def h1(ctx, *, clients: int = 50, seconds: int = 15, max_requests: int = 20000, 
     call_command("collectstatic", interactive=False, verbosity=0)
     cookies = sessions(ctx.user, clients)
     params = register_filters(ctx)
-    register = "/trang-bi/?" + "&".join(f"{k}={urllib.request.quote(v)}" for k, v in params.items())
+    register = "/trang-bi/?" + "&".join(f"{k}={urllib.parse.quote(v)}" for k, v in params.items())
     pages = {"dashboard": f"/?unit={ctx.root.code}", "register": register}
     results = {}
     with Server(workers) as server:

@@ -14,7 +14,7 @@ import resource
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 HEADERS = ["STT", "Số hiệu", "Mã chủng loại", "Cấp chất lượng", "Đơn vị quản lý", "Ngày tiếp nhận", "Năm sản xuất"]
@@ -48,7 +48,7 @@ def write_register(path: Path, rows: int, unit) -> None:
         sheet.write_string(2 + n, 2, rng.choice(types))
         sheet.write_number(2 + n, 3, rng.choice([1, 1, 2, 2, 2, 3]))
         sheet.write_string(2 + n, 4, rng.choice(units))
-        sheet.write_datetime(2 + n, 5, timezone.datetime(received.year, received.month, received.day), dates)
+        sheet.write_datetime(2 + n, 5, datetime(received.year, received.month, received.day), dates)
         sheet.write_number(2 + n, 6, received.year - rng.randint(0, 3))
     book.close()
 
@@ -71,7 +71,9 @@ def run_worker(mode: str, file: str, unit_code: str) -> dict:
     timings["parse_s"] = time.perf_counter() - start
     if mode == "import":
         unit = Unit.objects.get(code=unit_code)
-        actor = bench_user(Unit.objects.filter(parent__isnull=True).order_by("path").first())
+        root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+        assert root is not None, "the bench imports into its data set"
+        actor = bench_user(root)
         step = time.perf_counter()
         plan = build_plan(table, actor=actor, unit=unit)
         timings["plan_s"] = time.perf_counter() - step

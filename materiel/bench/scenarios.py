@@ -6,8 +6,10 @@ client (the whole middleware stack, a signed-in user) for the register and item 
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count
@@ -55,6 +57,7 @@ def context(repeat: int) -> Context:
         .order_by("path")
         .first()
     )
+    assert root is not None and mid is not None, "the bench runs on its data set (datasets.ensure)"
     user = bench_user(root)
     client = Client()
     client.force_login(user)
@@ -121,6 +124,7 @@ def register_filters(ctx: Context) -> dict:
         .values_list("equipment_type_id", flat=True)
         .first()
     ) or Item.objects.values_list("equipment_type_id", flat=True).first()
+    assert type_id is not None, "the bench runs on its data set"
     etype = EquipmentType.objects.get(pk=type_id)
     words = [w for w in etype.name.split() if search_fold(w) != w] or etype.name.split()
     return {"unit": ctx.mid.code, "type": etype.code, "grade": "2", "q": words[0].lower()}
@@ -234,6 +238,7 @@ def w1_batch(ctx: Context, items: int = 250) -> dict:
     # The unit of the province holding the most such items gives; another unit of the province takes.
     giver = live.values("unit").annotate(n=Count("id")).order_by("-n").first()["unit"]
     taker = subtree.filter(dissolved_on__isnull=True, founded_on__lte=today).exclude(pk=giver).order_by("path").first()
+    assert taker is not None, "the province has another open unit"
     chosen = list(live.filter(unit_id=giver).select_related("equipment_type", "unit").order_by("id")[:items])
     number = propose_number(Unit.objects.get(pk=giver), today.year)
     parties = Parties(number=number, handed_on=today, reason="Đo hiệu năng: bàn giao theo danh sách")
@@ -261,4 +266,11 @@ def w1(ctx: Context) -> list[dict]:
     return [{"id": "W1", **w1_single(ctx)}, {"id": "W1 batch", **w1_batch(ctx)}]
 
 
-SCENARIOS = {"Q1": q1, "Q2": q2, "Q3": q3, "Q4": q4, "Q5": q5, "W1": w1}
+SCENARIOS: dict[str, Callable[[Context], dict[str, Any] | list[dict[str, Any]]]] = {
+    "Q1": q1,
+    "Q2": q2,
+    "Q3": q3,
+    "Q4": q4,
+    "Q5": q5,
+    "W1": w1,
+}

@@ -5,3 +5,8 @@ class CatalogConfig(AppConfig):
     name = "materiel.catalog"
     label = "catalog"
     verbose_name = "Danh mục"
+
+    def ready(self) -> None:
+        from . import grades
+
+        grades.connect()

@@ -87,13 +87,12 @@ class GradeDefinition(models.Model):
         return f"{self.grade} – {self.name}"
 
 
-GRADES = (1, 2, 3, 4, 5)
-
-
 def grade_labels(day: date | None = None) -> dict[int, str]:
     """Grade number -> 'Cấp N – meaning' on `day`."""
+    from .grades import grade_numbers
+
     day = day or date.today()
-    labels = {g: gettext("Cấp %(grade)d") % {"grade": g} for g in GRADES}
+    labels = {g: gettext("Cấp %(grade)d") % {"grade": g} for g in grade_numbers()}
     for row in GradeDefinition.objects.valid_on(day).order_by("grade", "valid_from"):
         labels[row.grade] = f"{row.name} – {row.description}"
     return labels
@@ -101,8 +100,10 @@ def grade_labels(day: date | None = None) -> dict[int, str]:
 
 def grade_names(day: date | None = None) -> dict[int, str]:
     """Grade number -> its name on `day` (today by default), falling back to 'Cấp N'."""
+    from .grades import grade_numbers
+
     day = day or date.today()
-    names = {g: gettext("Cấp %(grade)d") % {"grade": g} for g in GRADES}
+    names = {g: gettext("Cấp %(grade)d") % {"grade": g} for g in grade_numbers()}
     for row in GradeDefinition.objects.valid_on(day).order_by("grade", "valid_from"):
         names[row.grade] = row.name
     return names
@@ -111,8 +112,11 @@ def grade_names(day: date | None = None) -> dict[int, str]:
 class CoefficientPolicyQuerySet(models.QuerySet):
     def in_force(self, day: date | None = None) -> "CoefficientPolicy":
         day = day or date.today()
+        from .grades import grade_numbers
+
         policy = self.filter(valid_from__lte=day).order_by("-valid_from").first()
-        return policy or CoefficientPolicy(serviceable_grades=[1, 2], counted_grades=[1, 2, 3, 4, 5], decimals=1)
+        # Without a policy: grades 1 and 2 are good, and the denominator counts every defined grade.
+        return policy or CoefficientPolicy(serviceable_grades=[1, 2], counted_grades=list(grade_numbers()), decimals=1)
 
 
 class CoefficientPolicy(models.Model):

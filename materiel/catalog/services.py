@@ -7,6 +7,7 @@ register filters, the importer and the API use, so they are fixed once created.
 
 import re
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -72,8 +73,8 @@ def _plain(value):
 def save_category(*, actor, code: str, name: str, order: int = 0, category: Category | None = None, request=None):
     """Create a category, or rename / reorder an existing one (its code stays)."""
     require_catalogue(actor)
-    values = {"name": _text(name, "name", 150), "order": order or 0}
-    same_name = Category.objects.exclude(pk=getattr(category, "pk", None))
+    values: dict[str, Any] = {"name": _text(name, "name", 150), "order": order or 0}
+    same_name = Category.objects.all() if category is None else Category.objects.exclude(pk=category.pk)
     if any(fold(other) == fold(values["name"]) for other in same_name.values_list("name", flat=True)):
         raise DomainError(_("Đã có nhóm trang bị tên %(name)s.") % {"name": values["name"]}, field="name")
     if category is None:
@@ -126,7 +127,7 @@ def save_type(
         raise DomainError(_("Đồng hồ không hợp lệ: %(names)s.") % {"names": ", ".join(unknown)}, field="meters")
     if service_life_years is not None and not 0 < service_life_years <= 100:
         raise DomainError(_("Niên hạn sử dụng phải từ 1 đến 100 năm."), field="service_life_years")
-    values = {
+    values: dict[str, Any] = {
         "category": category,
         "name": _text(name, "name", 200),
         "short_name": _text(short_name, "short_name", 80, required=False),
@@ -136,7 +137,9 @@ def save_type(
         "origin": _text(origin, "origin", 80, required=False),
         "meters": [m for m in Meter.values if m in meters],  # the catalogue's order, no duplicates
     }
-    others = EquipmentType.objects.filter(category=category).exclude(pk=getattr(equipment_type, "pk", None))
+    others = EquipmentType.objects.filter(category=category)
+    if equipment_type is not None:
+        others = others.exclude(pk=equipment_type.pk)
     if any(fold(other) == fold(values["name"]) for other in others.values_list("name", flat=True)):
         raise DomainError(
             _("Nhóm %(category)s đã có chủng loại tên %(name)s.") % {"category": category, "name": values["name"]},

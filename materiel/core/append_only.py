@@ -8,6 +8,8 @@ its own; whoever can write the file can drop them, which the seals then reveal.
 """
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 # Every table the triggers protect, for the tests that tamper past them (tests/tampering.py).
 TABLES = ("ledger_event", "ledger_ledgerseal", "units_unitchange", "accounts_auditentry")
@@ -52,12 +54,12 @@ def sqlite_sql(table: str) -> tuple[list[str], list[str]]:
 def append_only(*tables: str) -> migrations.RunPython:
     """PostgreSQL's row triggers (migrations ledger/0002, accounts/0004); nothing on SQLite."""
 
-    def forwards(apps, schema_editor):
+    def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
             for table in tables:
                 schema_editor.execute(_sql(table)[0], params=None)  # no params: "%" is PL/pgSQL's
 
-    def backwards(apps, schema_editor):
+    def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor == "postgresql":
             for table in tables:
                 schema_editor.execute(_sql(table)[1], params=None)
@@ -69,7 +71,7 @@ def no_truncate_and_sqlite(*tables: str, with_row_triggers: bool = False) -> mig
     """PostgreSQL's TRUNCATE trigger (and, for a table new to this, the row triggers first), and
     SQLite's UPDATE and DELETE triggers."""
 
-    def forwards(apps, schema_editor):
+    def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         for table in tables:
             if schema_editor.connection.vendor == "postgresql":
                 if with_row_triggers:
@@ -79,7 +81,7 @@ def no_truncate_and_sqlite(*tables: str, with_row_triggers: bool = False) -> mig
                 for sql in sqlite_sql(table)[0]:
                     schema_editor.execute(sql, params=None)
 
-    def backwards(apps, schema_editor):
+    def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         for table in tables:
             if schema_editor.connection.vendor == "postgresql":
                 schema_editor.execute(_truncate_sql(table)[1], params=None)

@@ -30,7 +30,7 @@ MAX_DAY = date(2999, 12, 31)
 MAX_JSON_DEPTH = 32
 
 
-def shown(number) -> str:
+def shown(number: int) -> str:
     """A bound as users read it: 1.000.000.000 in Vietnamese."""
     return numbers.number(number)
 
@@ -40,7 +40,7 @@ def is_ascii_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def parse_id(text) -> int | None:
+def parse_id(text: object) -> int | None:
     """A database id written out (a form's ticked item), or None if it cannot be one."""
     text = str(text or "").strip()
     if not is_ascii_number(text):
@@ -49,7 +49,7 @@ def parse_id(text) -> int | None:
     return number if 1 <= number <= MAX_ID else None
 
 
-def parse_count(text, maximum: int) -> int | None:
+def parse_count(text: object, maximum: int) -> int | None:
     """A whole number in ASCII digits from 0 to `maximum` (a filter's grade or year), or None."""
     text = str(text or "").strip()
     if not is_ascii_number(text) or len(text) > len(str(maximum)):

@@ -9,6 +9,7 @@ second one, one role does everything, as before (docs/security.md).
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -19,7 +20,7 @@ CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT")
 _switched: dict[str, str] = {}  # alias -> the application's role, while connected as the owner
 
 
-def owner_settings() -> dict | None:
+def owner_settings() -> dict[str, Any] | None:
     return getattr(settings, "MATERIEL_DB_OWNER", None)
 
 
@@ -33,7 +34,7 @@ def as_owner(alias: str = "default") -> Iterator[str | None]:
     if connection.vendor != "postgresql" or not owner or connection.settings_dict["USER"] == owner["USER"]:
         yield _switched.get(alias)  # inside an outer as_owner (migrate inside the test setup): its role
         return
-    saved = {key: connection.settings_dict.get(key) for key in CREDENTIALS}
+    saved: dict[str, Any] = {key: connection.settings_dict.get(key) for key in CREDENTIALS}
     connection.close()
     connection.settings_dict.update({key: owner.get(key) for key in CREDENTIALS})
     _switched[alias] = saved["USER"]

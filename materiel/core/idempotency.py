@@ -19,11 +19,12 @@ import hashlib
 import re
 import time
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +45,7 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-def submitted_key(request) -> str | None:
+def submitted_key(request: HttpRequest) -> str | None:
     """The key a write request carries (header first, then the form field), or None."""
     if request.method not in WRITES:
         return None
@@ -54,7 +55,7 @@ def submitted_key(request) -> str | None:
     return key if key is None else key.strip()
 
 
-def principal_of(request) -> str | None:
+def principal_of(request: HttpRequest) -> str | None:
     """Whose key it is: the signed-in user, or the API token that authenticates the call."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
@@ -65,7 +66,7 @@ def principal_of(request) -> str | None:
     return None
 
 
-def fingerprint_of(request) -> str:
+def fingerprint_of(request: HttpRequest) -> str:
     """What was submitted, apart from the key and the CSRF token (which a re-drawn form renews)."""
     digest = hashlib.sha256(f"{request.method} {request.path}?{request.META.get('QUERY_STRING', '')}".encode())
     if (request.content_type or "") in FORMS:
@@ -80,10 +81,10 @@ def fingerprint_of(request) -> str:
 
 
 class IdempotencyMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         key = submitted_key(request)
         principal = principal_of(request) if key is not None else None
         if key is None or principal is None:
@@ -104,7 +105,7 @@ class IdempotencyMiddleware:
                 return replayed
         return refusal(request, 409, _("Yêu cầu này đang được xử lý; hãy tải lại trang sau ít giây."))
 
-    def answer_first(self, request, principal: str, key: str):
+    def answer_first(self, request: HttpRequest, principal: str, key: str) -> HttpResponseBase:
         try:
             response = self.get_response(request)
         except BaseException:
@@ -133,11 +134,12 @@ def release(principal: str, key: str) -> None:
     Submission.objects.filter(principal=principal, key=key, pending=True).delete()
 
 
-def remember(principal: str, key: str, response, *, keep_body: bool) -> None:
+def remember(principal: str, key: str, response: HttpResponseBase, *, keep_body: bool) -> None:
     """Store the answer. A page's body is never kept: it may hold what must be shown once (a new API
     token, a second factor's secret) and a replayed page would show it again; its replay answers
     "already received" instead, and a redirect (what a page's write answers) is replayed as such."""
-    body = b"" if response.streaming or not keep_body else response.content
+    # Every answer that is not streamed is an HttpResponse (Django's two kinds of HttpResponseBase).
+    body = response.content if keep_body and isinstance(response, HttpResponse) else b""
     Submission.objects.filter(principal=principal, key=key).update(
         pending=False,
         status=response.status_code,
@@ -146,7 +148,7 @@ def remember(principal: str, key: str, response, *, keep_body: bool) -> None:
     )
 
 
-def replay(request, submission: Submission, fingerprint: str):
+def replay(request: HttpRequest, submission: Submission, fingerprint: str) -> HttpResponse | None:
     """The answer to a request whose key is taken; None if the holder let it go meanwhile."""
     if submission.fingerprint != fingerprint:
         return refusal(
@@ -155,37 +157,41 @@ def replay(request, submission: Submission, fingerprint: str):
     deadline = time.monotonic() + WAIT_SECONDS
     while submission.pending and time.monotonic() < deadline:
         time.sleep(0.2)
-        submission = Submission.objects.filter(pk=submission.pk).first()
-        if submission is None:
+        again = Submission.objects.filter(pk=submission.pk).first()
+        if again is None:
             return None
+        submission = again
     if submission.pending:
         return refusal(request, 409, _("Yêu cầu này đã được nhận và đang (hoặc đã) được xử lý; không ghi lại lần nữa."))
     return stored_answer(request, submission)
 
 
-def stored_answer(request, submission: Submission):
+def stored_answer(request: HttpRequest, submission: Submission) -> HttpResponse:
     headers = dict(submission.headers)
-    if "Location" in headers and 300 <= submission.status < 400:
+    status = submission.status
+    assert status is not None, "an answered submission has its status (remember)"
+    response: HttpResponse
+    if "Location" in headers and 300 <= status < 400:
         response = HttpResponseRedirect(headers.pop("Location"))
-        response.status_code = submission.status
+        response.status_code = status
         if not is_api(request):
             messages.info(request, _("Biểu mẫu này đã được gửi trước đó; không ghi lại lần nữa."))
     else:
         body = bytes(submission.body)
-        if not body and submission.status != 204:
+        if not body and status != 204:
             return refusal(request, 409, _("Yêu cầu này đã được xử lý trước đó; không ghi lại lần nữa."))
-        response = HttpResponse(body, status=submission.status, content_type=headers.pop("Content-Type", None))
+        response = HttpResponse(body, status=status, content_type=headers.pop("Content-Type", None))
     for name, value in headers.items():
         response[name] = value
     response["Idempotent-Replayed"] = "true"
     return response
 
 
-def is_api(request) -> bool:
+def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-def refusal(request, status: int, message: str):
+def refusal(request: HttpRequest, status: int, message: str) -> HttpResponse:
     if is_api(request):
         code = {400: "bad_request", 409: "conflict"}.get(status, "invalid")
         return JsonResponse({"code": code, "message": message, "field": HEADER}, status=status)

@@ -9,6 +9,7 @@ and compares its row count with its primary-key index.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -122,7 +123,7 @@ def _check_postgresql(conn: BaseDatabaseWrapper) -> DatabaseCheck:
     return check
 
 
-def _compare_counts(cursor, table: str, check: DatabaseCheck) -> None:
+def _compare_counts(cursor: Any, table: str, check: DatabaseCheck) -> None:
     """Count the rows twice: reading the whole table, then only its primary-key index."""
     # `table` comes from regclass::text, which quotes a name that needs it.
     for setting in ("enable_indexscan", "enable_indexonlyscan", "enable_bitmapscan"):

@@ -9,25 +9,29 @@ the parser itself raise RecursionError. All found by the API fuzz test and revie
 
 import json
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from materiel.core import bounds
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 class RejectNulMiddleware:
     """NUL characters, lone surrogates and over-deep JSON bodies: 400 with the field they are in."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         problem = self._problem(request)
         if problem is not None:
             message, field = problem
@@ -37,7 +41,7 @@ class RejectNulMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _problem(request) -> tuple[str, str | None] | None:
+    def _problem(request: HttpRequest) -> tuple[str, str | None] | None:
         for key, values in request.GET.lists():
             if any(_bad_text(value) for value in [key, *values]):
                 return _bad_text_message(key), key
@@ -83,10 +87,10 @@ def _too_deep() -> str:
     return _("Nội dung JSON lồng nhau quá sâu (tối đa %(limit)s mức).") % {"limit": bounds.MAX_JSON_DEPTH}
 
 
-def _walk(data) -> tuple[str, str | None] | None:
+def _walk(data: object) -> tuple[str, str | None] | None:
     """The first bad string of a decoded body and its path ("items.3.serial"); iterative, as a body
     a thousand levels deep would overflow a recursive walk."""
-    stack = [(data, "", 0)]
+    stack: list[tuple[object, str, int]] = [(data, "", 0)]
     while stack:
         value, path, depth = stack.pop()
         if depth > bounds.MAX_JSON_DEPTH:
@@ -106,13 +110,13 @@ def _walk(data) -> tuple[str, str | None] | None:
     return None
 
 
-def passive(view):
+def passive(view: View) -> View:
     """Mark a view whose requests are not user activity (a progress poll): they leave the session as it is.
 
     Such a request neither extends the sliding session (an open tab polling must not keep a session alive
     forever) nor writes it, so on SQLite it never waits behind a long import holding the write lock.
     """
-    view.passive = True
+    view.passive = True  # type: ignore[attr-defined]  # a marker on the view function, read below
     return view
 
 
@@ -136,10 +140,12 @@ class SessionMiddleware(DjangoSessionMiddleware):
     thirtieth of the timeout. Passive requests (progress polls) never extend it.
     """
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        request.session_passive = getattr(view_func, "passive", False)
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: object, view_kwargs: object
+    ) -> None:
+        request.session_passive = getattr(view_func, "passive", False)  # type: ignore[attr-defined]  # read below
 
-    def process_response(self, request, response):
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if getattr(request, "session_passive", False):
             return response
         session = getattr(request, "session", None)
@@ -157,10 +163,10 @@ class NoStoreMiddleware:
     """API answers and spreadsheet downloads carry register data: no browser or proxy cache keeps them
     (`Cache-Control: no-store`), so a shared or later user of the machine cannot read them back."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if request.path.startswith("/api/") or response.get("Content-Type", "").startswith(XLSX_TYPE):
             patch_cache_control(response, no_store=True, private=True)

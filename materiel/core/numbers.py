@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 _GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
 
 
-def parse_decimal(value) -> Decimal | None:
+def parse_decimal(value: object) -> Decimal | None:
     """A Decimal from user input in Vietnamese notation, or None if it is not a finite number."""
     if isinstance(value, Decimal):
         number = value

@@ -94,12 +94,12 @@ def parse_serials(text: str, *, field: str = "serials") -> list[Serial]:
     if not serials:
         raise DomainError(_("Chưa nhập số hiệu."), field=field)
     seen: dict[str, int] = {}
-    for entry in serials:
-        if entry.serial in seen:
+    for one in serials:
+        if one.serial in seen:
             raise DomainError(
                 _("Số hiệu %(serial)s có hai lần (dòng %(first)s và dòng %(line)s).")
-                % {"serial": entry.serial, "first": seen[entry.serial], "line": entry.line},
+                % {"serial": one.serial, "first": seen[one.serial], "line": one.line},
                 field=field,
             )
-        seen[entry.serial] = entry.line
+        seen[one.serial] = one.line
     return serials

@@ -1,14 +1,20 @@
 """Form widgets written without a template per option."""
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django import forms
+from django.forms.renderers import BaseRenderer
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 SELECTED = mark_safe(" selected")
 
 
-def option_tags(choices, selected=lambda value: False) -> str:
+def option_tags(
+    choices: Iterable[tuple[object, object]], selected: Callable[[Any], bool] = lambda value: False
+) -> SafeString:
     """<option>s of (value, label) pairs, escaped, joined in Python; `selected(value)` marks them:
     one join instead of a template per option, whose cost grows with the list (hundreds of units or
     types)."""
@@ -23,7 +29,9 @@ class QuickSelect(forms.Select):
     types (hundreds at a province, thousands nationally) that cost more than the rest of the page
     (the item page's transfer form: two thirds of the page's time). No optgroups: none are used."""
 
-    def render(self, name, value, attrs=None, renderer=None):
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         options = [option for _group, group, _index in widget["optgroups"] for option in group]
         chosen = {str(option["value"]) for option in options if option["selected"]}

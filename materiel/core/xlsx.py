@@ -10,12 +10,17 @@ list in memory. Text is always written as text, and text that Excel would read a
 
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import IO, TYPE_CHECKING, Any
 
 import xlsxwriter
 from django.utils.translation import gettext
+from django_stubs_ext import StrOrPromise
+
+if TYPE_CHECKING:
+    from django.http import FileResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Widths in Excel's character units: a column is never narrower than its spec's width (room for
@@ -29,20 +34,20 @@ NUMBER_KINDS = ("int", "decimal", "year", "id")
 
 @dataclass(frozen=True)
 class Column:
-    header: str
+    header: StrOrPromise
     width: int = 14  # the least width; the content widens it (MAX_WIDTH)
     # text, int, decimal, date, datetime; year and id are integers shown as written ("1993", not "1.993").
     kind: str = "text"
 
 
-def sheet_name(name: str) -> str:
+def sheet_name(name: StrOrPromise) -> str:
     """A sheet name Excel accepts, diacritics kept: no []:*?/\\ characters, at most 31 characters,
     no apostrophe at either end, never empty."""
     name = " ".join(SHEET_FORBIDDEN.sub(" ", str(name)).split())[:SHEET_LENGTH].strip().strip("'").strip()
     return name or "Sheet1"
 
 
-def _shown_length(column: Column, value) -> int:
+def _shown_length(column: Column, value: object) -> int:
     """About how many characters the cell shows."""
     if isinstance(value, str):
         return len(value) if "\n" not in value else max(len(line) for line in value.splitlines())
@@ -57,12 +62,12 @@ def _shown_length(column: Column, value) -> int:
 
 def write_xlsx(
     *,
-    title: str,
-    filters: list[tuple[str, str]],
+    title: StrOrPromise,
+    filters: Sequence[tuple[StrOrPromise, StrOrPromise]],
     columns: list[Column],
-    rows: Iterable[tuple],
-    sheet: str = "",
-) -> tempfile.SpooledTemporaryFile:
+    rows: Iterable[Sequence[object]],
+    sheet: StrOrPromise = "",
+) -> IO[bytes]:
     """The workbook in a temporary file, rewound, ready to stream; the caller closes it."""
     output = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - returned open to the caller
     book = xlsxwriter.Workbook(
@@ -85,10 +90,10 @@ def write_xlsx(
         "datetime": book.add_format({"border": 1, "num_format": "dd/mm/yyyy hh:mm"}),
     }
     ws = book.add_worksheet(sheet_name(sheet or gettext("Danh sách")))
-    ws.write_string(0, 0, title, styles["title"])
+    ws.write_string(0, 0, str(title), styles["title"])
     line = 1
-    for label, value in filters:
-        ws.write_string(line, 0, f"{label}: {value}", styles["filter"])
+    for label, chosen in filters:
+        ws.write_string(line, 0, f"{label}: {chosen}", styles["filter"])
         line += 1
     header_row = line + 1
     # The header wraps: its longest word is what it needs at least.
@@ -110,7 +115,7 @@ def write_xlsx(
     return output
 
 
-def _write(ws, row: int, col: int, column: Column, value, styles) -> None:
+def _write(ws: Any, row: int, col: int, column: Column, value: object, styles: dict[str, Any]) -> None:
     if value is None or value == "":
         ws.write_blank(row, col, None, styles["text"])
     elif column.kind == "datetime" and isinstance(value, datetime):
@@ -133,7 +138,7 @@ def _write(ws, row: int, col: int, column: Column, value, styles) -> None:
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_response(output, filename: str):
+def xlsx_response(output: IO[bytes], filename: str) -> "FileResponse":
     """Stream a written workbook as a download; the temporary file closes when the response does."""
     from django.http import FileResponse
 

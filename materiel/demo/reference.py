@@ -9,6 +9,7 @@ from django.apps import apps
 
 LOADERS = [
     "materiel.units.migrations.0002_unit_kinds",
+    "materiel.units.migrations.0004_border_guard_command",
     "materiel.catalog.migrations.0002_default_reference_data",
 ]
 

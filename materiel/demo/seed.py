@@ -1,8 +1,9 @@
 """A realistic, deterministic demo data set: a military region, three border provinces, 15 years.
 
-The unit tree is built through the reorganisation services (so the 1/7/2025 reform is recorded
-like any real one), and equipment histories go through the ledger's batch path, which applies the
-same rules as the single-event services. Same seed, same data.
+The unit tree is built through the reorganisation services (so the 2025 reforms are recorded like
+any real one: the provincial Border Guard commands handed over to the provincial military commands
+on 28/6/2025, the district commands dissolved on 1/7/2025), and equipment histories go through the
+ledger's batch path, which applies the same rules as the single-event services. Same seed, same data.
 """
 
 import itertools
@@ -33,6 +34,12 @@ from .reference import ensure_reference_data
 DATA = Path(__file__).resolve().parent / "data"
 START = date(2010, 1, 1)
 REFORM = date(2025, 7, 1)  # district commands dissolved, regional defence commands founded
+# The provincial Border Guard commands dissolved, each replaced by a Ban Chỉ huy BĐBP under the
+# provincial military command: handed over on 28/6/2025 (NQ 866-NQ/QUTW of 14/6/2025).
+BORDER_GUARD_HANDOVER = date(2025, 6, 28)
+DISTRICT_REASON = "Tổ chức lại, giải thể Ban CHQS huyện"
+BORDER_GUARD_REASON = "Bàn giao Bộ Chỉ huy BĐBP tỉnh về Bộ Chỉ huy Quân sự tỉnh"
+BORDER_GUARD_DOCUMENT = "Nghị quyết 866-NQ/QUTW ngày 14/6/2025 của Quân ủy Trung ương"
 DEMO_PASSWORD = "matkhau-demo"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Lò", "Giàng", "Vàng", "Sùng", "Lù"]
 GIVEN = [
@@ -55,21 +62,34 @@ GIVEN = [
 
 @dataclass
 class Holder:
-    """A unit that holds equipment, with the unit it held it through before the 2025 reform."""
+    """A unit that holds equipment, with the unit it held it through before a 2025 reform."""
 
     unit: Unit
     weight: float
     before_reform: Unit | None = None  # None: the same unit throughout
     province: str = ""
+    reformed_on: date = REFORM  # the day the equipment of `before_reform` went to `unit`
+    reason: str = DISTRICT_REASON  # of those transfers
 
     def unit_on(self, day: date) -> Unit:
-        if self.before_reform is not None and day < REFORM:
+        if self.before_reform is not None and day < self.reformed_on:
             return self.before_reform
         return self.unit
 
     @property
     def earliest(self) -> date:
         return self.unit.founded_on if self.before_reform is None else self.before_reform.founded_on
+
+
+@dataclass
+class Handover:
+    """A provincial Border Guard command handed over: on `day` its successor (a Ban Chỉ huy BĐBP
+    under the provincial military command) takes its posts and depot (moves) and its own equipment
+    (ledger transfers, items in HistoryMaker.reform and lots in hand_over_lots), then it is dissolved."""
+
+    old: Unit
+    new: Unit
+    day: date = BORDER_GUARD_HANDOVER
 
 
 @dataclass
@@ -80,6 +100,7 @@ class World:
     provinces: list[Unit] = field(default_factory=list)
     to_dissolve: list[Unit] = field(default_factory=list)
     merges: list[tuple[Unit, Unit, str]] = field(default_factory=list)
+    handovers: list[Handover] = field(default_factory=list)
 
 
 def system_user() -> User:
@@ -116,7 +137,7 @@ def load_catalog(variants: int = 0) -> list[EquipmentType]:
                     meters=t.get("meters", []),
                 ),
             )
-            obj.weight = t.get("weight", 10)
+            obj.weight = t.get("weight", 10)  # type: ignore[attr-defined]  # the seed's own, on the type object
             types.append(obj)
     extra = [
         EquipmentType(
@@ -134,9 +155,14 @@ def load_catalog(variants: int = 0) -> list[EquipmentType]:
         if t.serialised
         for n in range(2, variants + 2)
     ]
-    weights = {f"{t.code}-m{n}": t.weight / (n + 1) for t in types if t.serialised for n in range(2, variants + 2)}
+    weights = {
+        f"{t.code}-m{n}": t.weight / (n + 1)  # type: ignore[attr-defined]  # as above
+        for t in types
+        if t.serialised
+        for n in range(2, variants + 2)
+    }
     for obj in EquipmentType.objects.bulk_create(extra, batch_size=500):
-        obj.weight = weights[obj.code]
+        obj.weight = weights[obj.code]  # type: ignore[attr-defined]  # as above
         types.append(obj)
     return types
 
@@ -228,25 +254,50 @@ def build_units(world: World, copies: int = 1, platoons: bool = False) -> None:
                         cu.refresh_from_db()
                         platoon = make(f"{cu.code}-b1", "Trung đội Dân quân cơ động", "militia", cu)
                         world.holders.append(Holder(platoon, 0.3, province=code))
-        guard = make(
-            f"{code}-bdbp",
-            f"Bộ Chỉ huy Bộ đội Biên phòng tỉnh {p['name']}",
-            "provincial-border-guard",
-            root,
-            short=f"BĐBP {p['name']}",
-        )
-        world.provinces.append(guard)
-        world.holders.append(
-            Holder(
-                make(f"{code}-bdbp-kho", f"Kho Kỹ thuật – BĐBP {p['name']}", "depot", guard), 4, province=code + "-bp"
-            )
-        )
-        for n, post in enumerate(p["border_posts"]):
-            world.holders.append(
-                Holder(
-                    make(f"{code}-don{n + 1}", f"Đồn Biên phòng {post}", "border-post", guard), 2, province=code + "-bp"
-                )
-            )
+        build_border_guard(world, make, prov, p)
+
+
+def build_border_guard(world: World, make, prov: Unit, p: dict) -> None:
+    """A province's Border Guard command, its depot and posts from 2010; on BORDER_GUARD_HANDOVER its
+    successor, the Ban Chỉ huy BĐBP under the provincial military command, takes the depot and the
+    posts (dated moves: the tree of any earlier day still shows them under the old command) and the
+    old command's own equipment (HistoryMaker.reform, hand_over_lots); finish_reform dissolves it."""
+    code, bp, day = p["code"].lower(), p["code"].lower() + "-bp", BORDER_GUARD_HANDOVER
+    guard = make(
+        f"{code}-bdbp",
+        f"Bộ Chỉ huy Bộ đội Biên phòng tỉnh {p['name']}",
+        "provincial-border-guard",
+        world.root,
+        short=f"BĐBP {p['name']}",
+    )
+    world.provinces.append(guard)
+    depot = make(f"{code}-bdbp-kho", f"Kho Kỹ thuật – BĐBP {p['name']}", "depot", guard)
+    posts = [
+        make(f"{code}-don{n + 1}", f"Đồn Biên phòng {post}", "border-post", guard)
+        for n, post in enumerate(p["border_posts"])
+    ]
+    board = reorg.create_unit(
+        code=f"{code}-bchbp",
+        name=f"Ban Chỉ huy Bộ đội Biên phòng tỉnh {p['name']}",
+        kind=UnitKind.objects.get(code="border-guard-command"),
+        parent=prov,
+        founded_on=day,
+        actor=world.actor,
+        short_name=f"Ban CH BĐBP {p['name']}",
+        document=BORDER_GUARD_DOCUMENT,
+    )
+    # move_unit returns the unit with its new path, which the holders' lot receipts roll up along.
+    depot, *posts = (
+        reorg.move_unit(unit, new_parent=board, on=day, actor=world.actor, document=BORDER_GUARD_DOCUMENT)
+        for unit in (depot, *posts)
+    )
+    world.handovers.append(Handover(guard, board, day))
+    world.holders += [
+        # The command's own equipment until the handover, the Ban Chỉ huy's after it.
+        Holder(board, 3, before_reform=guard, province=bp, reformed_on=day, reason=BORDER_GUARD_REASON),
+        Holder(depot, 4, province=bp),
+        *(Holder(post, 2, province=bp) for post in posts),
+    ]
 
 
 class HistoryMaker:
@@ -286,37 +337,39 @@ class HistoryMaker:
             purpose=purpose,
             entered_service_on=received,
         )
-        day, reformed = received, holder.before_reform is None or received >= REFORM
+        on = holder.reformed_on
+        day, reformed = received, holder.before_reform is None or received >= on
         meters = {m: Decimal(0) for m in etype.meters}
         while True:
             day = day + timedelta(days=rng.randint(250, 1100))
-            if not reformed and day >= REFORM:
+            if not reformed and day >= on:
                 self.reform(item, holder)
                 reformed = True
-                day = max(day, REFORM)
+                day = max(day, on)
             if day > self.today:
                 break
             if not self.step(item, etype, holder, day, meters):
                 break
-        if not reformed and self.today >= REFORM:
+        if not reformed and self.today >= on:
             self.reform(item, holder)
 
     def reform(self, item, holder: Holder) -> None:
-        """Equipment of a dissolved district command goes to its regional command on the reform date."""
-        b, state = self.batch, self.batch.state_of(item)
-        if state.status in (Status.DISPOSED, Status.LOST):
-            return
+        """Equipment of a dissolved unit (a district command, a provincial Border Guard command) goes
+        to its successor on the reform date."""
+        b, state, on = self.batch, self.batch.state_of(item), holder.reformed_on
+        if state.status in (Status.DISPOSED, Status.LOST) or state.unit_id != holder.before_reform.pk:
+            return  # off the books, or moved earlier to a unit that outlives the reform
         if state.holder:
-            b.return_item(item, occurred_on=REFORM)
+            b.return_item(item, occurred_on=on)
         if b.state_of(item).status == Status.IN_REPAIR:
-            b.status_change(item, EventKind.REPAIR_END, occurred_on=REFORM, grade=2)
+            b.status_change(item, EventKind.REPAIR_END, occurred_on=on, grade=2)
         if b.state_of(item).unit_id != holder.unit.pk:
             b.transfer(
                 item,
                 to_unit=holder.unit,
-                occurred_on=REFORM,
-                document_number=self.document("BBBG", REFORM),
-                reason="Tổ chức lại, giải thể Ban CHQS huyện",
+                occurred_on=on,
+                document_number=self.document("BBBG", on),
+                reason=holder.reason,
             )
 
     def step(self, item, etype, holder: Holder, day: date, meters) -> bool:
@@ -406,7 +459,7 @@ def bench_shape(items: int) -> tuple[int, int]:
     places = json.loads((DATA / "places.json").read_text(encoding="utf-8"))
     catalog = json.loads((DATA / "catalog.json").read_text(encoding="utf-8"))
     per_copy = sum(  # a province: its own units, border posts, districts, regions, communes and their platoons
-        10
+        11
         + len(p["border_posts"])
         + len(p["districts"])
         + len(p["regions"])
@@ -441,7 +494,7 @@ def seed(
     counted = [t for t in types if not t.serialised]
     for t in types:
         t.category  # noqa: B018 - load once, used per item
-    weights = list(itertools.accumulate(t.weight for t in serialised))
+    weights = list(itertools.accumulate(t.weight for t in serialised))  # type: ignore[attr-defined]  # seed_types
     holder_weights = list(itertools.accumulate(h.weight for h in world.holders))
     counters: dict[int, int] = {}
     serials: dict = {}  # shared by the chunks' batches: this seeder is the only writer
@@ -460,6 +513,7 @@ def seed(
         done += chunk
         progress(f"Đã tạo {done}/{items} trang bị.")
     with transaction.atomic():
+        hand_over_lots(rng, world, counted, actor, today)
         seed_lots(rng, world, counted, actor, today)
         finish_reform(world)
         seed_authorisations(rng, world)
@@ -472,9 +526,40 @@ def seed(
     return world
 
 
+def hand_over_lots(rng, world: World, counted, actor, today) -> None:
+    """Lots a provincial Border Guard command received before its handover, transferred whole to the
+    Ban Chỉ huy BĐBP on the day (before seed_lots stocks the Ban Chỉ huy, so no later receipt comes
+    first in a lot)."""
+    batch = LedgerBatch(actor, today=today, backdated=True)
+    for handover in world.handovers:
+        old, start = handover.old, max(handover.old.founded_on, START)
+        for etype in rng.sample(counted, k=min(len(counted), rng.randint(2, 4))):
+            day = start + timedelta(days=rng.randint(0, max((handover.day - start).days - 1, 0)))
+            quantity = rng.randint(50, 20000) if etype.category.code == "dan" else rng.randint(5, 400)
+            lot = batch.lot_receipt(
+                equipment_type=etype,
+                unit=old,
+                grade=rng.choice([1, 2, 2, 3]),
+                quantity=quantity,
+                occurred_on=day,
+                lot_number=f"L{day.year}-{rng.randint(1, 99):02d}",
+                document_number=f"{rng.randint(100, 999)}/PN-{day.year}",
+            )
+            lot.refresh_from_db()
+            batch.lot_transfer(
+                lot,
+                to_unit=handover.new,
+                quantity=lot.quantity,
+                occurred_on=handover.day,
+                document_number=f"{rng.randint(100, 999)}/BBBG-{handover.day.year}",
+                reason=BORDER_GUARD_REASON,
+            )
+    batch.flush()
+
+
 def seed_lots(rng, world: World, counted, actor, today) -> None:
     batch = LedgerBatch(actor, today=today, backdated=True)
-    units = {}
+    units: dict[int, Holder] = {}
     for holder in world.holders:  # several holders can share a unit; stock it once
         units.setdefault(holder.unit.pk, holder)
     for holder in units.values():
@@ -497,6 +582,11 @@ def seed_lots(rng, world: World, counted, actor, today) -> None:
 
 
 def finish_reform(world: World) -> None:
+    for handover in world.handovers:
+        # Its posts, depot and equipment have gone to the Ban Chỉ huy BĐBP on the same day.
+        reorg.dissolve_unit(
+            Unit.objects.get(pk=handover.old.pk), on=handover.day, actor=world.actor, document=BORDER_GUARD_DOCUMENT
+        )
     for dist in world.to_dissolve:
         reorg.dissolve_unit(
             Unit.objects.get(pk=dist.pk),
@@ -554,6 +644,7 @@ DEMO_USERS = [
     ("laocai", "Trợ lý kỹ thuật Bộ CHQS tỉnh Lào Cai", Role.TECHNICAL_OFFICER, "lci-chqs"),
     ("chihuy", "Chỉ huy trưởng Bộ CHQS tỉnh Lào Cai", Role.COMMANDER, "lci-chqs"),
     ("ptkv1", "Trợ lý kỹ thuật Ban CHPTKV 1 Lào Cai", Role.TECHNICAL_OFFICER, "lci-ptkv1"),
+    ("bienphong", "Trợ lý kỹ thuật Ban CH BĐBP tỉnh Lào Cai", Role.TECHNICAL_OFFICER, "lci-bchbp"),
 ]
 
 

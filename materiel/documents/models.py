@@ -97,7 +97,7 @@ class HandoverRecord(models.Model):
 
     @property
     def giving_party(self) -> str:
-        return self.from_unit.name if self.from_unit_id else self.outside_party
+        return self.from_unit.name if self.from_unit is not None else self.outside_party
 
 
 class HandoverLine(EventLine):

@@ -8,6 +8,7 @@ at them.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -135,7 +136,7 @@ def hand_over(*, items=(), lots=(), to_unit: Unit, parties: Parties, actor) -> H
     require_receiver(actor, from_unit, to_unit)
     number = _check_record(parties, from_unit, to_unit)
     record = _create_record(number, parties, issuing_unit=from_unit, from_unit=from_unit, to_unit=to_unit, actor=actor)
-    common = {
+    common: dict[str, Any] = {
         "to_unit": to_unit,
         "occurred_on": parties.handed_on,
         "document_number": number,
@@ -144,13 +145,13 @@ def hand_over(*, items=(), lots=(), to_unit: Unit, parties: Parties, actor) -> H
     # The items in one batch (ledger.services.ManyItems): a list of hundreds is one insert.
     many = ledger.ManyItems(items, actor=actor) if items else None
     for item in many.items if many else ():
-        if many.unit_of(item) != from_unit.pk:
+        if many.unit_of(item) != from_unit.pk:  # type: ignore[union-attr]  # set whenever there are items
             raise ledger.ConflictError(
                 _("Số hiệu %(serial)s vừa được điều chuyển khỏi %(unit)s; hãy tải lại trang.")
                 % {"serial": item.serial, "unit": from_unit.name}
             )
         try:
-            many.transfer(item, document_date=parties.handed_on, **common)
+            many.transfer(item, document_date=parties.handed_on, **common)  # type: ignore[union-attr]  # as above
         except DomainError as error:
             raise about_item(error, item_subject(item)) from None
     events = many.save() if many else []

@@ -33,7 +33,9 @@ def number(value) -> str:
         return str(value)
     if amount == amount.to_integral_value():
         return number_format(int(amount), force_grouping=True)
-    decimals = -amount.normalize().as_tuple().exponent
+    exponent = amount.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite number (_decimal reads no NaN or infinity)
+    decimals = -exponent
     return number_format(amount, decimal_pos=decimals, force_grouping=True)
 
 

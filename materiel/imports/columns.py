@@ -4,14 +4,20 @@ The spellings below are the data the importer matches headers against (docs/impo
 a header split over two rows ("Số lượng" merged over "Tổng số / Cấp 1 / Cấp 2 …") is read as one.
 """
 
+import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
+from materiel.catalog.grades import grade_numbers
 from materiel.core.text import search_fold
 
+from .values import numeral
+
 # field -> (label, header spellings, folded). Order matters only for display.
-FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+FIELDS: dict[str, tuple[StrOrPromise, tuple[str, ...]]] = {
     "row_no": (_("STT"), ("stt", "tt", "so tt", "so thu tu")),
     "serial": (
         _("Số hiệu"),
@@ -57,30 +63,55 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "lot_number": (_("Số lô"), ("so lo", "lo", "lo san xuat")),
     "note": (_("Ghi chú"), ("ghi chu",)),
-    # The quantity of each grade, under a "Số lượng" or "Cấp chất lượng" header over "Cấp 1 … Cấp 5".
-    "grade_1": (_("Số lượng cấp 1"), ("so luong cap 1",)),
-    "grade_2": (_("Số lượng cấp 2"), ("so luong cap 2",)),
-    "grade_3": (_("Số lượng cấp 3"), ("so luong cap 3",)),
-    "grade_4": (_("Số lượng cấp 4"), ("so luong cap 4",)),
-    "grade_5": (_("Số lượng cấp 5"), ("so luong cap 5",)),
 }
-GRADE_FIELDS = {f"grade_{n}": n for n in range(1, 6)}
 SYNONYMS = {search_fold(spelling): field for field, (_label, spellings) in FIELDS.items() for spelling in spellings}
 SEARCH_ROWS = 30  # the header is looked for among the first rows (titles and blank rows sit above it)
 
 
 # Sub-headers under a quantity or grade header: the total, and the quantity of each grade.
 TOTAL_SUBHEADERS = {"tong so", "tong", "cong", "so luong"}
-GRADE_SUBHEADERS = {
-    spelling: n
-    for n, roman in enumerate(("i", "ii", "iii", "iv", "v"), start=1)
-    for spelling in (str(n), f"cap {n}", f"cap {roman}", roman, f"c{n}", f"cap {n} cl")
-}
+
+
+# The quantity of each grade, under a "Số lượng" or "Cấp chất lượng" header over "Cấp 1 … Cấp 5".
+# Reading a header finds a grade column whatever its number, as the file writes it; the plan then reads
+# the columns of the grades that the reference data defines (catalog.grades) and refuses the others.
+GRADE_FIELD = "grade_"
+NUMERAL = r"([1-9]|i{1,3}|iv|vi{0,3}|ix)"  # a grade as written: 1 to 9, I to IX
+GRADE_SUBHEADER = re.compile(rf"^(?:cap |c)?{NUMERAL}(?: cl)?$")
+GRADE_COLUMN = re.compile(rf"^so luong cap {NUMERAL}$")
+
+
+def grade_of_field(name: str) -> int | None:
+    """`grade_3` -> 3; None for a field that is not a grade's quantity."""
+    number = name.removeprefix(GRADE_FIELD)
+    return int(number) if name.startswith(GRADE_FIELD) and number.isdigit() else None
+
+
+def grade_fields() -> dict[str, int]:
+    """`grade_N` -> N, for each defined grade (catalog.grades)."""
+    return {f"{GRADE_FIELD}{n}": n for n in grade_numbers()}
+
+
+def fields() -> dict[str, tuple[StrOrPromise, tuple[str, ...]]]:
+    """FIELDS and, after them, the quantity column of each defined grade."""
+    by_grade = {
+        field: (gettext("Số lượng cấp %(grade)d") % {"grade": n}, (f"so luong cap {n}",))
+        for field, n in grade_fields().items()
+    }
+    return {**FIELDS, **by_grade}
+
+
+def _grade_number(written: str) -> int | None:
+    """ "3" or "iii" -> 3, as values.numeral reads it."""
+    return numeral(written) or None
 
 
 def field_for(header) -> str | None:
     text = search_fold(str(header or "")).strip(" :.*")
-    return SYNONYMS.get(text)
+    found = SYNONYMS.get(text)
+    if found is None and (match := GRADE_COLUMN.match(text)) and (n := _grade_number(match.group(1))):
+        found = f"{GRADE_FIELD}{n}"
+    return found
 
 
 def _fold(cell) -> str:
@@ -91,8 +122,9 @@ def field_under(parent, child) -> str | None:
     """The field of a column whose header is `child` under the (merged) `parent` header."""
     above = field_for(parent)
     below = _fold(child)
-    if above in ("quantity", "grade") and below in GRADE_SUBHEADERS:
-        return f"grade_{GRADE_SUBHEADERS[below]}"
+    match = GRADE_SUBHEADER.match(below) if above in ("quantity", "grade") else None
+    if match and (n := _grade_number(match.group(1))):
+        return f"{GRADE_FIELD}{n}"
     if above == "quantity" and below in TOTAL_SUBHEADERS:
         return "quantity"
     return field_for(child) or above
@@ -114,7 +146,7 @@ class Header:
         """Names a type (or its code) and a grade: a register, not any table with two known words."""
         fields = set(self.columns.values())
         named = bool(fields & {"name", "type_code"})
-        graded = "grade" in fields or bool(fields & set(GRADE_FIELDS))
+        graded = "grade" in fields or any(grade_of_field(f) for f in fields)
         return named and graded
 
 

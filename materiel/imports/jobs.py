@@ -6,6 +6,7 @@ queue is never started, and two workers never run the same step.
 """
 
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -71,7 +72,7 @@ def expire_if_gone(job: ImportJob) -> bool:
             "Tiến trình kiểm tra tệp đã dừng giữa chừng (máy chủ khởi động lại hoặc tiến trình bị dừng). "
             "Bấm “Thử lại” để kiểm tra lại."
         )
-        fields = {"summary": {}}
+        fields: dict[str, Any] = {"summary": {}}
     else:
         message = _(
             "Tiến trình ghi đã dừng giữa chừng (máy chủ khởi động lại hoặc tiến trình bị dừng); "

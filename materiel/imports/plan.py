@@ -8,10 +8,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import CharField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from materiel.catalog.grades import grade_numbers
 from materiel.catalog.models import EquipmentType
 from materiel.core.errors import DomainError
 from materiel.core.text import fold, nfc, search_fold
@@ -20,7 +22,7 @@ from materiel.ledger import rules
 from materiel.units.models import Unit
 
 from . import values
-from .columns import FIELDS, GRADE_FIELDS, Header, find_header, read_header
+from .columns import FIELDS, Header, fields, find_header, grade_of_field, read_header
 from .history import LedgerCheck, fmt
 from .models import TypeAlias
 from .reader import FileRefused, Table
@@ -223,10 +225,16 @@ class Resolver:
 
 # The columns written to the register as text, and the most characters each holds (PostgreSQL
 # refuses a longer value at commit, where it used to end the import in "unexpected error").
+def _max_length(model: type[Item] | type[Lot], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, CharField) and field.max_length is not None
+    return field.max_length
+
+
 TEXT_LIMITS = {
-    "serial": Item._meta.get_field("serial").max_length,
-    "origin": Item._meta.get_field("origin").max_length,
-    "lot_number": Lot._meta.get_field("lot_number").max_length,
+    "serial": _max_length(Item, "serial"),
+    "origin": _max_length(Item, "origin"),
+    "lot_number": _max_length(Lot, "lot_number"),
 }
 SHOWN_VALUE = 100  # characters of a cell quoted in an issue
 
@@ -238,7 +246,8 @@ SIGNATURE = re.compile(
     r"^(nguoi lap|thu truong|chi huy truong|chinh tri vien|tro ly|thu kho|xac nhan|duyet|nguoi kiem tra)"
     r"|\(ky,? ghi ro ho ten|ngay\s*\S*\s*thang\s*\S*\s*nam"
 )
-DATA_FIELDS = {"serial", "grade", "quantity", "received_on", "year_made", "lot_number", *GRADE_FIELDS}
+# And the quantity column of each grade (columns.grade_of_field).
+DATA_FIELDS = {"serial", "grade", "quantity", "received_on", "year_made", "lot_number"}
 
 
 def _filled(raw) -> list[str]:
@@ -260,11 +269,12 @@ def _column_numbers(raw) -> bool:
 
 def _counts(cells) -> bool:
     """Whether the row holds a grade or a quantity that reads as one: equipment, not words."""
-    for name in ("grade", "quantity", *GRADE_FIELDS):
+    by_grade = [name for name in cells if grade_of_field(name)]
+    for name in ("grade", "quantity", *by_grade):
         raw = cells.get(name)
         if values.text(raw) == "":
             continue
-        if name in GRADE_FIELDS and fold(values.text(raw)) in MARKS:
+        if name in by_grade and fold(values.text(raw)) in MARKS:
             return True
         try:
             if (values.grade if name == "grade" else values.quantity)(raw):
@@ -287,7 +297,8 @@ def _skip_kind(raw, cells, in_signature: bool, resolver) -> str | None:
         return "signature"
     if "serial" not in has and any(TOTAL_ROW.match(fold(t)) for t in filled[:2]):
         return "total"
-    if not counts and not (has & (DATA_FIELDS - {"serial"})):
+    data = has & (DATA_FIELDS - {"serial"}) or any(grade_of_field(f) for f in has)
+    if not counts and not data:
         words = [t for t in filled if not SECTION_MARK.match(fold(t))]
         marked = bool(SECTION_MARK.match(fold(filled[0])))
         alone = "serial" not in has and len(words) <= 1 and not values.text(cells.get("row_no"))
@@ -366,7 +377,7 @@ def build_plan(
         for f in ("name", "grade")
         if f not in fields
         and not (f == "name" and "type_code" in fields)
-        and not (f == "grade" and fields & set(GRADE_FIELDS))
+        and not (f == "grade" and any(grade_of_field(g) for g in fields))
     ]
     if missing:
         plan.issues.append(Issue(header_index + 1, "—", "", _("Thiếu cột: %(cols)s.") % {"cols": ", ".join(missing)}))
@@ -473,11 +484,12 @@ def _existing_serials(rows, columns, actor) -> tuple[set[tuple[int, str]], set[t
 def _issue(number, field, columns, header, value, message) -> Issue:
     """`header`: column index -> the header as the file writes it."""
     column = next((c for c, f in columns.items() if f == field), None)
+    named = str(fields().get(field, (field,))[0])
     if column is None:
-        where = str(FIELDS[field][0])
+        where = named
     else:
         label = values.text(header.get(column))
-        where = f"{column_letter(column)} – {label or FIELDS[field][0]}"
+        where = f"{column_letter(column)} – {label or named}"
     shown = values.text(value)
     if len(shown) > SHOWN_VALUE:
         shown = shown[:SHOWN_VALUE] + "…"
@@ -519,14 +531,22 @@ def _plan_row(number, cells, columns, header, plan, resolver, scope, default_day
             problems.append(_issue(number, "unit", columns, header, unit_name, message))
     grade = parse("grade", values.grade)
     by_grade: dict[int, int] = {}
-    for field, level in GRADE_FIELDS.items():
-        if field in columns.values() and values.text(cells.get(field)):
+    # The quantity columns of the grades the file writes, in grade order; one of a grade that the
+    # reference data does not define is refused as a grade cell is.
+    grade_columns = sorted((level, f) for f in columns.values() if (level := grade_of_field(f)))
+    defined = grade_numbers()
+    for level, field in grade_columns:
+        if values.text(cells.get(field)):
+            if level not in defined:
+                failed.add(field)
+                problems.append(_issue(number, field, columns, header, cells.get(field), str(values.grade_message())))
+                continue
             mark = fold(values.text(cells.get(field))) in MARKS
             counted = 1 if mark else parse(field, values.quantity)
             if counted:
                 by_grade[level] = counted
-    first_grade_field = next((f for f in GRADE_FIELDS if f in columns.values()), "grade")
-    if grade is None and not by_grade and not failed & ({"grade"} | set(GRADE_FIELDS)):
+    first_grade_field = grade_columns[0][1] if grade_columns else "grade"
+    if grade is None and not by_grade and not failed & ({"grade"} | {f for _level, f in grade_columns}):
         field = "grade" if "grade" in columns.values() else first_grade_field
         problems.append(_issue(number, field, columns, header, "", _("Thiếu cấp chất lượng.")))
     quantity = parse("quantity", values.quantity)

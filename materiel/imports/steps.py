@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from materiel.core.errors import DomainError
 
 from . import jobs, progress, tasks
-from .columns import FIELDS
+from .columns import fields
 from .commit import FLUSH_EVERY
 from .history import POLICIES
 from .models import ImportJob, JobState
@@ -47,12 +47,13 @@ def remap(job: ImportJob, columns: dict[str, str]) -> None:
     """Check the file again reading its columns as the user says ({column index: field})."""
     _require_review(job)
     chosen: dict[str, str] = {}
+    known = fields()
     for index, name in columns.items():
-        if not str(index).isdigit() or name not in FIELDS:
+        if not str(index).isdigit() or name not in known:
             message = _("Cột %(col)s: không có trường “%(name)s”.") % {"col": index, "name": name}
             raise DomainError(message, field="columns")
         if name in chosen.values():
-            raise DomainError(_("Cột “%(field)s” được chọn hai lần.") % {"field": FIELDS[name][0]}, field="columns")
+            raise DomainError(_("Cột “%(field)s” được chọn hai lần.") % {"field": known[name][0]}, field="columns")
         chosen[str(index)] = name
     job.columns = chosen
     job.state = JobState.QUEUED

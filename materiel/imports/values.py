@@ -2,13 +2,15 @@
 
 from datetime import date, datetime, timedelta
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
+from materiel.catalog.grades import grade_numbers, grade_span
 from materiel.core import bounds
 from materiel.core.numbers import parse_decimal
 from materiel.core.text import fold, nfc
 
-ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+ROMAN_DIGITS = (("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -25,17 +27,53 @@ def text(value) -> str:
     return nfc(str(value))
 
 
+def roman(number: int) -> str:
+    """4 -> "iv" (lower case, as fold() leaves it): grades are written "cấp III" too."""
+    out = ""
+    for letters, value in ROMAN_DIGITS:
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
+def numeral(raw: str) -> int | None:
+    """A folded "3" or "iii" -> 3; None for anything else (a Roman numeral must be written as
+    roman() writes it: "iiii" is not 4)."""
+    if bounds.is_ascii_number(raw):
+        return int(raw)
+    if not raw or set(raw) - {"i", "v", "x"}:
+        return None
+    number = 0
+    rest = raw
+    for letters, value in ROMAN_DIGITS:
+        while rest.startswith(letters):
+            number += value
+            rest = rest[len(letters) :]
+    return number if not rest and roman(number) == raw else None
+
+
+def _grade_message() -> str:
+    first, last = grade_span()
+    return _("Cấp chất lượng phải từ %(first)d đến %(last)d (ví dụ 1, Cấp 2, cấp III).") % {
+        "first": first,
+        "last": last,
+    }
+
+
+# Built when shown: a cell that is no number at all is refused without reading the grades.
+grade_message = lazy(_grade_message, str)
+
+
 def grade(value) -> int | None:
-    """'1', 1.0, 'Cấp 1', 'cấp I', 'II' -> 1..5."""
+    """'1', 1.0, 'Cấp 1', 'cấp I', 'II' -> a defined grade number (catalog.grades)."""
     raw = fold(text(value))
     if not raw:
         return None
     raw = raw.removeprefix("cap").strip()
-    number = ROMAN.get(raw)
-    if number is None and bounds.is_ascii_number(raw):
-        number = int(raw)
-    if number not in range(1, 6):
-        raise BadValue(_("Cấp chất lượng phải từ 1 đến 5 (ví dụ 1, Cấp 2, cấp III)."))
+    number = numeral(raw)
+    if number is None or number not in grade_numbers():
+        raise BadValue(grade_message())
     return number
 
 

@@ -19,7 +19,7 @@ from materiel.core.views import object_view
 from materiel.units.models import Unit
 
 from . import jobs, progress, steps
-from .columns import FIELDS
+from .columns import fields
 from .commit import earlier_import
 from .models import ImportJob, JobState
 from .reader import MAX_BYTES
@@ -107,7 +107,7 @@ def job_page(request, pk):
             "early": early,
             "held_before": _units_before(request.user, early),
             "headers": headers,
-            "fields": [(name, label) for name, (label, _spellings) in FIELDS.items()],
+            "fields": [(name, label) for name, (label, _spellings) in fields().items()],
             "errors": [i for i in summary.get("issues", []) if not i["duplicate"]],
             "catalogue": EquipmentType.objects.order_by("name").values_list("code", "name")
             if summary.get("unknown_types") or summary.get("mapped_types")

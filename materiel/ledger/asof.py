@@ -6,7 +6,9 @@ reversed) dated on or before D. A lot's quantity is the sum of its effective eve
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db import connection
 
@@ -17,13 +19,15 @@ from .models import Event
 
 EVENT = Event._meta.db_table
 UNLIMITED = 2**62
+Ids = Iterable[int]
+Cells = dict[tuple[int, int, str], int]  # (type_id, grade, status) -> quantity
 
 
-def _ints(ids) -> str:
+def _ints(ids: Ids) -> str:
     return ",".join(str(int(i)) for i in ids) or "0"
 
 
-def ids_in(column: str, ids) -> tuple[str, list]:
+def ids_in(column: str, ids: Ids) -> tuple[str, list[list[int]]]:
     """`column` among `ids`: one array parameter on PostgreSQL (planning a literal list of thousands
     of values cost more than running the query), the ids written out on SQLite (no arrays)."""
     if connection.vendor == "postgresql":
@@ -47,7 +51,7 @@ def _not_among(column: str, ids: list[int]) -> str:
     return f"AND {column} NOT IN ({_ints(ids)})" if ids else ""
 
 
-def state_counts(items: list[int], day: date, limit: int) -> list[tuple]:
+def state_counts(items: list[int], day: date, limit: int) -> list[tuple[int, int, int, str, int]]:
     """(unit, type, grade, status, count) of `items` on `day`, counting only events with id <= limit.
 
     Two steps with the ids written out, not one query with the item set as a subquery: PostgreSQL
@@ -76,10 +80,11 @@ def state_counts(items: list[int], day: date, limit: int) -> list[tuple]:
             "GROUP BY e.unit_id, i.equipment_type_id, e.grade_after, e.status_after",
             [*event_params, *item_params],
         )
-        return cursor.fetchall()
+        counts: list[tuple[int, int, int, str, int]] = cursor.fetchall()
+        return counts
 
 
-def id_list_sql(column: str, ids) -> str:
+def id_list_sql(column: str, ids: Ids) -> str:
     """`column` among `ids`, written out: one array literal on PostgreSQL (a single constant, cheap to
     plan however long), a list on SQLite (no arrays)."""
     if connection.vendor == "postgresql":
@@ -88,7 +93,7 @@ def id_list_sql(column: str, ids) -> str:
 
 
 def latest_item_states_sql(
-    day_param: str = "%s", *, limit: int | None = None, among=None, reversed_: list[int] | None = None
+    day_param: str = "%s", *, limit: int | None = None, among: Ids | None = None, reversed_: list[int] | None = None
 ) -> str:
     """SQL giving (item_id, unit_id, grade_after, status_after, equipment_type_id) of the items on a
     day; one parameter: the day.
@@ -133,7 +138,7 @@ def latest_item_states_sql(
     """
 
 
-def ever_held_sql(unit_ids, day: date) -> str:
+def ever_held_sql(unit_ids: Ids, day: date) -> str:
     """SQL selecting the items with an event of one of `unit_ids` dated on or before `day`.
 
     Whatever a unit holds on a day came with an event of that unit dated then or before (the latest
@@ -147,11 +152,17 @@ def ever_held_sql(unit_ids, day: date) -> str:
     )
 
 
-def item_ids_sql(day: date, *, unit_ids=None, grade=None, status=None) -> tuple[str, list]:
+def item_ids_sql(
+    day: date,
+    *,
+    unit_ids: Ids | None = None,
+    grade: int | str | Iterable[int | str] | None = None,
+    status: str | Iterable[str] | None = None,
+) -> tuple[str, list[Any]]:
     """SQL and params selecting the ids of items matching a state on `day` (for register filters)."""
     among = ever_held(unit_ids, day) if unit_ids is not None else None
     sql = f"SELECT s.item_id FROM ({latest_item_states_sql(among=among)}) s WHERE 1=1"
-    params: list = [day]
+    params: list[Any] = [day]
     if unit_ids is not None:
         ids = sorted(unit_ids) or [0]
         sql += f" AND s.unit_id IN ({','.join(str(int(i)) for i in ids)})"
@@ -166,7 +177,7 @@ def item_ids_sql(day: date, *, unit_ids=None, grade=None, status=None) -> tuple[
     return sql, params
 
 
-def states_in_units_on(day: date, unit_ids) -> dict[int, tuple[int, int, str]]:
+def states_in_units_on(day: date, unit_ids: Ids) -> dict[int, tuple[int, int, str]]:
     """item_id -> (unit_id, grade, status) on `day` for the items then held by `unit_ids` (an export)."""
     ids = sorted(int(i) for i in unit_ids) or [0]
     latest = latest_item_states_sql(among=ever_held(ids, day))
@@ -176,7 +187,7 @@ def states_in_units_on(day: date, unit_ids) -> dict[int, tuple[int, int, str]]:
         return {row[0]: (row[1], row[2], row[3]) for row in cursor.fetchall()}
 
 
-def item_states_on(day: date, item_ids) -> dict[int, tuple[int, int, str]]:
+def item_states_on(day: date, item_ids: Ids) -> dict[int, tuple[int, int, str]]:
     """item_id -> (unit_id, grade, status) on `day`, for a handful of items (a register page)."""
     ids = [int(i) for i in item_ids]
     if not ids:
@@ -187,20 +198,18 @@ def item_states_on(day: date, item_ids) -> dict[int, tuple[int, int, str]]:
         return {row[0]: (row[1], row[2], row[3]) for row in cursor.fetchall()}
 
 
-def ever_held(unit_ids, day: date) -> list[int]:
+def ever_held(unit_ids: Ids, day: date) -> list[int]:
     """The items of `ever_held_sql`, as ids."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT held.item_id FROM ({ever_held_sql(unit_ids, day)}) held")
         return [row[0] for row in cursor.fetchall()]
 
 
-def item_counts_by_unit_on(
-    day: date, limit: int | None = None, unit_ids=None
-) -> dict[int, dict[tuple[int, int, str], int]]:
+def item_counts_by_unit_on(day: date, limit: int | None = None, unit_ids: Ids | None = None) -> dict[int, Cells]:
     """unit_id -> {(type_id, grade, status): items} held directly on `day` (the full fold of the ledger);
     limit: count only the events with id <= limit (what a snapshot built then saw);
     unit_ids: only these units, folding only the items they ever held (`ever_held_sql`)."""
-    result: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    result: dict[int, Cells] = defaultdict(lambda: defaultdict(int))
     if unit_ids is not None:
         # Ids first, then their states by primary key (`state_counts`): with the items as a subquery
         # PostgreSQL hashed the whole events table twice (0.9 s for a province at 100k items).
@@ -253,10 +262,10 @@ def lot_sums_sql(only: str = "") -> str:
     """
 
 
-def lot_counts_by_unit_on(day: date, unit_ids=None) -> dict[int, dict[tuple[int, int, str], int]]:
+def lot_counts_by_unit_on(day: date, unit_ids: Ids | None = None) -> dict[int, Cells]:
     """unit_id -> {(type_id, grade, in service): quantity} of lots held directly on `day`
     (unit_ids: only the lots of these units)."""
-    result: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    result: dict[int, Cells] = defaultdict(lambda: defaultdict(int))
     only = "" if unit_ids is None else f"AND l.unit_id IN ({_ints(sorted(unit_ids))})"
     lots_sql = f"""
         SELECT s.unit_id, s.equipment_type_id, s.grade, SUM(s.quantity)
@@ -271,7 +280,7 @@ def lot_counts_by_unit_on(day: date, unit_ids=None) -> dict[int, dict[tuple[int,
     return result
 
 
-def counts_by_unit_on(day: date, unit_ids=None) -> dict[int, dict[tuple[int, int, str], int]]:
+def counts_by_unit_on(day: date, unit_ids: Ids | None = None) -> dict[int, Cells]:
     """unit_id -> {(type_id, grade, status): quantity} of items and lots held directly on `day`
     (unit_ids: only these units, reading only their items' events)."""
     result = item_counts_by_unit_on(day, unit_ids=unit_ids)

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from django.db import DatabaseError, connection, connections, transaction
 
@@ -69,7 +70,7 @@ class Manifest:
     format: str = FORMAT
     version: int = VERSION
 
-    def ledger(self) -> tuple:
+    def ledger(self) -> "LedgerSummary":
         return (self.events, self.last_event_id, self.last_seal_digest, self.last_sealed_event_id)
 
 
@@ -95,7 +96,11 @@ def read_manifest(file: Path) -> Manifest:
         raise BackupError(f"Bản kê khai {path} không hợp lệ ({error}).") from None
 
 
-def _ledger_summary(cursor) -> tuple:
+# (events, last event id, last seal digest, its last event id)
+LedgerSummary = tuple[int, int | None, str | None, int | None]
+
+
+def _ledger_summary(cursor: Any) -> LedgerSummary:
     """(events, last event id, last seal digest, its last event id) as the cursor's database sees them."""
     cursor.execute(f"SELECT COUNT(*), MAX(id) FROM {Event._meta.db_table}")
     events, last_id = cursor.fetchone()
@@ -180,7 +185,7 @@ def backup(file: Path) -> Manifest:
     return manifest
 
 
-def _backup_sqlite(part: Path) -> tuple[tuple, str]:
+def _backup_sqlite(part: Path) -> tuple[LedgerSummary, str]:
     if connection.in_atomic_block:
         raise BackupError("Không sao lưu được bên trong một giao dịch.")
     with connection.cursor() as cursor:
@@ -190,7 +195,7 @@ def _backup_sqlite(part: Path) -> tuple[tuple, str]:
         return _ledger_summary(copy.cursor()), sqlite3.sqlite_version
 
 
-def _backup_postgresql(part: Path) -> tuple[tuple, str]:
+def _backup_postgresql(part: Path) -> tuple[LedgerSummary, str]:
     with transaction.atomic(durable=True), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
@@ -204,7 +209,8 @@ def _backup_postgresql(part: Path) -> tuple[tuple, str]:
 # -- PostgreSQL tools and connections -------------------------------------------------------------------
 def pg_tool(name: str) -> str:
     """pg_dump / pg_restore of the server's major version (Debian keeps each under its own folder)."""
-    major = connection.pg_version // 10000 if connection.vendor == "postgresql" else None
+    # pg_version: an attribute of PostgreSQL's connection wrapper only.
+    major = connection.pg_version // 10000 if connection.vendor == "postgresql" else None  # type: ignore[attr-defined]
     candidates = [f"/usr/lib/postgresql/{major}/bin/{name}"] if major else []
     candidates.append(shutil.which(name) or "")
     for path in candidates:
@@ -242,7 +248,7 @@ def _run(args: list[str], what: str, dbname: str | None = None) -> str:
 
 
 @contextmanager
-def pg_admin() -> Iterator:
+def pg_admin() -> Iterator[Any]:
     """An autocommit connection to the cluster's `postgres` database, to create, rename and drop databases."""
     import psycopg
 
@@ -255,7 +261,7 @@ def pg_admin() -> Iterator:
         yield conn
 
 
-def _pg_exists(admin, name: str) -> bool:
+def _pg_exists(admin: Any, name: str) -> bool:
     return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
 
 
@@ -313,7 +319,7 @@ def _refuse_if_holding(counts: dict[str, int], target: object, force: bool) -> N
         )
 
 
-def _holdings(cursor, tables: set[str]) -> dict[str, int]:
+def _holdings(cursor: Any, tables: set[str]) -> dict[str, int]:
     counts = {}
     for table in HOLDINGS:
         if table in tables:

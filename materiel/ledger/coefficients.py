@@ -7,15 +7,18 @@ ammunition decide it. Fill rate (hệ số trang bị) = Σ_types min(held, auth
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from materiel.catalog.models import GRADES, AuthorizedHolding, Category, CoefficientPolicy, EquipmentType
+from materiel.catalog.grades import grade_numbers
+from materiel.catalog.models import AuthorizedHolding, Category, CoefficientPolicy, EquipmentType
 from materiel.equipment.models import HOLDINGS, Status
 from materiel.units.models import PATH_END, Unit
 from materiel.units.tree import PastTree
@@ -31,7 +34,7 @@ Cells = dict[tuple[int, int, str], int]  # (type_id, grade, status) -> quantity
 class Tally:
     """Quantities by grade and status for one slice (a category, a unit, everything)."""
 
-    by_grade: dict[int, int] = field(default_factory=lambda: {g: 0 for g in GRADES})
+    by_grade: dict[int, int] = field(default_factory=lambda: dict.fromkeys(grade_numbers(), 0))
     by_status: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     serviceable: int = 0
     counted: int = 0
@@ -40,7 +43,7 @@ class Tally:
     def total(self) -> int:
         return sum(self.by_grade.values())
 
-    def add(self, grade: int, status: str, quantity: int, policy) -> None:
+    def add(self, grade: int, status: str, quantity: int, policy: CoefficientPolicy) -> None:
         self.by_status[status] += quantity
         if status not in HOLDINGS:
             return
@@ -131,7 +134,7 @@ LOT_TYPE = "CASE WHEN t.serialised THEN NULL ELSE t.id END"  # Folded's second k
 HOLDING_STATUSES = ", ".join(f"'{s.value}'" for s in HOLDINGS)
 
 
-def fold_cells(cells: Cells, types) -> tuple[Folded, dict[int, int]]:
+def fold_cells(cells: Cells, types: dict[int, tuple[int, bool]]) -> tuple[Folded, dict[int, int]]:
     """A subtree has thousands of (type, grade, status) cells but only ~12 categories: fold the items
     by category (lots stay per type), and keep what each type holds (for the fill rate)."""
     folded: Folded = defaultdict(int)
@@ -190,12 +193,12 @@ class PastCounts:
         self.tree = PastTree(day)
         self.snapshot = snapshots.usable(day)
         self.within = None if within is None else self.tree.subtree(within.pk)
-        self._by_unit = None
-        self._correction = None
-        self._lots = None
+        self._by_unit: dict[int, dict[tuple[int, int, str], int]] | None = None
+        self._correction: dict[int, Cells] | None = None
+        self._lots: dict[int, dict[tuple[int, int, str], int]] | None = None
 
     @property
-    def by_unit(self) -> dict[int, dict]:
+    def by_unit(self) -> dict[int, dict[tuple[int, int, str], int]]:
         """Direct holdings of every unit (of `within`) on the day: the fold."""
         if self._by_unit is None:
             self._by_unit = counts_by_unit_on(self.day, unit_ids=self.within)
@@ -208,7 +211,7 @@ class PastCounts:
         past.prepare([unit.pk, *past.tree.children.get(unit.pk, [])])
         return past
 
-    def prepare(self, unit_ids) -> None:
+    def prepare(self, unit_ids: Iterable[int]) -> None:
         """Fold now if the snapshot cannot serve every one of `unit_ids` (a page about a unit and its
         children): the fold then serves them all, and the snapshot's correction is not read as well."""
         covered = self.snapshot.units if self.snapshot is not None else ()
@@ -222,7 +225,7 @@ class PastCounts:
             raise ValueError(f"unit {unit_id} is outside the subtree these counts were folded for")
         return self._subtree_sum(unit_id, self.by_unit)
 
-    def _subtree_sum(self, unit_id: int, *by_units) -> Cells:
+    def _subtree_sum(self, unit_id: int, *by_units: dict[int, Cells]) -> Cells:
         total: Cells = defaultdict(int)
         for uid in self.tree.subtree(unit_id):
             for by_unit in by_units:
@@ -231,11 +234,14 @@ class PastCounts:
         return total
 
     def _from_snapshot(self, unit_id: int) -> Cells:
+        snapshot = self.snapshot
+        assert snapshot is not None  # cells() reads a snapshot only when there is one
         if self._correction is None:
-            self._correction = snapshots.correction(self.snapshot.day, self.day, self.snapshot.through_event_id)
+            self._correction = snapshots.correction(snapshot.day, self.day, snapshot.through_event_id)
             self._lots = lot_counts_by_unit_on(self.day)
+        assert self._lots is not None  # read with the correction
         total = self._subtree_sum(unit_id, self._correction, self._lots)
-        for key, qty in snapshots.stored_cells(self.snapshot, unit_id).items():
+        for key, qty in snapshots.stored_cells(snapshot, unit_id).items():
             total[key] += qty
         return {key: qty for key, qty in total.items() if qty}
 
@@ -251,10 +257,10 @@ def summarise(
     day: date | None = None,
     *,
     past: PastCounts | None = None,
-    types=None,
-    policy=None,
-    categories=None,
-    folded=None,
+    types: dict[int, tuple[int, bool]] | None = None,
+    policy: CoefficientPolicy | None = None,
+    categories: list[Category] | None = None,
+    folded: tuple[Folded, dict[int, int]] | None = None,
 ) -> Summary:
     """Grade distribution, coefficients and fill rate of a unit's subtree, now or on `day`.
 
@@ -262,19 +268,19 @@ def summarise(
     by a caller that summarises several units (a dashboard)."""
     policy = policy or CoefficientPolicy.objects.in_force(day or timezone.localdate())
     if day is None:
-        folded, held_by_type = folded or current_folded(unit)
+        cells, held_by_type = folded or current_folded(unit)
     else:
         types = types or type_index()
         past = past or PastCounts(day)
-        folded, held_by_type = fold_cells(past.cells(unit.pk), types)
+        cells, held_by_type = fold_cells(past.cells(unit.pk), types)
     # Items and lots of one category are two lines: rounds of ammunition are not added to rifles.
     per_category: dict[tuple[int, bool], Tally] = defaultdict(Tally)
     per_lot_type: dict[tuple[int, int], Tally] = defaultdict(Tally)
     overall = Tally()
-    for (category_id, lot_type, grade, status), qty in folded.items():
+    for (category_id, lot_type, grade, status), qty in cells.items():
         serialised = lot_type is None
         per_category[(category_id, serialised)].add(grade, status, qty, policy)
-        if serialised:
+        if lot_type is None:
             overall.add(grade, status, qty, policy)
         else:
             per_lot_type[(category_id, lot_type)].add(grade, status, qty, policy)
@@ -300,11 +306,11 @@ def summarise(
 # has a row per unit and type (half a million at a million items), far too many to sum per request,
 # and they change a few times a year. The triggers of ledger/0005 raise the holdings counter on any
 # write; every reorganisation appends a UnitChange. Per process, bounded.
-_AUTHORISED: dict[tuple, dict[int, int]] = {}
+_AUTHORISED: dict[tuple[object, ...], dict[int, int]] = {}
 _AUTHORISED_MAX = 512
 
 
-def _versions() -> tuple | None:
+def _versions() -> tuple[object, ...] | None:
     """The cache key's versions, or None when caching would be unsafe: inside a transaction (its
     writes, or a rollback, would put uncommitted totals under a version that another write later
     reaches) or without the counter row (a flushed test database)."""
@@ -319,7 +325,7 @@ def _versions() -> tuple | None:
     return found if found[0] is not None else None
 
 
-def authorised_by_type(unit: Unit, day: date | None, past=None) -> dict[int, int]:
+def authorised_by_type(unit: Unit, day: date | None, past: PastCounts | None = None) -> dict[int, int]:
     """type_id -> quantity authorised in the unit's subtree, now or on `day` (that day's tree)."""
     on = day or timezone.localdate()
     versions = _versions()
@@ -342,7 +348,7 @@ def authorised_by_type(unit: Unit, day: date | None, past=None) -> dict[int, int
     return found
 
 
-def fill(unit: Unit, day: date | None, held_by_type: dict[int, int], past=None) -> tuple[int, int]:
+def fill(unit: Unit, day: date | None, held_by_type: dict[int, int], past: PastCounts | None = None) -> tuple[int, int]:
     authorised = authorised_by_type(unit, day, past)
     filled = sum(min(held_by_type.get(t, 0), a) for t, a in authorised.items())
     return sum(authorised.values()), filled
@@ -350,7 +356,7 @@ def fill(unit: Unit, day: date | None, held_by_type: dict[int, int], past=None) 
 
 def children_summaries(unit: Unit, day: date | None = None, *, past: PastCounts | None = None) -> list[Summary]:
     """Each child unit of `unit` (as the tree stood on `day`) with its own summary."""
-    shared = {
+    shared: dict[str, Any] = {
         "types": type_index() if day else None,
         "policy": CoefficientPolicy.objects.in_force(day or timezone.localdate()),
         "categories": list(Category.objects.all()),

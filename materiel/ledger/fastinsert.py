@@ -5,14 +5,21 @@ prepared once per field type and sent with executemany. Used only by ledger.batc
 """
 
 import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, cast
 
 from django.db import connection
+from django.db.models import DecimalField, Field, Model
 from django.db.models.base import ModelState
 
-_BLANKS: dict = {}
+M = TypeVar("M", bound=Model)
+Converter = Callable[[Any], Any]
+Getters = list[tuple[str, Converter | None]]
+
+_BLANKS: dict[type[Model], dict[str, Any]] = {}
 
 
-def new_instance(model, related: dict | None = None, **values):
+def new_instance(model: type[M], related: dict[str, Model] | None = None, **values: Any) -> M:
     """An unsaved instance without Model.__init__ (which costs more than hashing an event: the
     seeder builds millions): the fields' defaults, then `values` by attname; `related` fills the
     cache of foreign keys already at hand (instance.equipment_type then costs no query)."""
@@ -35,7 +42,7 @@ def new_instance(model, related: dict | None = None, **values):
     return obj
 
 
-def _converter(field):
+def _converter(field: Field[Any, Any]) -> Converter | None:
     ops = connection.ops
     kind = field.get_internal_type()
     if kind == "DateField":
@@ -45,11 +52,12 @@ def _converter(field):
     if kind == "JSONField":
         return lambda v: json.dumps(v, ensure_ascii=False)
     if kind == "DecimalField":
-        return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
+        decimal = cast("DecimalField[Any, Any]", field)  # what its internal type says it is
+        return lambda v: ops.adapt_decimalfield_value(v, decimal.max_digits, decimal.decimal_places)
     return None
 
 
-def insert_instances(model, objs, *, with_pk: bool, chunk: int = 2000) -> None:
+def insert_instances(model: type[Model], objs: Sequence[Model], *, with_pk: bool, chunk: int = 2000) -> None:
     """INSERT the given unsaved instances as they are (no signals, no save()): executemany of one
     prepared statement on SQLite (in process; multi-row statements measured slower), COPY on
     PostgreSQL (executemany costs a statement per row there: a 100k-row import commit 102 s -> 64 s)."""
@@ -75,7 +83,7 @@ def insert_instances(model, objs, *, with_pk: bool, chunk: int = 2000) -> None:
             cursor.executemany(sql, rows)
 
 
-def _copy(model, fields, getters, objs) -> None:
+def _copy(model: type[Model], fields: list[Field[Any, Any]], getters: Getters, objs: Sequence[Model]) -> None:
     """PostgreSQL: COPY, which skips building and parsing a statement per few hundred rows."""
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)

@@ -5,6 +5,9 @@ another subtree recorded (its people, its documents) stays masked, only its date
 
 from dataclasses import dataclass
 
+from materiel.accounts.models import User
+from materiel.equipment.models import Item
+
 from .models import Event
 
 
@@ -18,7 +21,7 @@ class History:
         return event.pk not in self.in_scope
 
 
-def item_history(user, item, *, newest_first: bool = False) -> History:
+def item_history(user: User, item: Item, *, newest_first: bool = False) -> History:
     order = "-id" if newest_first else "id"
     related = ("recorded_by", "unit", "from_unit", "to_unit", "reverses", "handover_line")
     events = list(Event.objects.filter(item=item).select_related(*related).order_by(order))

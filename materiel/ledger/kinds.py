@@ -16,7 +16,7 @@ services (`ledger.services`), and lets the kind's projection (a meter, a storage
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pydantic
@@ -112,7 +112,6 @@ class Kind:
     authorise: Callable[..., None] | None = None
     projection: Projection | None = None
     app: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.value) > 20:

@@ -5,12 +5,14 @@ split moves equipment, which only ledger events may do.
 """
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from materiel.accounts.models import User
 from materiel.accounts.scoping import require
 from materiel.core.errors import DomainError
 from materiel.core.text import nfc
@@ -60,7 +62,7 @@ def _would_loop(unit: Unit, new_parent: Unit, on: date) -> bool:
     return any(new_parent.pk in PastTree(day).subtree(unit.pk) for day in sorted(days))
 
 
-def _log(kind, unit, on, actor, document="", **details) -> UnitChange:
+def _log(kind: str, unit: Unit, on: date, actor: User, document: str = "", **details: Any) -> UnitChange:
     return UnitChange.objects.create(
         kind=kind, unit=unit, occurred_on=on, recorded_by=actor, document=document, details=details
     )
@@ -74,7 +76,7 @@ def create_unit(
     kind: UnitKind,
     parent: Unit | None,
     founded_on: date,
-    actor,
+    actor: User,
     short_name: str = "",
     document: str = "",
 ) -> Unit:
@@ -109,7 +111,7 @@ def create_unit(
 
 
 @transaction.atomic
-def rename_unit(unit: Unit, *, name: str, on: date, actor, document: str = "") -> Unit:
+def rename_unit(unit: Unit, *, name: str, on: date, actor: User, document: str = "") -> Unit:
     """Rename a unit from a date; reports before that date keep the old name."""
     require(actor, "units.reorganise", unit=unit)
     _check_day(on, unit)
@@ -125,7 +127,7 @@ def rename_unit(unit: Unit, *, name: str, on: date, actor, document: str = "") -
 
 
 @transaction.atomic
-def move_unit(unit: Unit, *, new_parent: Unit, on: date, actor, document: str = "") -> Unit:
+def move_unit(unit: Unit, *, new_parent: Unit, on: date, actor: User, document: str = "") -> Unit:
     """Put a unit (with its subtree and equipment) under another parent from a date."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     require(actor, "units.reorganise", unit=unit)
@@ -164,7 +166,7 @@ def move_unit(unit: Unit, *, new_parent: Unit, on: date, actor, document: str = 
 
 
 @transaction.atomic
-def dissolve_unit(unit: Unit, *, on: date, actor, document: str = "") -> Unit:
+def dissolve_unit(unit: Unit, *, on: date, actor: User, document: str = "") -> Unit:
     """Dissolve an empty unit (giải thể): its equipment and sub-units must have gone elsewhere first."""
     require(actor, "units.reorganise", unit=unit)
     _check_day(on, unit)
@@ -196,7 +198,7 @@ def dissolve_unit(unit: Unit, *, on: date, actor, document: str = "") -> Unit:
 
 
 @transaction.atomic
-def merge_units(sources: list[Unit], *, into: Unit, on: date, actor, document: str) -> Unit:
+def merge_units(sources: list[Unit], *, into: Unit, on: date, actor: User, document: str) -> Unit:
     """Merge units into one (sáp nhập): equipment transferred by ledger events, sub-units moved, sources dissolved."""
     for source in sources:
         if source.pk == into.pk:
@@ -223,7 +225,7 @@ def merge_units(sources: list[Unit], *, into: Unit, on: date, actor, document: s
 
 @transaction.atomic
 def split_unit(
-    source: Unit, *, parts: list[tuple[Unit, list[Item]]], on: date, actor, document: str, dissolve: bool = True
+    source: Unit, *, parts: list[tuple[Unit, list[Item]]], on: date, actor: User, document: str, dissolve: bool = True
 ) -> list[Unit]:
     """Split a unit (chia tách): each part receives the listed items; the source may be dissolved."""
     for target, items in parts:

@@ -25,7 +25,7 @@ def ancestor_ids(path: str) -> tuple[int, ...]:
 class Deltas:
     """Signed changes to rollup cells, accumulated then written in one statement batch."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.cells: dict[Cell, int] = defaultdict(int)
 
     def add(self, path: str, type_id: int, grade: int, status: str, quantity: int) -> None:
@@ -34,7 +34,9 @@ class Deltas:
         for unit_id in ancestor_ids(path):
             self.cells[(unit_id, type_id, grade, str(status))] += quantity
 
-    def move(self, type_id: int, before, after, quantity: int = 1) -> None:
+    def move(
+        self, type_id: int, before: tuple[str, int, str] | None, after: tuple[str, int, str] | None, quantity: int = 1
+    ) -> None:
         """before/after: (unit_path, grade, status) or None."""
         if before == after:
             return
@@ -80,7 +82,7 @@ def _holding_refused() -> DomainError:
     )
 
 
-def _spread(state, type_id):
+def _spread(state: tuple[str, int, str], type_id: int) -> tuple[str, int, int, str]:
     path, grade, status = state
     return path, type_id, grade, status
 
@@ -103,5 +105,5 @@ def move_subtree_rollups(unit: Unit, old_parent_path: str, new_parent_path: str)
     deltas.write()
 
 
-def subtree_filter(path: str) -> dict:
+def subtree_filter(path: str) -> dict[str, str]:
     return {"unit__path__gte": path, "unit__path__lt": path + PATH_END}

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .models import LedgerSeal
+
 HEADER = (
     "# materiel — niêm phong sổ sự kiện (chỉ ghi thêm, không sửa). Mỗi dòng: thời điểm (UTC), "
     "sự kiện đầu, sự kiện cuối, số sự kiện, mã niêm phong HMAC-SHA256.\n"
@@ -38,12 +40,12 @@ def file_path() -> Path:
     return Path(settings.MATERIEL_SEAL_FILE)
 
 
-def format_line(seal) -> str:
+def format_line(seal: LedgerSeal) -> str:
     at = seal.sealed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
     return f"{at}  #{seal.first_event_id}  #{seal.last_event_id}  {seal.event_count}  {seal.digest}\n"
 
 
-def append(seal) -> Path:
+def append(seal: LedgerSeal) -> Path:
     """Append the seal's line and fsync it before the seal commits: a line whose seal then failed to
     commit is reported by verify, never silently lost."""
     path = file_path()

@@ -6,8 +6,10 @@ them, spelled so that the file can be imported again.
 """
 
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from materiel.catalog.grades import grade_numbers
 from materiel.core.xlsx import Column
 from materiel.documents.signatories import signatory
 from materiel.ledger import kinds
@@ -90,22 +92,21 @@ def event_table(events):
         )
 
 
-COEFFICIENT_COLUMNS = [
-    Column(_("Mã đơn vị"), 12),
-    Column(_("Đơn vị"), 34),
-    Column(_("Hệ số kỹ thuật"), 12, "decimal"),
-    Column(_("Số trang bị"), 12, "int"),
-    Column(_("Cấp 1"), 9, "int"),
-    Column(_("Cấp 2"), 9, "int"),
-    Column(_("Cấp 3"), 9, "int"),
-    Column(_("Cấp 4"), 9, "int"),
-    Column(_("Cấp 5"), 9, "int"),
-    Column(_("Biên chế"), 10, "int"),
-    Column(_("Hiện có theo biên chế"), 12, "int"),
-]
+def coefficient_columns() -> list[Column]:
+    """A column per defined grade (catalog.grades), between the number of items and the holdings."""
+    return [
+        Column(_("Mã đơn vị"), 12),
+        Column(_("Đơn vị"), 34),
+        Column(_("Hệ số kỹ thuật"), 12, "decimal"),
+        Column(_("Số trang bị"), 12, "int"),
+        *(Column(gettext("Cấp %(grade)d") % {"grade": g}, 9, "int") for g in grade_numbers()),
+        Column(_("Biên chế"), 10, "int"),
+        Column(_("Hiện có theo biên chế"), 12, "int"),
+    ]
 
 
 def coefficient_table(summaries):
+    numbers = grade_numbers()
     for s in summaries:
         grades = s.overall.by_grade
         yield (
@@ -113,7 +114,7 @@ def coefficient_table(summaries):
             s.unit.name,
             float(s.coefficient) if s.coefficient is not None else None,
             sum(grades.values()),
-            *(grades.get(g, 0) for g in range(1, 6)),
+            *(grades.get(g, 0) for g in numbers),
             s.authorised,
             s.filled,
         )

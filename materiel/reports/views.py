@@ -14,7 +14,7 @@ from materiel.ledger import coefficients, kinds
 from materiel.ledger.models import Event
 from materiel.units.models import Unit
 
-from .lists import COEFFICIENT_COLUMNS, EVENT_COLUMNS, coefficient_table, event_table
+from .lists import EVENT_COLUMNS, coefficient_columns, coefficient_table, event_table
 
 PAGE_SIZE = 50
 
@@ -113,7 +113,7 @@ def units_export(request):
     output = write_xlsx(
         title=_("HỆ SỐ KỸ THUẬT THEO ĐƠN VỊ"),
         filters=described,
-        columns=COEFFICIENT_COLUMNS,
+        columns=coefficient_columns(),
         rows=coefficient_table(summaries),
         sheet=_("Hệ số kỹ thuật"),
     )

@@ -1,5 +1,8 @@
 """The unit tree: echelons as data, a materialised path for subtrees, dated versions for the past."""
 
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +12,9 @@ from materiel.core.text import fold
 
 # Path segments are fixed-width base-36 encodings of the unit's id, so "this unit and everything under
 # it" is one indexed range: path >= P AND path < P + "~" ("~" sorts after every segment character).
+if TYPE_CHECKING:
+    from materiel.accounts.scoping import Reader
+
 SEGMENT_WIDTH = 6
 PATH_END = "~"
 
@@ -29,14 +35,14 @@ class UnitKind(models.Model):
         return self.name
 
 
-class UnitQuerySet(models.QuerySet):
+class UnitQuerySet(models.QuerySet["Unit"]):
     def subtree_of(self, unit: "Unit") -> "UnitQuerySet":
         return self.filter(path__gte=unit.path, path__lt=unit.path + PATH_END)
 
-    def active_on(self, day) -> "UnitQuerySet":
+    def active_on(self, day: date) -> "UnitQuerySet":
         return self.filter(founded_on__lte=day).exclude(dissolved_on__lte=day)
 
-    def visible_to(self, user) -> "UnitQuerySet":
+    def visible_to(self, user: "Reader") -> "UnitQuerySet":
         """The scoping door for units: the user's unit and everything under it."""
         from materiel.accounts.scoping import restrict
 
@@ -75,7 +81,7 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_key = fold(f"{self.name} {self.short_name} {self.code}")
         super().save(*args, **kwargs)
 

@@ -24,7 +24,7 @@ def encode_segment(pk: int) -> str:
 
 def assign_path(unit: Unit) -> None:
     """Give a freshly inserted unit its path (needs its id, so it follows the insert)."""
-    prefix = unit.parent.path if unit.parent_id else ""
+    prefix = unit.parent.path if unit.parent is not None else ""
     unit.path = prefix + encode_segment(unit.pk)
     unit.depth = len(unit.path) // SEGMENT_WIDTH - 1
     Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)

@@ -33,8 +33,8 @@ BULK_LIMIT = 500
 def selected_items(request) -> list[Item]:
     """The ticked items, all inside the user's scope (404 if any is not: no hint of what exists)."""
     ids = _ids(request.POST.getlist("items"))
-    items = Item.objects.visible_to(request.user).select_related("equipment_type", "unit").filter(pk__in=ids)
-    items = sorted(items, key=lambda i: (i.equipment_type.name, i.serial))
+    found = Item.objects.visible_to(request.user).select_related("equipment_type", "unit").filter(pk__in=ids)
+    items = sorted(found, key=lambda i: (i.equipment_type.name, i.serial))
     if len(items) != len(ids):
         raise Http404(_("Không tìm thấy trang bị."))
     return items
@@ -50,8 +50,8 @@ def selected_lots(request) -> list[tuple[Lot, object]]:
     """The ticked lots with the quantity to hand over: as typed on the confirmation page (Vietnamese
     notation, "1.000"), else the whole lot. 404 if any lot is outside the user's scope."""
     ids = _ids(request.POST.getlist("lots"))
-    lots = Lot.objects.visible_to(request.user).select_related("equipment_type", "unit").filter(pk__in=ids)
-    lots = sorted(lots, key=lambda lot: (lot.equipment_type.name, lot.lot_number, lot.grade))
+    found = Lot.objects.visible_to(request.user).select_related("equipment_type", "unit").filter(pk__in=ids)
+    lots = sorted(found, key=lambda lot: (lot.equipment_type.name, lot.lot_number, lot.grade))
     if len(lots) != len(ids):
         raise Http404(_("Không tìm thấy lô."))
     chosen = []

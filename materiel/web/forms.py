@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from materiel.accounts.scoping import allowed, receiving_units
+from materiel.catalog.grades import grade_numbers
 from materiel.catalog.models import Meter
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import Parties
@@ -16,8 +17,9 @@ from .unit_picker import UnitField
 
 
 def grade_choices() -> list[tuple[int, str]]:
-    """Called when a form is built, so the labels follow the language of the request."""
-    return [(g, gettext("Cấp %(grade)d") % {"grade": g}) for g in range(1, 6)]
+    """Called when a form is built, so the labels follow the language of the request and the choices
+    the grades defined (catalog.grades)."""
+    return [(g, gettext("Cấp %(grade)d") % {"grade": g}) for g in grade_numbers()]
 
 
 class EventForm(forms.Form):
@@ -45,10 +47,12 @@ class TransferForm(EventForm):
     def __init__(self, *args, units=None, near: Unit | None = None, **kwargs):
         """units: where the items may go; near: the giving unit, whose neighbours are suggested first."""
         super().__init__(*args, **kwargs)
-        self.fields["to_unit"].queryset = units if units is not None else Unit.objects.none()
+        to_unit = self.fields["to_unit"]
+        assert isinstance(to_unit, UnitField)
+        to_unit.queryset = units if units is not None else Unit.objects.none()
         # The depots and repair stations above, which no neighbourhood reaches, come after the neighbours.
-        self.fields["to_unit"].suggest(near, also=receivers(near).order_by("path") if near is not None else ())
-        self.fields["to_unit"].error_messages["unknown"] = gettext(
+        to_unit.suggest(near, also=receivers(near).order_by("path") if near is not None else ())
+        to_unit.error_messages["unknown"] = gettext(
             "Không bàn giao được cho “%(value)s”: đơn vị nhận phải thuộc phạm vi quản lý của bạn, là kho hay trạm "
             "sửa chữa của cấp trên, hoặc có quy định bàn giao cho phép. Gõ tên hoặc mã rồi chọn trong danh sách gợi ý."
         )

@@ -6,14 +6,15 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from materiel.accounts.page_scope import page_scope
 
 
 @dataclass(frozen=True)
 class Report:
-    title: str
-    description: str
+    title: StrOrPromise
+    description: StrOrPromise
     url_name: str
     form: str  # "print", "xlsx" or "page"
     params: tuple = ()

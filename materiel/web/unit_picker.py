@@ -7,6 +7,7 @@ unit's parent), and htmx refills it from `unit_suggestions` as the user types, d
 ignored. The form accepts a unit's code (what choosing a suggestion fills in) or its exact name.
 """
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -45,7 +46,7 @@ def matching(units, text: str, limit: int = SUGGESTIONS) -> list[Unit]:
 class UnitPicker(forms.TextInput):
     """A text input with its own <datalist> of suggestions, refilled by htmx as the user types."""
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         placeholder = _("gõ tên hoặc mã đơn vị…")
         super().__init__(
             attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": placeholder, **(attrs or {})}

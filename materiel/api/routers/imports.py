@@ -119,7 +119,7 @@ def list_imports(request, filters: Query[ImportFilters]):
 def upload(request, file: File[UploadedFile], unit: Form[str], default_day: Form[Day | None] = None):
     target = unit_named(request, unit, field="unit")
     require(request.user, "ledger.record", unit=target)
-    if file.size > MAX_BYTES:
+    if (file.size or 0) > MAX_BYTES:
         raise DomainError(_("Tệp quá lớn; giới hạn %(limit)s MB.") % {"limit": MAX_BYTES // 2**20}, field="file")
     job = steps.create_job(request.user, target, file.name or "tep.xlsx", file.read(), default_day)
     return Reply(202, import_out(job))

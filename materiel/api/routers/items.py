@@ -39,7 +39,8 @@ from .events import EventOut, event_out
 
 router = Router(tags=["Trang bị"])
 
-# Built from the enums the ledger and the register define, never re-typed here.
+# Built from the enums the ledger and the register define, never re-typed here: read when the module
+# loads, so types to pydantic only, not to mypy.
 StatusName = Literal[tuple(Status.values)]  # type: ignore[valid-type]
 StatusKind = Literal[tuple(str(k) for k in STATUS_MOVES)]  # type: ignore[valid-type]
 MeterName = Literal[tuple(Meter.values)]  # type: ignore[valid-type]
@@ -134,7 +135,7 @@ def list_items(request, filters: Query[ItemFilters]):
     return {"results": [item_out(i, states[i.pk], units) for i in rows], "next": cursor}
 
 
-def visible_item(request, item_id: Id) -> Item:
+def visible_item(request, item_id: Id | None) -> Item:
     items = Item.objects.visible_to(request.user).select_related("equipment_type__category", "unit")
     return get_object_or_404(items.prefetch_related("meters"), pk=item_id)
 
@@ -189,7 +190,7 @@ class MeterIn(Versioned):
 
 
 class StatusIn(Versioned):
-    kind: StatusKind
+    kind: StatusKind  # type: ignore[valid-type]  # see StatusKind
     reason: Reason = ""
     document_number: Document = ""
     grade: Grade | None = None

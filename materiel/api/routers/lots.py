@@ -69,7 +69,7 @@ def lot_out(lot: Lot) -> dict:
     }
 
 
-def visible_lot(request, lot_id: Id) -> Lot:
+def visible_lot(request, lot_id: Id | None) -> Lot:
     return get_object_or_404(Lot.objects.visible_to(request.user).select_related("equipment_type", "unit"), pk=lot_id)
 
 

@@ -22,7 +22,7 @@ class UnitOut(Schema):
     dissolved_on: date | None
 
 
-def unit_out(unit: Unit, parents: dict[int, str]) -> dict:
+def unit_out(unit: Unit, parents: dict[int | None, str]) -> dict:
     return {
         "code": unit.code,
         "name": unit.name,
@@ -41,12 +41,14 @@ def list_units(request, under: str | None = None, include_dissolved: bool = Fals
     units = Unit.objects.visible_to(request.user).subtree_of(root).select_related("kind")
     if not include_dissolved:
         units = units.filter(dissolved_on__isnull=True)
-    units = list(units)
-    parents = dict(Unit.objects.filter(pk__in={u.parent_id for u in units}).values_list("pk", "code"))
-    return [unit_out(u, parents) for u in units]
+    rows = list(units)
+    parents: dict[int | None, str] = dict(
+        Unit.objects.filter(pk__in={u.parent_id for u in rows}).values_list("pk", "code")
+    )
+    return [unit_out(u, parents) for u in rows]
 
 
 @router.get("/units/{code}", response=responses(UnitOut), summary="Một đơn vị")
 def get_unit(request, code: str):
     unit = get_object_or_404(Unit.objects.visible_to(request.user).select_related("kind", "parent"), code=code)
-    return unit_out(unit, {unit.parent_id: unit.parent.code} if unit.parent_id else {})
+    return unit_out(unit, {unit.parent_id: unit.parent.code} if unit.parent is not None else {})

@@ -11,6 +11,7 @@ import hmac
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from materiel.core.idempotency import FIELD, new_key
 
@@ -18,7 +19,7 @@ register = template.Library()
 
 
 @register.simple_tag
-def idempotency_key(*state):
+def idempotency_key(*state: object) -> SafeString:
     if state:
         message = "|".join(str(part) for part in state).encode()
         key = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:40]

@@ -1,5 +1,7 @@
 import getpass
 import sys
+from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,7 +14,7 @@ from materiel.units.models import Unit
 class Command(BaseCommand):
     help = "Tạo tài khoản gắn với một đơn vị và một vai trò (ghi vào nhật ký truy cập)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--unit", required=True, help="mã đơn vị: phạm vi của tài khoản")
         parser.add_argument("--role", required=True, choices=Role.values)
@@ -20,7 +22,17 @@ class Command(BaseCommand):
         parser.add_argument("--rank", default="", help="cấp bậc, chức vụ")
         parser.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ đầu vào chuẩn")
 
-    def handle(self, *args, username, unit, role, name, rank, password_stdin, **options):
+    def handle(
+        self,
+        *args: Any,
+        username: str,
+        unit: str,
+        role: str,
+        name: str,
+        rank: str,
+        password_stdin: bool,
+        **options: Any,
+    ) -> None:
         scope = Unit.objects.filter(code=unit).first()
         if scope is None:
             raise CommandError(f"Không có đơn vị mã {unit}.")

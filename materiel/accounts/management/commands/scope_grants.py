@@ -1,5 +1,8 @@
 """`materiel scope_grants`: the read grants over other subtrees (accounts.ScopeGrant)."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from materiel.accounts import services
@@ -14,13 +17,13 @@ class Command(BaseCommand):
         "ngoài phạm vi của mình. Mỗi lần cấp, thu hồi được ghi vào nhật ký truy cập."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("action", choices=["list", "add", "remove"], help="list | add | remove")
         parser.add_argument("--user", help="tên đăng nhập")
         parser.add_argument("--unit", help="mã đơn vị: gốc của cây được đọc thêm")
         parser.add_argument("--note", default="", help="căn cứ (số văn bản), ghi chú")
 
-    def handle(self, *args, action, user, unit, note, **options):
+    def handle(self, *args: Any, action: str, user: str | None, unit: str | None, note: str, **options: Any) -> None:
         if action == "list":
             grants = ScopeGrant.objects.select_related("user", "unit").order_by("user__username", "unit__path")
             for grant in grants:

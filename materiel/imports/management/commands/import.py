@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from materiel.accounts.models import User
 from materiel.core.days import parse_day
 from materiel.core.errors import DomainError
-from materiel.imports.columns import FIELDS
+from materiel.imports.columns import fields
 from materiel.imports.commit import commit_plan, previous_import, revert_batch
 from materiel.imports.plan import build_plan, column_letter, types_by_code
 from materiel.imports.reader import read_table
@@ -137,7 +137,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Tệp {path.name}, trang tính “{plan.sheet}”: dòng tiêu đề {plan.header_row}{tall}; các cột:")
         for column, field in sorted(plan.columns.items()):
             label = plan.labels.get(column, "")
-            self.stdout.write(f"  {column_letter(column)} “{label}” → {FIELDS[field][0]}")
+            self.stdout.write(f"  {column_letter(column)} “{label}” → {fields()[field][0]}")
         others = [n for n in plan.sheets if n != plan.sheet]
         if others:
             self.stdout.write(f"Các trang tính khác: {', '.join(others)} (chọn bằng --sheet TÊN).")

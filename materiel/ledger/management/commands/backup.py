@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,10 +13,10 @@ class Command(BaseCommand):
         "kèm bản kê khai FILE.json (thời điểm, số sự kiện, sự kiện cuối, niêm phong cuối, mã SHA-256)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path, help="tệp sao lưu mới (không ghi đè tệp đã có)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             manifest = backup(options["file"])
         except BackupError as error:

@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -14,7 +16,7 @@ class Command(BaseCommand):
         "Dừng dịch vụ trước khi khôi phục."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path, help="tệp sao lưu (bản kê khai FILE.json nằm bên cạnh)")
         parser.add_argument(
             "--into",
@@ -25,7 +27,7 @@ class Command(BaseCommand):
             "--force", action="store_true", help="thay cả một cơ sở dữ liệu đang có dữ liệu (bản cũ được giữ lại)"
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             # As the owner where one is configured (MATERIEL_MIGRATE_DATABASE_URL): the restored tables
             # are the owner's, as migrated ones are, and the service's role gets its privileges again.

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from materiel.ledger import sealfile
@@ -11,7 +13,7 @@ class Command(BaseCommand):
         "và ghi thêm vào tệp niêm phong ngoài cơ sở dữ liệu. Chạy định kỳ vài phút một lần."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             seal = seal_ledger()
         except SealKeyError as e:

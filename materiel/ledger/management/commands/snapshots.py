@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -10,6 +12,6 @@ class Command(BaseCommand):
         "không phải duyệt lại toàn bộ sổ sự kiện. Chạy định kỳ (ví dụ hằng đêm); chỉ tạo các quý còn thiếu."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         count = build(timezone.localdate(), progress=lambda day: self.stdout.write(f"  {day:%d/%m/%Y}"))
         self.stdout.write(self.style.SUCCESS(f"Đã lưu {count} mốc số liệu theo quý."))

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from materiel.ledger.verify import verify_ledger
@@ -9,7 +11,7 @@ class Command(BaseCommand):
         "mã thoát khác 0 nếu có sai lệch."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         report = verify_ledger(database=True)
         self.stdout.write(
             f"Đã kiểm tra {report.events:n} sự kiện, {report.items:n} trang bị, {report.lots:n} lô, "
