@@ -67,7 +67,7 @@ def state_on(row, day: date) -> State:
         by_calendar = State.DUE
     elif row.soon_on and day >= row.soon_on:
         by_calendar = State.SOON
-    return max(State(row.meter_state), by_calendar, key=RANK.get)
+    return max(State(row.meter_state), by_calendar, key=lambda state: RANK[state])
 
 
 def trigger_on(row, day: date) -> str:
@@ -157,7 +157,7 @@ def _text(value: Decimal) -> str:
 def compute(plan: MaintenancePlan, history: History) -> dict:
     """The due row's fields for one plan, from the item's history (see the module's docstring)."""
     last_done = history.done.get(plan.pk)
-    base = last_done or max(history.received_on, plan.starts_on)
+    base = last_done or max(history.received_on or plan.starts_on, plan.starts_on)
     meters, projections = {}, []
     meter_state, meter_trigger, worst = State.OK, "", (-1, Decimal(-1))
     soon_dates = []

@@ -6,6 +6,8 @@ stands against one plan; it is a projection of the ledger (the item's meter read
 maintenance events) and of the plan, rebuilt by `maintenance.due` and proved by `materiel verify`.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -65,7 +67,7 @@ class MaintenancePlan(models.Model):
     def __str__(self) -> str:
         return f"{self.name} – {self.equipment_type}"
 
-    def meter_intervals(self) -> dict[str, object]:
+    def meter_intervals(self) -> dict[str, Decimal]:
         """meter -> its interval, for the meter triggers this plan has."""
         return {meter: getattr(self, field) for meter, field in EVERY.items() if getattr(self, field)}
 

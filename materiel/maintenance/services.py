@@ -8,6 +8,7 @@ on the item's unit, checked there).
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -70,13 +71,15 @@ def save_plan(
         raise DomainError(_("Chưa nhập tên kế hoạch bảo dưỡng."), field="name")
     if len(name) > 120:
         raise DomainError(_("Dài tối đa %(n)d ký tự.") % {"n": 120}, field="name")
-    others = MaintenancePlan.objects.filter(equipment_type=equipment_type).exclude(pk=getattr(plan, "pk", None))
+    others = MaintenancePlan.objects.filter(equipment_type=equipment_type)
+    if plan is not None:
+        others = others.exclude(pk=plan.pk)
     if any(fold(other) == fold(name) for other in others.values_list("name", flat=True)):
         raise DomainError(
             _("%(type)s đã có kế hoạch bảo dưỡng tên %(name)s.") % {"type": equipment_type.name, "name": name},
             field="name",
         )
-    values = {
+    values: dict[str, Any] = {
         "name": name,
         "every_km": _interval(every_km, "every_km"),
         "every_engine_hours": _interval(every_engine_hours, "every_engine_hours"),
@@ -109,7 +112,7 @@ def save_plan(
     if plan is None:
         values["starts_on"] = starts_on or timezone.localdate()
         plan = MaintenancePlan.objects.create(equipment_type=equipment_type, **values)
-        changes = {"created": True}
+        changes: dict[str, Any] = {"created": True}
     else:
         if starts_on is not None:
             values["starts_on"] = starts_on
