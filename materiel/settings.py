@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "materiel.equipment",
     "materiel.ledger",
     "materiel.documents",
+    "materiel.maintenance",
     "materiel.demo",
     "materiel.imports",
     "materiel.reports",
@@ -169,6 +170,13 @@ DATABASES = {"default": database_config()}
 MATERIEL_DB_OWNER = owner_config()
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The due board (docs/maintenance.md): a plan warns "due soon" within this share of its interval or
+# this many days of its projected due date (each plan may set its own); usage rates are measured
+# over the readings of this many days.
+MATERIEL_DUE_SOON_PERCENT = 10
+MATERIEL_DUE_SOON_DAYS = 14
+MATERIEL_USAGE_DAYS = 90
+
 # A process running an import step renews its lease this often (a quarter of it); when the lease runs
 # out the process is taken to be gone and the job is marked failed (imports.progress.heartbeat).
 IMPORT_LEASE_SECONDS = float(os.environ.get("MATERIEL_IMPORT_LEASE_SECONDS", "60"))

@@ -32,6 +32,8 @@ from materiel.imports.models import ImportJob
 from materiel.imports.steps import create_job, start_commit
 from materiel.ledger import services
 from materiel.ledger.models import Event
+from materiel.maintenance.models import MaintenancePlan
+from materiel.maintenance.services import record_maintenance, save_plan
 from materiel.units.models import Unit
 
 from .test_imports import xlsx
@@ -101,6 +103,17 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
         actor=actor,
         grade=1,
     )
+    # A truck under a maintenance plan, maintained once: the due board and its exports list it.
+    plan = MaintenancePlan.objects.filter(name="Bảo dưỡng cấp 1").first() or save_plan(
+        actor=world.admin, equipment_type=world.truck, name="Bảo dưỡng cấp 1", every_days=30, statuses=["in_service"],
+        starts_on=D,
+    )  # fmt: skip
+    truck = services.record_receipt(
+        equipment_type=world.truck, serial=f"XE-CUA-{code_suffix.upper()}", unit=unit, grade=2, occurred_on=D,
+        actor=actor,
+    ).item  # fmt: skip
+    services.record_meter_reading(truck, meter="km", value=1200, occurred_on=D, actor=actor)
+    record_maintenance(truck, plan=plan, occurred_on=D, actor=actor, note=f"Bảo dưỡng {holder}")
     return admin
 
 
@@ -155,7 +168,7 @@ def objects_of(model, province):
         return list(ImportJob.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is AuthorizedHolding:
         return list(AuthorizedHolding.objects.filter(unit__in=units).values_list("pk", flat=True))
-    if model in (Category, EquipmentType):
+    if model in (Category, EquipmentType, MaintenancePlan):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
 
@@ -289,6 +302,7 @@ ANY_BODY = {
     "columns": {},
     "types": {},
     "before_founding": "transfer",
+    "plan": 1,
 }
 
 

@@ -26,6 +26,7 @@ from materiel.ledger.batch import LEDGER_TABLES, LedgerBatch
 from materiel.ledger.models import EventKind
 from materiel.ledger.sealing import seal_ledger
 from materiel.ledger.snapshots import build as build_snapshots
+from materiel.maintenance.demo import seed_maintenance_plans
 from materiel.units.models import Unit, UnitKind, UnitVersion
 
 from .reference import ensure_reference_data
@@ -517,6 +518,8 @@ def seed(
         seed_lots(rng, world, counted, actor, today)
         finish_reform(world)
         seed_authorisations(rng, world)
+        if not bench:
+            seed_maintenance_plans(today)  # example norms of the vehicles, so the due board is not empty
     seal_ledger()
     # Everything was written in bulk: statistics first, so the snapshot build is planned from them.
     statistics.analyse(*LEDGER_TABLES, Unit._meta.db_table, UnitVersion._meta.db_table)

@@ -24,6 +24,7 @@ from materiel.ledger import asof, coefficients, kinds, services
 from materiel.ledger.history import item_history
 from materiel.ledger.models import Event, EventKind
 from materiel.ledger.rules import STATUS_MOVES
+from materiel.maintenance import board as maintenance_board
 from materiel.reports.register import SORTS, lot_matches, lot_rows, register_export, register_items
 from materiel.units.models import Unit, UnitChange
 
@@ -342,6 +343,10 @@ def item_detail(request, pk, forms_by_action=None):
     history = item_history(request.user, item, newest_first=True)  # what another subtree wrote is masked
     events, reversed_ids, in_scope = history.events, history.reversed_ids, history.in_scope
     latest = next((e for e in events if e.kind != kinds.REVERSAL and e.pk not in reversed_ids), None)
+    plan_names = maintenance_board.plan_names(events)
+    for event in events:
+        if event.kind == "maintenance_done":
+            event.plan_name = plan_names.get(int(event.details.get("plan", 0)), "")
     # Forms come with the page only when re-shown with their errors; the others are fetched when
     # opened (item_action, GET): eleven forms and a unit list were most of the page's time.
     forms_by_action = forms_by_action or {}
@@ -365,6 +370,9 @@ def item_detail(request, pk, forms_by_action=None):
             "reverse_form": forms.ReverseForm(prefix="reverse"),
             "can_reverse": allowed(request.user, "ledger.reverse") and can_see_unit(request.user, item.unit),
             "label": item_label(request, item),
+            # Where it stands against its type's maintenance plans (maintenance.board).
+            "due_lines": maintenance_board.item_lines(request.user, item),
+            "can_record_maintenance": allowed(request.user, "ledger.record") and can_see_unit(request.user, item.unit),
         },
     )
 
