@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from materiel.catalog.grades import grade_numbers, not_a_grade_message, not_a_number_message
 from materiel.catalog.models import EquipmentType, Meter
 from materiel.core import bounds
 from materiel.core.errors import DomainError
@@ -23,7 +24,6 @@ from materiel.units.models import Unit
 
 from .models import EventKind
 
-GRADES = range(1, 6)
 # What a form, an import row or the API gives as a grade, a quantity or a year: checked and made an int here.
 GradeInput = int | str | None
 NumberInput = int | str | None
@@ -109,11 +109,10 @@ def check_grade(grade: GradeInput, field: str = "grade") -> int:
     try:
         grade = int(grade)
     except (TypeError, ValueError):
-        raise DomainError(_("Cấp chất lượng phải là một số từ 1 đến 5."), field=field) from None
-    if grade not in GRADES:
-        raise DomainError(
-            _("Cấp chất lượng %(grade)s không hợp lệ: chỉ có cấp 1 đến 5.") % {"grade": grade}, field=field
-        )
+        raise DomainError(not_a_number_message(), field=field) from None
+    # The grades are reference data (catalog.GradeDefinition): read once per request, not per call.
+    if grade not in grade_numbers():
+        raise DomainError(not_a_grade_message(grade), field=field)
     return grade
 
 
