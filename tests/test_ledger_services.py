@@ -69,6 +69,24 @@ def test_transfer_moves_item_and_rollups(world, rifle_in_a1):
     assert (event.from_unit, event.to_unit, event.document_number) == (world.district_a1, world.district_a2, "05/BBBG")
 
 
+def test_one_event_costs_a_fixed_handful_of_statements(world, rifle_in_a1, django_assert_num_queries):
+    """A form's single event is a round trip per step, whatever the kind: the item locked and read
+    with its type and unit; the event inserted, its id returned by the same statement; the item
+    updated; the rollups upserted; and the transaction's savepoint and release (the test's own
+    transaction makes the service's atomic a savepoint). A new round trip here is a regression of
+    W1 on PostgreSQL, where each costs a network exchange."""
+    item = Item.objects.get(pk=rifle_in_a1.pk)
+    with django_assert_num_queries(6):
+        event = services.record_transfer(
+            item, to_unit=world.district_a2, occurred_on=D, actor=world.officer, document_number="05/BBBG"
+        )
+    assert event.pk == Event.objects.get(item=item, kind=EventKind.TRANSFER).pk
+    item = Item.objects.get(pk=item.pk)
+    with django_assert_num_queries(6):
+        event = services.record_grade_change(item, grade=3, reason="Kiểm tra", occurred_on=D, actor=world.officer)
+    assert event.pk == Event.objects.get(item=item, kind=EventKind.GRADE_CHANGE).pk
+
+
 def test_transfer_rules(world, rifle_in_a1):
     base = dict(occurred_on=D, actor=world.officer, document_number="1/BB")
     refused("to_unit", services.record_transfer, rifle_in_a1, to_unit=world.district_a1, **base)

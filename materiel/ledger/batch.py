@@ -101,16 +101,16 @@ class LedgerBatch(LotWrites, Reversals):
         new items (ledger.services.ManyItems). versions: item id -> the version the user saw; an item
         changed since is refused rather than overwritten."""
         ids = [item.pk for item in items]
-        # The item rows alone are locked (as services._lock_item does); types are read apart.
-        rows = Item.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-        locked = {item.pk: item for item in rows}
-        types = {t.pk: t for t in EquipmentType.objects.filter(pk__in={i.equipment_type_id for i in locked.values()})}
+        # One query: the item rows locked (FOR UPDATE OF the items alone: their types and units are
+        # read, not locked), with the type and the unit each rule and permission check reads.
+        rows = Item.objects.select_for_update(of=("self",)).select_related("equipment_type", "unit")
+        locked = {item.pk: item for item in rows.filter(pk__in=ids).order_by("pk")}
         adopted: list[Item] = []
         for pk in ids:
             item = locked.get(pk)
             if item is None or (versions and versions.get(pk) not in (None, item.version)):
                 raise ConflictError(_("Trang bị vừa được người khác cập nhật; hãy tải lại trang rồi thử lại."))
-            item.equipment_type = types[item.equipment_type_id]
+            self.units.setdefault(item.unit_id, item.unit)
             self.states[pk] = ItemState(item.unit_id, item.grade, item.status, item.holder, item.last_event_on)
             self.types[pk] = item.equipment_type
             self.adopted[pk] = item
@@ -244,6 +244,9 @@ class LedgerBatch(LotWrites, Reversals):
         reason, document_number = nfc(reason or ""), nfc(document_number or "")
         if "holder" in facts:
             facts["holder"] = nfc(facts["holder"] or "")
+        for value in facts.values():
+            if isinstance(value, Unit):  # a transfer's receiver: the rollups need its path, already at hand
+                self.units.setdefault(value.pk, value)
         before = self.states[item.pk]
         after = spec.rule(
             before,
@@ -389,13 +392,15 @@ class LedgerBatch(LotWrites, Reversals):
                 (state.unit_id, state.grade, state.status, state.holder, state.last_event_on)
                 + (item.chain_head, version, holder_key, pk)
             )
-        if rows:
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"UPDATE {Item._meta.db_table} SET unit_id = %s, grade = %s, status = %s, holder = %s, "
-                    "last_event_on = %s, chain_head = %s, version = %s, search_key = %s WHERE id = %s",
-                    rows,
-                )
+        sql = (
+            f"UPDATE {Item._meta.db_table} SET unit_id = %s, grade = %s, status = %s, holder = %s, "
+            "last_event_on = %s, chain_head = %s, version = %s, search_key = %s WHERE id = %s"
+        )
+        with connection.cursor() as cursor:
+            if len(rows) == 1:
+                cursor.execute(sql, rows[0])  # psycopg's executemany runs a pipeline: round trips more
+            elif rows:
+                cursor.executemany(sql, rows)
 
     def _write_meters(self) -> None:
         """New items' meters in one insert; an existing item's meter updated, made or removed."""
@@ -418,7 +423,9 @@ class LedgerBatch(LotWrites, Reversals):
                     item_id=i, meter=m, defaults={"value": reading[0], "read_on": reading[1]}
                 )
 
-    @transaction.atomic
+    # No savepoint of its own: inside a caller's transaction an error here rolls the caller back
+    # anyway (it cannot go on), and a savepoint costs two round trips per single-event write.
+    @transaction.atomic(savepoint=False)
     def flush(self) -> None:
         """Write everything accumulated so far: items, events, meters, rollups."""
         for item in self.new_items:

@@ -57,6 +57,40 @@ def _converter(field: Field[Any, Any]) -> Converter | None:
     return None
 
 
+# A form's few events go in one INSERT … RETURNING, which gives their ids in the same round trip
+# (a COPY gives none: they would be looked up afterwards); thousands go by COPY or executemany.
+RETURNING_AT_MOST = 100
+
+
+def _row(obj: Model, getters: Getters) -> list[Any]:
+    row = []
+    for attname, convert in getters:
+        value = getattr(obj, attname)
+        row.append(convert(value) if convert is not None and value is not None else value)
+    return row
+
+
+def _insert_returning(
+    model: type[Model], fields: list[Field[Any, Any]], getters: Getters, objs: Sequence[Model]
+) -> None:
+    """One multi-row INSERT whose RETURNING sets each instance's id (rows come back in VALUES order,
+    as Django's bulk_create also relies on)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    pk = model._meta.pk
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([one] * len(objs))} "
+        f"RETURNING {quote(pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for obj in objs for value in _row(obj, getters)])
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, new_id in zip(objs, ids, strict=True):
+        setattr(obj, pk.attname, new_id)
+        obj._state.adding = False
+
+
 def insert_instances(model: type[Model], objs: Sequence[Model], *, with_pk: bool, chunk: int = 2000) -> None:
     """INSERT the given unsaved instances as they are (no signals, no save()): executemany of one
     prepared statement on SQLite (in process; multi-row statements measured slower), COPY on
@@ -65,6 +99,9 @@ def insert_instances(model: type[Model], objs: Sequence[Model], *, with_pk: bool
         return  # a batch of events on existing items has no new items: no COPY round trip
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     getters = [(f.attname, _converter(f)) for f in fields]
+    if not with_pk and len(objs) <= RETURNING_AT_MOST and connection.features.can_return_rows_from_bulk_insert:
+        _insert_returning(model, fields, getters, objs)
+        return
     if connection.vendor == "postgresql":
         _copy(model, fields, getters, objs)
         return
@@ -73,14 +110,7 @@ def insert_instances(model: type[Model], objs: Sequence[Model], *, with_pk: bool
     sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
         for start in range(0, len(objs), chunk):
-            rows = []
-            for obj in objs[start : start + chunk]:
-                row = []
-                for attname, convert in getters:
-                    value = getattr(obj, attname)
-                    row.append(convert(value) if convert is not None and value is not None else value)
-                rows.append(row)
-            cursor.executemany(sql, rows)
+            cursor.executemany(sql, [_row(obj, getters) for obj in objs[start : start + chunk]])
 
 
 def _copy(model: type[Model], fields: list[Field[Any, Any]], getters: Getters, objs: Sequence[Model]) -> None:
@@ -89,8 +119,4 @@ def _copy(model: type[Model], fields: list[Field[Any, Any]], getters: Getters, o
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for obj in objs:
-            row = []
-            for attname, convert in getters:
-                value = getattr(obj, attname)
-                row.append(convert(value) if convert is not None and value is not None else value)
-            copy.write_row(row)
+            copy.write_row(_row(obj, getters))

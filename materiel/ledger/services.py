@@ -174,10 +174,14 @@ class Writer:
 
     def save(self) -> list[Event]:
         self._batch.flush()
-        ids = dict(Event.objects.filter(hash__in=[e.hash for e in self._events]).values_list("hash", "id"))
-        for event in self._events:
-            event.pk = ids[event.hash]
-            event._state.adding = False
+        # A few events got their ids from their INSERT (fastinsert); those written by COPY are
+        # found by their hashes, unique per event.
+        unknown = [event for event in self._events if event.pk is None]
+        if unknown:
+            ids = dict(Event.objects.filter(hash__in=[e.hash for e in unknown]).values_list("hash", "id"))
+            for event in unknown:
+                event.pk = ids[event.hash]
+                event._state.adding = False
         return self._events
 
 
