@@ -57,9 +57,12 @@ def _converter(field: Field[Any, Any]) -> Converter | None:
     return None
 
 
-# A form's few events go in one INSERT … RETURNING, which gives their ids in the same round trip
-# (a COPY gives none: they would be looked up afterwards); thousands go by COPY or executemany.
-RETURNING_AT_MOST = 100
+# A form's or a bulk action's events go in INSERT … RETURNING, which gives their ids in the same
+# round trip (a COPY gives none: they would be looked up afterwards, and a handover links its lines
+# to them); an import's or a seed's thousands go by COPY or executemany.
+RETURNING_AT_MOST = 2000
+# Bound parameters per statement: within SQLite's limit (32,766) and PostgreSQL's (65,535).
+PARAMETERS_AT_MOST = 30_000
 
 
 def _row(obj: Model, getters: Getters) -> list[Any]:
@@ -79,16 +82,18 @@ def _insert_returning(
     columns = ", ".join(quote(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     pk = model._meta.pk
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([one] * len(objs))} "
-        f"RETURNING {quote(pk.column)}"
-    )
+    rows_per_statement = max(1, PARAMETERS_AT_MOST // len(fields))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for obj in objs for value in _row(obj, getters)])
-        ids = [row[0] for row in cursor.fetchall()]
-    for obj, new_id in zip(objs, ids, strict=True):
-        setattr(obj, pk.attname, new_id)
-        obj._state.adding = False
+        for start in range(0, len(objs), rows_per_statement):
+            chunk = objs[start : start + rows_per_statement]
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([one] * len(chunk))} "
+                f"RETURNING {quote(pk.column)}",
+                [value for obj in chunk for value in _row(obj, getters)],
+            )
+            for obj, row in zip(chunk, cursor.fetchall(), strict=True):
+                setattr(obj, pk.attname, row[0])
+                obj._state.adding = False
 
 
 def insert_instances(model: type[Model], objs: Sequence[Model], *, with_pk: bool, chunk: int = 2000) -> None:

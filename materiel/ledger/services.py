@@ -174,8 +174,8 @@ class Writer:
 
     def save(self) -> list[Event]:
         self._batch.flush()
-        # A few events got their ids from their INSERT (fastinsert); those written by COPY are
-        # found by their hashes, unique per event.
+        # A form's or a bulk action's events got their ids from their INSERT (fastinsert); an
+        # import's thousands, written by COPY, are found by their hashes, unique per event.
         unknown = [event for event in self._events if event.pk is None]
         if unknown:
             ids = dict(Event.objects.filter(hash__in=[e.hash for e in unknown]).values_list("hash", "id"))
