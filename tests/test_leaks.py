@@ -34,6 +34,8 @@ from materiel.ledger import services
 from materiel.ledger.models import Event
 from materiel.maintenance.models import MaintenancePlan
 from materiel.maintenance.services import record_maintenance, save_plan
+from materiel.storage import services as storage
+from materiel.storage.models import PlaceKind, StoragePlace
 from materiel.units.models import Unit
 
 from .test_imports import xlsx
@@ -114,6 +116,12 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     ).item  # fmt: skip
     services.record_meter_reading(truck, meter="km", value=1200, occurred_on=D, actor=actor)
     record_maintenance(truck, plan=plan, occurred_on=D, actor=actor, note=f"Bảo dưỡng {holder}")
+    # A depot of the unit, its keeper named, holding the rifle: the places, their lists and prints.
+    depot = storage.save_place(
+        actor=actor, unit=unit, kind=PlaceKind.objects.get(code="kho"), code=f"KHO-{code_suffix.upper()}",
+        name=f"Kho bí mật {code_suffix}", responsible=f"Thủ kho {holder}",
+    )  # fmt: skip
+    storage.relocate(Item.objects.get(pk=item.pk), place=depot, occurred_on=D, actor=actor, note=f"Vào kho {holder}")
     return admin
 
 
@@ -139,6 +147,7 @@ def secrets_of(province):
         | {h for h in Event.objects.filter(item__in=items).values_list("holder_after", flat=True) if h}
         | set(User.objects.filter(unit__in=units).values_list("username", flat=True))
         | set(Lot.objects.filter(unit__in=units).values_list("lot_number", flat=True))
+        | set(StoragePlace.objects.filter(unit__in=units).values_list("name", flat=True))
         | set(HandoverRecord.objects.filter(from_unit__in=units).values_list("giver_name", flat=True))
         | set(HandoverRecord.objects.filter(to_unit__in=units).values_list("giver_name", flat=True))
         | set(
@@ -168,6 +177,8 @@ def objects_of(model, province):
         return list(ImportJob.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is AuthorizedHolding:
         return list(AuthorizedHolding.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is StoragePlace:
+        return list(StoragePlace.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model in (Category, EquipmentType, MaintenancePlan):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
@@ -282,7 +293,7 @@ def walk_every_route(client, users, secrets, other_province, objects, also=()) -
     return checked
 
 
-API_PARAMS = {"item_id": Item, "lot_id": Lot, "event_id": Event, "import_id": ImportJob}
+API_PARAMS = {"item_id": Item, "lot_id": Lot, "event_id": Event, "import_id": ImportJob, "place_id": StoragePlace}
 # One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
 ANY_BODY = {
     "occurred_on": "2025-02-05",
@@ -298,6 +309,7 @@ ANY_BODY = {
     "type": "ak47",
     "serial": "LEAK-1",
     "lot_number": "",
+    "place": 1,
     "name": "x",
     "columns": {},
     "types": {},

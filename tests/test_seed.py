@@ -8,6 +8,7 @@ from materiel.demo import seed as demo
 from materiel.equipment.models import Item, Status
 from materiel.ledger.models import Event, LedgerSeal
 from materiel.ledger.verify import verify_ledger
+from materiel.storage.models import ItemPlace
 from materiel.units.models import Unit, UnitChange
 
 TODAY = date(2026, 11, 1)
@@ -51,6 +52,10 @@ def test_seed_builds_the_2025_reform_and_verifies(db):
     per_item = Event.objects.filter(item__isnull=False).count() / Item.objects.count()
     assert 3 <= per_item <= 9
     assert Event.objects.filter(occurred_on__lt=date(2012, 1, 1)).exists()
+    # Depots and weapon rooms hold items moved in by relocation events (replayed by verify above).
+    placed = ItemPlace.objects.select_related("place", "item")
+    assert placed.count() == Event.objects.filter(kind="relocation").count() > 0
+    assert all(row.place.unit_id == row.item.unit_id for row in placed)
 
 
 def test_same_seed_same_data(db):

@@ -1,4 +1,4 @@
-"""Re-apply the reference data that migrations load (unit kinds, grades, coefficient policy).
+"""Re-apply the reference data that migrations load (unit kinds, grades, coefficient policy, kinds of storage place).
 
 Idempotent. Needed where a database was emptied after migrating (tests that flush tables).
 """
@@ -11,6 +11,7 @@ LOADERS = [
     "materiel.units.migrations.0002_unit_kinds",
     "materiel.units.migrations.0004_border_guard_command",
     "materiel.catalog.migrations.0002_default_reference_data",
+    "materiel.storage.migrations.0002_place_kind_examples",
 ]
 
 

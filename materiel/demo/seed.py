@@ -27,6 +27,7 @@ from materiel.ledger.models import EventKind
 from materiel.ledger.sealing import seal_ledger
 from materiel.ledger.snapshots import build as build_snapshots
 from materiel.maintenance.demo import seed_maintenance_plans
+from materiel.storage.demo import seed_storage
 from materiel.units.models import Unit, UnitKind, UnitVersion
 
 from .reference import ensure_reference_data
@@ -520,6 +521,7 @@ def seed(
         seed_authorisations(rng, world)
         if not bench:
             seed_maintenance_plans(today)  # example norms of the vehicles, so the due board is not empty
+            seed_storage(rng, actor, today)  # depots and weapon rooms of the busiest units, items in them
     seal_ledger()
     # Everything was written in bulk: statistics first, so the snapshot build is planned from them.
     statistics.analyse(*LEDGER_TABLES, Unit._meta.db_table, UnitVersion._meta.db_table)

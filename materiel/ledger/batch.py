@@ -89,6 +89,8 @@ class LedgerBatch(LotWrites, Reversals):
         self.meters: dict[tuple[int, str], tuple[Decimal, date] | None] = {}
         self._lot_types: dict[int, EquipmentType] = {}
         self.deltas = Deltas()
+        # What a projection gathers until the flush writes it (kinds.observe), by projection.
+        self.pending: dict[Any, Any] = {}
         self._ids: list[int] = []
         self.serials: dict[int, set[str]] = serials if serials is not None else {}
         self._last_id = 0
@@ -271,6 +273,9 @@ class LedgerBatch(LotWrites, Reversals):
         )
         if spec.projection is not None:
             spec.projection.record(self, item, event, typed)
+        for observer in kinds.observers():
+            if observer is not spec.projection:
+                observer.record(self, item, event, typed)
         return event
 
     def transfer(
@@ -444,6 +449,11 @@ class LedgerBatch(LotWrites, Reversals):
         self._update_adopted(versions)
         self._write_meters()
         self.deltas.write()
+        for projection in kinds.projections():
+            write = getattr(projection, "flush", None)  # an observer's gathered writes (kinds.observe)
+            if write is not None and projection in self.pending:
+                write(self)
+        self.pending.clear()
         self._written += len(self.events)
         if self._written - self._analysed_at >= max(statistics.BULK_ROWS, self._analysed_at):
             # A seed chunk or a large import: what comes next in this transaction (the snapshot

@@ -162,6 +162,9 @@ def get(value: str) -> Kind:
         ) from None
 
 
+_OBSERVERS: list[Projection] = []
+
+
 def find(value: str) -> Kind | None:
     return _KINDS.get(str(value))
 
@@ -184,12 +187,30 @@ def label(value: str) -> str:
     return str(kind.label) if kind else str(value)
 
 
+def observe(projection: Projection) -> None:
+    """Tell `projection` of every item event and every reversal, whatever its kind, besides the
+    events of its own kinds: a storage place is lost when its item changes unit, and the transfer
+    is the register's kind, not the storage app's. Called from the observing app's ready().
+
+    The writer calls `record`/`reverse` as for a kind's own projection; `materiel verify` replays
+    every event to every projection anyway. A projection with a `flush(writer)` method is called once
+    per flush, after the events and new items are written, to write what it gathered in
+    `writer.pending[projection]` in one statement rather than one per event."""
+    if all(p is not projection for p in _OBSERVERS):
+        _OBSERVERS.append(projection)
+
+
+def observers() -> list[Projection]:
+    return list(_OBSERVERS)
+
+
 def projections() -> list[Projection]:
-    """Every distinct projection the declared kinds keep (several kinds may share one)."""
+    """Every distinct projection the declared kinds keep (several kinds may share one), and the
+    observers (`observe`)."""
     seen: list[Projection] = []
-    for kind in _KINDS.values():
-        if kind.projection is not None and all(p is not kind.projection for p in seen):
-            seen.append(kind.projection)
+    for candidate in [kind.projection for kind in _KINDS.values()] + _OBSERVERS:
+        if candidate is not None and all(p is not candidate for p in seen):
+            seen.append(candidate)
     return seen
 
 

@@ -91,6 +91,9 @@ class Reversals(WriterBase):
         )
         if spec.projection is not None:
             spec.projection.reverse(self, item, event)
+        for observer in kinds.observers():
+            if observer is not spec.projection:
+                observer.reverse(self, item, event)
         return reversal
 
     def _reverse_lot(self, event: Event, *, reason: str, occurred_on: date) -> Event:

@@ -35,6 +35,7 @@ class WriterBase:
     new_items: list[Item]
     states: dict[int, ItemState]
     deltas: Deltas
+    pending: dict[Any, Any]
     meters: dict[tuple[int, str], tuple[Decimal, date] | None]
     _lot_types: dict[int, EquipmentType]
 

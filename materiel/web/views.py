@@ -26,6 +26,7 @@ from materiel.ledger.models import Event, EventKind
 from materiel.ledger.rules import STATUS_MOVES
 from materiel.maintenance import board as maintenance_board
 from materiel.reports.register import SORTS, lot_matches, lot_rows, register_export, register_items
+from materiel.storage import places as storage_places
 from materiel.units.models import Unit, UnitChange
 
 from . import charts, forms
@@ -300,6 +301,7 @@ def register(request):
         "types": EquipmentType.objects.filter(serialised=True).values_list("code", "name"),
         "statuses": Status.choices[:-1],
         "purposes": Purpose.choices,
+        "places": storage_places.place_choices(request.user, scope.unit),
         "sorts": sort_links(params),
         "grades": grade_names(scope.day),
         "count": page.paginator.count,
@@ -344,9 +346,12 @@ def item_detail(request, pk, forms_by_action=None):
     events, reversed_ids, in_scope = history.events, history.reversed_ids, history.in_scope
     latest = next((e for e in events if e.kind != kinds.REVERSAL and e.pk not in reversed_ids), None)
     plan_names = maintenance_board.plan_names(events)
+    place_names = storage_places.place_names(request.user, events)
     for event in events:
         if event.kind == "maintenance_done":
             event.plan_name = plan_names.get(int(event.details.get("plan", 0)), "")
+        elif event.kind == "relocation":
+            event.place_name = place_names.get(int(event.details.get("place", 0)), "")
     # Forms come with the page only when re-shown with their errors; the others are fetched when
     # opened (item_action, GET): eleven forms and a unit list were most of the page's time.
     forms_by_action = forms_by_action or {}
@@ -373,6 +378,7 @@ def item_detail(request, pk, forms_by_action=None):
             # Where it stands against its type's maintenance plans (maintenance.board).
             "due_lines": maintenance_board.item_lines(request.user, item),
             "can_record_maintenance": allowed(request.user, "ledger.record") and can_see_unit(request.user, item.unit),
+            "place": storage_places.place_of(item),
         },
     )
 

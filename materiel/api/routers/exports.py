@@ -8,7 +8,7 @@ from materiel.accounts.page_scope import PageScope
 from materiel.reports import register
 from materiel.reports import views as report_pages
 
-from ..common import Day, Grade, Year, unit_for
+from ..common import Day, Grade, Id, Year, unit_for
 from ..errors import responses
 
 router = Router(tags=["Xuất Excel"])
@@ -36,6 +36,7 @@ class RegisterFilters(Schema):
     holder: str | None = None
     purpose: str | None = None
     year: Year | None = None
+    place: Id | None = None  # a storage place: the items kept there now
     sort: str | None = None
 
 

@@ -80,6 +80,7 @@ class ItemFilters(Schema):
     category: str | None = None
     type: str | None = None
     grade: Grade | None = None
+    place: Id | None = None  # a storage place (storage.ItemPlace): the items kept there now
     status: StatusName | None = None
     q: str | None = None
     holder: str | None = None
@@ -129,6 +130,7 @@ def list_items(request, filters: Query[ItemFilters]):
         "year": filters.year,
         "status": filters.status,
         "grade": filters.grade,
+        "place": filters.place,
     }
     params = {key: str(value) for key, value in params.items() if value not in (None, "")}
     items = filtered_items(request.user, root, filters.on, params).prefetch_related("meters")
