@@ -32,7 +32,9 @@ from materiel.imports.models import ImportJob
 from materiel.imports.steps import create_job, start_commit
 from materiel.ledger import services
 from materiel.ledger.models import Event
-from materiel.maintenance.models import MaintenancePlan
+from materiel.maintenance import techday
+from materiel.maintenance.models import MaintenancePlan, TechnicalDaySession, TechnicalDayTask
+from materiel.maintenance.schedule import save_schedule
 from materiel.maintenance.services import record_maintenance, save_plan
 from materiel.storage import services as storage
 from materiel.storage.models import PlaceKind, StoragePlace
@@ -122,6 +124,18 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
         name=f"Kho bí mật {code_suffix}", responsible=f"Thủ kho {holder}",
     )  # fmt: skip
     storage.relocate(Item.objects.get(pk=item.pk), place=depot, occurred_on=D, actor=actor, note=f"Vào kho {holder}")
+    # Its technical days: a schedule, one session recorded (its minute exists) and one still planned.
+    save_schedule(actor=actor, unit=unit, frequency="weekly", weekday=4, week_of_month=None, part_of_day="morning")
+    for note in (f"Ngày kỹ thuật {holder}", f"Kế hoạch kỹ thuật {holder}"):
+        session = techday.create_session(
+            actor=actor, unit=unit, held_on=D, part_of_day="morning", note=note,
+            tasks=[techday.TaskInput(truck.pk, plan.pk, f"Thợ máy {holder}")],
+        )  # fmt: skip
+        if note.startswith("Ngày"):
+            results = {task.pk: techday.TaskResult(True, notes=f"Phanh {holder}") for task in session.tasks.all()}
+            techday.record_results(
+                session, actor=actor, version=1, occurred_on=D, results=results, readings={truck.pk: {"km": "1300"}}
+            )
     return admin
 
 
@@ -155,6 +169,9 @@ def secrets_of(province):
             .exclude(outside_party="")
             .values_list("outside_party", flat=True)
         )
+        | set(TechnicalDaySession.objects.filter(unit__in=units).values_list("note", flat=True))
+        | set(TechnicalDayTask.objects.filter(session__unit__in=units).values_list("staff", flat=True))
+        | {n for n in TechnicalDayTask.objects.filter(session__unit__in=units).values_list("notes", flat=True) if n}
     )
 
 
@@ -179,6 +196,8 @@ def objects_of(model, province):
         return list(AuthorizedHolding.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is StoragePlace:
         return list(StoragePlace.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is TechnicalDaySession:
+        return list(TechnicalDaySession.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model in (Category, EquipmentType, MaintenancePlan):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
@@ -293,7 +312,14 @@ def walk_every_route(client, users, secrets, other_province, objects, also=()) -
     return checked
 
 
-API_PARAMS = {"item_id": Item, "lot_id": Lot, "event_id": Event, "import_id": ImportJob, "place_id": StoragePlace}
+API_PARAMS = {
+    "item_id": Item,
+    "lot_id": Lot,
+    "event_id": Event,
+    "import_id": ImportJob,
+    "session_id": TechnicalDaySession,
+    "place_id": StoragePlace,
+}
 # One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
 ANY_BODY = {
     "occurred_on": "2025-02-05",
@@ -315,6 +341,12 @@ ANY_BODY = {
     "types": {},
     "before_founding": "transfer",
     "plan": 1,
+    "frequency": "weekly",
+    "weekday": 4,
+    "part_of_day": "morning",
+    "tasks": [],
+    "results": [],
+    "readings": [],
 }
 
 

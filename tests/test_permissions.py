@@ -91,6 +91,9 @@ def attempt(action, client, user, world):
     elif action == "holdings.manage":
         url = reverse("catalogue:holding_create") + f"?unit={world.district_a1.code}"
         response = client.post(url, {"equipment_type": world.rifle.pk, "quantity": 3, "valid_from": "05/02/2025"})
+    elif action == "maintenance.plan":
+        url = reverse("maintenance:techday_schedule") + f"?unit={world.district_a1.code}"
+        response = client.post(url, {"frequency": "weekly", "weekday": 4, "part_of_day": "morning"})
     else:
         raise AssertionError(action)
     if response.status_code == 403:

@@ -36,6 +36,7 @@ ACTIONS = {
     "catalog.manage": RECORDERS,
     "holdings.manage": RECORDERS,
     "storage.manage": RECORDERS | {Role.DEPOT_KEEPER},
+    "maintenance.plan": RECORDERS,  # technical-day schedules and sessions (maintenance.schedule)
 }
 
 

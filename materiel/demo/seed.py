@@ -520,7 +520,8 @@ def seed(
         finish_reform(world)
         seed_authorisations(rng, world)
         if not bench:
-            seed_maintenance_plans(today)  # example norms of the vehicles, so the due board is not empty
+            # example norms of the vehicles and technical-day schedules: the due board and planner are not empty
+            seed_maintenance_plans(today, actor=actor)
             seed_storage(rng, actor, today)  # depots and weapon rooms of the busiest units, items in them
     seal_ledger()
     # Everything was written in bulk: statistics first, so the snapshot build is planned from them.

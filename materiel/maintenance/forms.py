@@ -9,7 +9,7 @@ from materiel.core.fields import WholeNumberField
 from materiel.core.numbers import parse_decimal
 from materiel.equipment.models import Status
 
-from .models import PLAN_STATUSES, MaintenancePlan
+from .models import PLAN_STATUSES, DayPart, Frequency, MaintenancePlan, Weekday, WeekOfMonth
 
 DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
@@ -103,3 +103,28 @@ class DoneForm(forms.Form):
     def __init__(self, *args, equipment_type=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = MaintenancePlan.objects.filter(equipment_type=equipment_type)
+
+
+class ScheduleForm(forms.Form):
+    """A unit's technical-day schedule (lịch ngày kỹ thuật)."""
+
+    frequency = forms.ChoiceField(label=_("Chu kỳ"), choices=Frequency.choices)
+    weekday = forms.TypedChoiceField(label=_("Thứ"), choices=Weekday.choices, coerce=int, initial=Weekday.FRIDAY)
+    week_of_month = forms.TypedChoiceField(
+        label=_("Tuần trong tháng (lịch hằng tháng)"),
+        choices=[("", "—"), *WeekOfMonth.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    part_of_day = forms.ChoiceField(label=_("Buổi"), choices=DayPart.choices)
+
+
+class SessionDayForm(forms.Form):
+    held_on = forms.DateField(label=_("Ngày thực hiện"), widget=DATE_WIDGET)
+    part_of_day = forms.ChoiceField(label=_("Buổi"), choices=DayPart.choices)
+    note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
+
+
+class ResultsDayForm(forms.Form):
+    occurred_on = forms.DateField(label=_("Ngày thực hiện"), widget=DATE_WIDGET)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from materiel.catalog.models import Meter
 from materiel.core.scoped import ScopedQuerySet
 from materiel.equipment.models import Status
+from materiel.ledger.records import EventLine
 
 # The statuses a plan may apply to: run-ups of sealed vehicles, periodic levels of those in service.
 PLAN_STATUSES = (Status.IN_SERVICE, Status.SEALED)
@@ -127,3 +128,135 @@ class DueState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}/{self.plan_id}"
+
+
+class MaintenancePlanPart(models.Model):
+    """A standard part of a plan (phụ tùng, vật tư tiêu chuẩn): how much of a counted type one task
+    by the plan consumes. The technical day sums them over its tasks against the unit's lots."""
+
+    plan = models.ForeignKey(MaintenancePlan, on_delete=models.CASCADE, related_name="parts")
+    part_type = models.ForeignKey(
+        "catalog.EquipmentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("phụ tùng, vật tư")
+    )
+    quantity = models.PositiveIntegerField(_("số lượng mỗi lần"))
+
+    class Meta:
+        ordering = ["plan", "id"]
+        verbose_name = _("phụ tùng tiêu chuẩn")
+        constraints = [models.UniqueConstraint(fields=["plan", "part_type"], name="unique_part_per_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.quantity} × {self.part_type_id}"
+
+
+# -- the technical day (ngày kỹ thuật) ------------------------------------------------------------
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", _("Hằng tuần")
+    MONTHLY = "monthly", _("Hằng tháng")
+
+
+class Weekday(models.IntegerChoices):  # date.weekday(): Monday is 0
+    MONDAY = 0, _("Thứ Hai")
+    TUESDAY = 1, _("Thứ Ba")
+    WEDNESDAY = 2, _("Thứ Tư")
+    THURSDAY = 3, _("Thứ Năm")
+    FRIDAY = 4, _("Thứ Sáu")
+    SATURDAY = 5, _("Thứ Bảy")
+    SUNDAY = 6, _("Chủ nhật")
+
+
+class WeekOfMonth(models.IntegerChoices):
+    FIRST = 1, _("Tuần thứ nhất")
+    SECOND = 2, _("Tuần thứ hai")
+    THIRD = 3, _("Tuần thứ ba")
+    FOURTH = 4, _("Tuần thứ tư")
+    LAST = 5, _("Tuần cuối")
+
+
+class DayPart(models.TextChoices):
+    MORNING = "morning", _("Buổi sáng")
+    AFTERNOON = "afternoon", _("Buổi chiều")
+
+
+class TechnicalDaySchedule(models.Model):
+    """When a unit holds its technical day: every week on a weekday, or every month on the weekday
+    of a week (the first Friday, the last Saturday), in the morning or the afternoon."""
+
+    unit = models.OneToOneField(
+        "units.Unit", on_delete=models.PROTECT, related_name="technical_day_schedule", verbose_name=_("đơn vị")
+    )
+    frequency = models.CharField(_("chu kỳ"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    weekday = models.PositiveSmallIntegerField(_("thứ trong tuần"), choices=Weekday.choices, default=Weekday.FRIDAY)
+    week_of_month = models.PositiveSmallIntegerField(
+        _("tuần trong tháng"), choices=WeekOfMonth.choices, null=True, blank=True
+    )
+    part_of_day = models.CharField(_("buổi"), max_length=10, choices=DayPart.choices, default=DayPart.MORNING)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lịch ngày kỹ thuật")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.frequency} {self.weekday}"
+
+
+class SessionState(models.TextChoices):
+    PLANNED = "planned", _("Đã lập kế hoạch")
+    DONE = "done", _("Đã thực hiện")
+
+
+class TechnicalDaySession(models.Model):
+    """One technical day of a unit (buổi ngày kỹ thuật): its tasks planned, then its results recorded
+    once, every event of them written in one transaction and linked by `TechnicalDayLine`s."""
+
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="technical_days", verbose_name=_("đơn vị")
+    )
+    held_on = models.DateField(_("ngày thực hiện"))
+    part_of_day = models.CharField(_("buổi"), max_length=10, choices=DayPart.choices, default=DayPart.MORNING)
+    state = models.CharField(_("trạng thái"), max_length=10, choices=SessionState.choices, default=SessionState.PLANNED)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)  # raised by every change: a stale form is refused
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("ngày kỹ thuật")
+        indexes = [models.Index(fields=["unit", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.held_on}"
+
+
+class TechnicalDayTask(models.Model):
+    """One task of a session: an item maintained by one plan, who does it, and once recorded its result."""
+
+    session = models.ForeignKey(TechnicalDaySession, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveIntegerField()
+    item = models.ForeignKey("equipment.Item", on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(MaintenancePlan, on_delete=models.PROTECT, related_name="+")
+    staff = models.CharField(_("người thực hiện"), max_length=200, blank=True)
+    done = models.BooleanField(null=True)  # None until the results are recorded
+    reason = models.CharField(_("lý do chưa làm"), max_length=300, blank=True)
+    notes = models.CharField(_("các bước không đạt"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["session", "position"]
+        constraints = [models.UniqueConstraint(fields=["session", "item", "plan"], name="unique_task_per_session")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.item_id}/{self.plan_id}"
+
+
+class TechnicalDayLine(EventLine):
+    """An event a session's results wrote: a maintenance done or a meter reading (ledger.records)."""
+
+    record = models.ForeignKey(TechnicalDaySession, on_delete=models.PROTECT, related_name="lines")

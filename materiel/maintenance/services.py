@@ -24,7 +24,7 @@ from materiel.equipment.models import Item
 from materiel.ledger import services as ledger
 
 from .due import MAINTENANCE_DONE
-from .models import EVERY, PLAN_STATUSES, DueState, MaintenancePlan
+from .models import EVERY, PLAN_STATUSES, DueState, MaintenancePlan, MaintenancePlanPart
 
 MAX_INTERVAL = Decimal("10000000")
 MAX_DAYS = 36600  # a hundred years
@@ -145,4 +145,57 @@ def record_maintenance(
     details = {"plan": plan.pk, "note": note or ""}
     return ledger.record(
         MAINTENANCE_DONE, item, actor=actor, occurred_on=occurred_on, details=details, expected_version=expected_version
+    )
+
+
+MAX_PART_QUANTITY = 100000
+
+
+def save_plan_parts(plan: MaintenancePlan, parts: list[tuple[Any, Any]], *, actor, request=None) -> None:
+    """Set a plan's standard parts: (part type or None, quantity text or number) per row, rows left
+    empty skipped. A refusal names its row and field (`parts-<row>-type`, `parts-<row>-quantity`)."""
+    require_catalogue(actor)
+    wanted: dict[int, int] = {}
+    types: dict[int, EquipmentType] = {}
+    for row, (part_type, quantity) in enumerate(parts, start=1):
+        if part_type in (None, "") and quantity in (None, ""):
+            continue
+        where = _("Phụ tùng dòng %(row)d") % {"row": row}
+        if part_type in (None, ""):
+            raise DomainError(f"{where} – {_('phụ tùng, vật tư')}: {_('chưa chọn.')}", field=f"parts-{row}-type")
+        if part_type.serialised:
+            raise DomainError(
+                f"{where} – {_('phụ tùng, vật tư')}: "
+                + _("%(type)s quản lý theo từng chiếc, không phải phụ tùng tính theo lô.") % {"type": part_type.name},
+                field=f"parts-{row}-type",
+            )
+        text = str(quantity if quantity is not None else "").strip()
+        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_PART_QUANTITY:
+            raise DomainError(
+                f"{where} – {_('số lượng')}: " + _("phải là số nguyên từ 1 đến 100.000."),
+                field=f"parts-{row}-quantity",
+            )
+        if part_type.pk in wanted:
+            raise DomainError(
+                f"{where} – {_('phụ tùng, vật tư')}: " + _("%(type)s đã có ở dòng trên.") % {"type": part_type.name},
+                field=f"parts-{row}-type",
+            )
+        wanted[part_type.pk] = int(text)
+        types[part_type.pk] = part_type
+    before = dict(MaintenancePlanPart.objects.filter(plan=plan).values_list("part_type_id", "quantity"))
+    if before == wanted:
+        return
+    MaintenancePlanPart.objects.filter(plan=plan).delete()
+    MaintenancePlanPart.objects.bulk_create(
+        MaintenancePlanPart(plan=plan, part_type_id=pk, quantity=n) for pk, n in wanted.items()
+    )
+    audit.record(
+        AuditKind.CATALOG_CHANGED,
+        request=request,
+        actor=actor,
+        changes={
+            "object": "maintenance_plan_parts",
+            "plan": plan.name,
+            "parts": {types[pk].code: n for pk, n in wanted.items()},
+        },
     )

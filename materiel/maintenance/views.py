@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,7 +159,7 @@ def record_done(request, pk):
 
 def plans(request):
     """The maintenance plans of every type (định mức bảo dưỡng), with their triggers."""
-    listed = MaintenancePlan.objects.select_related("equipment_type__category")
+    listed = MaintenancePlan.objects.select_related("equipment_type__category").prefetch_related("parts__part_type")
     if request.GET.get("type"):
         listed = listed.filter(equipment_type__code=request.GET["type"])
     meter_units = {Meter.KM: "km", Meter.ENGINE_HOURS: _("giờ máy"), Meter.ROUNDS: _("phát")}
@@ -173,6 +174,50 @@ def plans(request):
             "can_edit": allowed(request.user, "catalog.manage"),
         },
     )
+
+
+PART_ROWS_BLANK = 3  # empty rows under a plan's parts, to add new ones
+
+
+def part_rows(request, plan=None) -> list[dict]:
+    """The rows of the plan's standard parts as the form shows them: posted, or stored plus blank ones."""
+    if request.method == "POST":
+        count = min(
+            int(request.POST.get("parts-count") or 0) if str(request.POST.get("parts-count")).isdigit() else 0, 100
+        )
+        return [
+            {"type": request.POST.get(f"parts-{n}-type", ""), "quantity": request.POST.get(f"parts-{n}-quantity", "")}
+            for n in range(1, count + 1)
+        ]
+    stored = (
+        [] if plan is None else [{"type": str(p.part_type_id), "quantity": str(p.quantity)} for p in plan.parts.all()]
+    )
+    return stored + [{"type": "", "quantity": ""} for _n in range(PART_ROWS_BLANK)]
+
+
+def part_types():
+    """What a standard part may be: the counted types (spare parts and materials, held in lots)."""
+    return EquipmentType.objects.filter(serialised=False).select_related("category").order_by("category__order", "name")
+
+
+def _parts_of(rows) -> list[tuple]:
+    types = part_types().in_bulk([int(r["type"]) for r in rows if str(r["type"]).isdigit()])
+    return [(types.get(int(r["type"])) if str(r["type"]).isdigit() else None, r["quantity"]) for r in rows]
+
+
+@transaction.atomic
+def _save_with_parts(request, form, rows, plan=None):
+    """The plan and its standard parts in one transaction: a bad part row leaves the plan unchanged."""
+    saved = _save(request, form, plan)
+    services.save_plan_parts(saved, _parts_of(rows), actor=request.user, request=request)
+    return saved
+
+
+def _parts_context(rows, error=None) -> dict:
+    bad_row = None
+    if error is not None and (error.field or "").startswith("parts-"):
+        bad_row = error.field
+    return {"part_rows": rows, "part_types": part_types(), "part_error": bad_row}
 
 
 def _save(request, form, plan=None):
@@ -203,17 +248,18 @@ def plan_create(request):
     if request.GET.get("type"):
         initial["equipment_type"] = EquipmentType.objects.filter(code=request.GET["type"]).first()
     form = PlanForm(request.POST or None, initial=initial)
+    rows, error = part_rows(request), None
     if request.method == "POST" and form.is_valid():
         try:
-            plan = _save(request, form)
-        except DomainError as error:
+            plan = _save_with_parts(request, form, rows)
+        except DomainError as refused:
+            error = refused
             _put_error(form, error)
         else:
             messages.success(request, _("Đã thêm kế hoạch bảo dưỡng %(name)s.") % {"name": plan.name})
             return redirect("maintenance:plans")
-    return render(
-        request, "maintenance/plan_form.html", {"form": form, "creating": True}, status=422 if form.errors else 200
-    )
+    context = {"form": form, "creating": True, **_parts_context(rows, error)}
+    return render(request, "maintenance/plan_form.html", context, status=422 if form.errors else 200)
 
 
 @object_view(MaintenancePlan)
@@ -221,14 +267,15 @@ def plan_edit(request, pk):
     plan = get_object_or_404(MaintenancePlan.objects.select_related("equipment_type"), pk=pk)
     _require_page(request.user, "catalog.manage")
     form = PlanForm(request.POST or None, initial=PlanForm.initial_of(plan), editing=True)
+    rows, error = part_rows(request, plan), None
     if request.method == "POST" and form.is_valid():
         try:
-            _save(request, form, plan)
-        except DomainError as error:
+            _save_with_parts(request, form, rows, plan)
+        except DomainError as refused:
+            error = refused
             _put_error(form, error)
         else:
             messages.success(request, _("Đã lưu kế hoạch bảo dưỡng %(name)s.") % {"name": plan.name})
             return redirect("maintenance:plans")
-    return render(
-        request, "maintenance/plan_form.html", {"form": form, "plan": plan}, status=422 if form.errors else 200
-    )
+    context = {"form": form, "plan": plan, **_parts_context(rows, error)}
+    return render(request, "maintenance/plan_form.html", context, status=422 if form.errors else 200)
