@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "materiel.ledger",
     "materiel.documents",
     "materiel.maintenance",
+    "materiel.workorders",
     "materiel.demo",
     "materiel.imports",
     "materiel.reports",

@@ -91,6 +91,15 @@ def attempt(action, client, user, world):
     elif action == "holdings.manage":
         url = reverse("catalogue:holding_create") + f"?unit={world.district_a1.code}"
         response = client.post(url, {"equipment_type": world.rifle.pk, "quantity": 3, "valid_from": "05/02/2025"})
+    elif action == "workorders.manage":
+        from materiel.workorders.services import create_order
+
+        try:
+            create_order(actor=user, unit=world.district_a1, kind="maintenance", title="Bảo dưỡng thử")
+        except PermissionDenied as refusal:
+            assert "không được phép" in refusal.message
+            return False
+        return True
     else:
         raise AssertionError(action)
     if response.status_code == 403:

@@ -35,6 +35,7 @@ ACTIONS = {
     "audit.view": {Role.ADMIN},
     "catalog.manage": RECORDERS,
     "holdings.manage": RECORDERS,
+    "workorders.manage": RECORDERS,
 }
 
 
