@@ -35,6 +35,9 @@ from materiel.ledger.models import Event
 from materiel.maintenance.models import MaintenancePlan
 from materiel.maintenance.services import record_maintenance, save_plan
 from materiel.units.models import Unit
+from materiel.workorders import services as workorders
+from materiel.workorders.models import Facility, FacilityKind, Labour, RepairLevel, WorkOrder
+from materiel.workorders.reference import ensure_levels
 
 from .test_imports import xlsx
 
@@ -114,6 +117,26 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     ).item  # fmt: skip
     services.record_meter_reading(truck, meter="km", value=1200, occurred_on=D, actor=actor)
     record_maintenance(truck, plan=plan, occurred_on=D, actor=actor, note=f"Bảo dưỡng {holder}")
+    # A maintenance order closed with labour and a part, and a repair order in progress at the
+    # side's own repair team: the lists, pages, prints, reliability figures and API show them.
+    spare = services.record_lot_receipt(
+        equipment_type=world.ammo, unit=unit, grade=1, quantity=50, occurred_on=D, actor=actor,
+        lot_number=f"PT-{code_suffix}",
+    ).lot  # fmt: skip
+    order = workorders.create_order(
+        actor=actor, unit=unit, kind="maintenance", title="Bảo dưỡng cấp 1", items=[workorders.Wanted(truck, plan)],
+        state="open",
+    )  # fmt: skip
+    workorders.add_labour(order, person=f"Thợ {holder}", hours=2, actor=actor, version=None)
+    workorders.add_part(order, lot=spare, quantity=1, actor=actor, version=None)
+    workorders.close_order(order, actor=actor, results="Đạt", occurred_on=D)
+    ensure_levels()
+    team = Facility.objects.create(name=f"Tổ sửa chữa {holder}", kind=FacilityKind.UNIT, unit=unit)
+    repair = workorders.create_order(
+        actor=actor, unit=unit, kind="repair", title="Sửa chữa nhỏ", fault="Hỏng đèn", facility=team,
+        level=RepairLevel.objects.get(code="nho"), items=[workorders.Wanted(truck)], state="open",
+    )  # fmt: skip
+    workorders.transition(repair, "in_progress", actor=actor, occurred_on=D)
     return admin
 
 
@@ -146,6 +169,8 @@ def secrets_of(province):
             .exclude(outside_party="")
             .values_list("outside_party", flat=True)
         )
+        | set(Labour.objects.filter(order__unit__in=units).values_list("person", flat=True))
+        | set(Facility.objects.filter(unit__in=units).values_list("name", flat=True))
     )
 
 
@@ -168,6 +193,8 @@ def objects_of(model, province):
         return list(ImportJob.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is AuthorizedHolding:
         return list(AuthorizedHolding.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is WorkOrder:
+        return list(WorkOrder.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model in (Category, EquipmentType, MaintenancePlan):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
@@ -282,7 +309,7 @@ def walk_every_route(client, users, secrets, other_province, objects, also=()) -
     return checked
 
 
-API_PARAMS = {"item_id": Item, "lot_id": Lot, "event_id": Event, "import_id": ImportJob}
+API_PARAMS = {"item_id": Item, "lot_id": Lot, "event_id": Event, "import_id": ImportJob, "order_id": WorkOrder}
 # One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
 ANY_BODY = {
     "occurred_on": "2025-02-05",
@@ -303,6 +330,9 @@ ANY_BODY = {
     "types": {},
     "before_founding": "transfer",
     "plan": 1,
+    "to": "open",
+    "results": "x",
+    "title": "x",
 }
 
 

@@ -92,7 +92,7 @@ class CloseForm(forms.Form):
             names = []
             for meter in row.item.equipment_type.meters:
                 name = f"reading-{row.pk}-{meter}"
-                label = _("Dòng %(row)d (%(serial)s): chỉ số %(meter)s") % {
+                label = _("Dòng %(row)d (%(serial)s): %(meter)s khi hoàn thành") % {
                     "row": row.position,
                     "serial": row.item.serial,
                     "meter": Meter(meter).label.lower(),
