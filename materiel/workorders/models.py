@@ -31,7 +31,7 @@ class OrderState(models.TextChoices):
 
 
 # The moves a user may ask for; DONE is reached only by closing (services.close_order).
-MOVES = {
+MOVES: dict[str, tuple[str, ...]] = {
     OrderState.DRAFT: (OrderState.OPEN, OrderState.CANCELLED),
     OrderState.OPEN: (OrderState.IN_PROGRESS, OrderState.CANCELLED),
     OrderState.IN_PROGRESS: (OrderState.CANCELLED,),

@@ -88,12 +88,14 @@ def figures(user, root, start: date, end: date, *, category=None, equipment_type
         .filter(kind=OrderKind.REPAIR, opened_on__gte=start, opened_on__lte=end)
         .exclude(state=OrderState.CANCELLED)
     )
-    rows = OrderItem.objects.filter(order__in=orders).select_related("item__equipment_type__category", "order__unit")
+    selected = OrderItem.objects.filter(order__in=orders).select_related(
+        "item__equipment_type__category", "order__unit"
+    )
     if category is not None:
-        rows = rows.filter(item__equipment_type__category=category)
+        selected = selected.filter(item__equipment_type__category=category)
     if equipment_type is not None:
-        rows = rows.filter(item__equipment_type=equipment_type)
-    rows = list(rows)
+        selected = selected.filter(item__equipment_type=equipment_type)
+    rows = list(selected)
     downtime = _downtimes({r.order_id for r in rows})
     per_type: dict[int, TypeFigures] = {}
     by_unit: dict[str, tuple[int, set[int]]] = {}

@@ -118,8 +118,8 @@ def _lock(order: WorkOrder, actor: User, version: int | None, *, editing: bool =
         raise ConflictError(_("Phiếu công việc vừa được người khác cập nhật; hãy tải lại trang rồi thử lại."))
     if editing and locked.is_closed:
         raise DomainError(
-            _("Phiếu %(number)s đã %(state)s: không thể sửa.")
-            % {"number": locked.number, "state": locked.get_state_display().lower()}
+            _("Phiếu %(number)s ở trạng thái “%(state)s”: không thể sửa phiếu đã đóng.")
+            % {"number": locked.number, "state": locked.get_state_display()}
         )
     return locked
 
@@ -137,7 +137,7 @@ def _log(order: WorkOrder, before: str, after: str, actor: User, note: str = "")
 
 def _link(order: WorkOrder, events: Sequence[Event]) -> None:
     """The order's lines for `events`, numbered after those it already has (its repair start)."""
-    start = WorkOrderLine.objects.filter(record=order).count()
+    start = order.event_lines.count()
     WorkOrderLine.objects.bulk_create(
         WorkOrderLine(record=order, position=start + n, event=event) for n, event in enumerate(events, start=1)
     )
@@ -329,7 +329,8 @@ def add_part(order: WorkOrder, *, lot: Lot, quantity: Any, actor: User, version:
 def remove_line(order: WorkOrder, *, what: str, pk: int, actor: User, version: int | None) -> None:
     """Take an item, a labour line or a part off an order that is not closed (before it writes them)."""
     order = _lock(order, actor, version)
-    model = {"item": OrderItem, "labour": Labour, "part": Part}.get(what)
+    models: dict[str, Any] = {"item": OrderItem, "labour": Labour, "part": Part}
+    model = models.get(what)
     if model is None:
         raise DomainError(_("Dòng không hợp lệ."))
     if what == "item" and order.is_repair and order.state == OrderState.IN_PROGRESS:
