@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "materiel.documents",
     "materiel.maintenance",
     "materiel.storage",
+    "materiel.workorders",
     "materiel.demo",
     "materiel.imports",
     "materiel.reports",

@@ -39,6 +39,9 @@ from materiel.maintenance.services import record_maintenance, save_plan
 from materiel.storage import services as storage
 from materiel.storage.models import PlaceKind, StoragePlace
 from materiel.units.models import Unit
+from materiel.workorders import services as workorders
+from materiel.workorders.models import Facility, FacilityKind, Labour, RepairLevel, WorkOrder
+from materiel.workorders.reference import ensure_levels
 
 from .test_imports import xlsx
 
@@ -136,6 +139,26 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
             techday.record_results(
                 session, actor=actor, version=1, occurred_on=D, results=results, readings={truck.pk: {"km": "1300"}}
             )
+    # A maintenance order closed with labour and a part, and a repair order in progress at the
+    # side's own repair team: the lists, pages, prints, reliability figures and API show them.
+    spare = services.record_lot_receipt(
+        equipment_type=world.ammo, unit=unit, grade=1, quantity=50, occurred_on=D, actor=actor,
+        lot_number=f"PT-{code_suffix}",
+    ).lot  # fmt: skip
+    order = workorders.create_order(
+        actor=actor, unit=unit, kind="maintenance", title="Bảo dưỡng cấp 1", items=[workorders.Wanted(truck, plan)],
+        state="open",
+    )  # fmt: skip
+    workorders.add_labour(order, person=f"Thợ {holder}", hours=2, actor=actor, version=None)
+    workorders.add_part(order, lot=spare, quantity=1, actor=actor, version=None)
+    workorders.close_order(order, actor=actor, results="Đạt", occurred_on=D)
+    ensure_levels()
+    team = Facility.objects.create(name=f"Tổ sửa chữa {holder}", kind=FacilityKind.UNIT, unit=unit)
+    repair = workorders.create_order(
+        actor=actor, unit=unit, kind="repair", title="Sửa chữa nhỏ", fault="Hỏng đèn", facility=team,
+        level=RepairLevel.objects.get(code="nho"), items=[workorders.Wanted(truck)], state="open",
+    )  # fmt: skip
+    workorders.transition(repair, "in_progress", actor=actor, occurred_on=D)
     return admin
 
 
@@ -172,6 +195,8 @@ def secrets_of(province):
         | set(TechnicalDaySession.objects.filter(unit__in=units).values_list("note", flat=True))
         | set(TechnicalDayTask.objects.filter(session__unit__in=units).values_list("staff", flat=True))
         | {n for n in TechnicalDayTask.objects.filter(session__unit__in=units).values_list("notes", flat=True) if n}
+        | set(Labour.objects.filter(order__unit__in=units).values_list("person", flat=True))
+        | set(Facility.objects.filter(unit__in=units).values_list("name", flat=True))
     )
 
 
@@ -198,6 +223,8 @@ def objects_of(model, province):
         return list(StoragePlace.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is TechnicalDaySession:
         return list(TechnicalDaySession.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is WorkOrder:
+        return list(WorkOrder.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model in (Category, EquipmentType, MaintenancePlan):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
@@ -319,6 +346,7 @@ API_PARAMS = {
     "import_id": ImportJob,
     "session_id": TechnicalDaySession,
     "place_id": StoragePlace,
+    "order_id": WorkOrder,
 }
 # One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
 ANY_BODY = {
@@ -347,6 +375,9 @@ ANY_BODY = {
     "tasks": [],
     "results": [],
     "readings": [],
+    "to": "open",
+    "results": "x",
+    "title": "x",
 }
 
 

@@ -94,6 +94,15 @@ def attempt(action, client, user, world):
     elif action == "maintenance.plan":
         url = reverse("maintenance:techday_schedule") + f"?unit={world.district_a1.code}"
         response = client.post(url, {"frequency": "weekly", "weekday": 4, "part_of_day": "morning"})
+    elif action == "workorders.manage":
+        from materiel.workorders.services import create_order
+
+        try:
+            create_order(actor=user, unit=world.district_a1, kind="maintenance", title="Bảo dưỡng thử")
+        except PermissionDenied as refusal:
+            assert "không được phép" in refusal.message
+            return False
+        return True
     else:
         raise AssertionError(action)
     if response.status_code == 403:

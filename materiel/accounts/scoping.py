@@ -37,6 +37,7 @@ ACTIONS = {
     "holdings.manage": RECORDERS,
     "storage.manage": RECORDERS | {Role.DEPOT_KEEPER},
     "maintenance.plan": RECORDERS,  # technical-day schedules and sessions (maintenance.schedule)
+    "workorders.manage": RECORDERS,
 }
 
 

@@ -4,7 +4,7 @@ from ninja import NinjaAPI, Swagger
 
 from . import errors, permissions
 from .auth import TokenAuth, VerifiedSessionAuth
-from .routers import catalog, coefficients, events, exports, imports, items, lots, maintenance, storage, units
+from .routers import catalog, coefficients, events, exports, imports, items, lots, maintenance, storage, units, workorders
 
 
 class MaterielAPI(NinjaAPI):
@@ -29,5 +29,5 @@ api = MaterielAPI(
     docs_decorator=permissions.docs_for_reader,
 )
 errors.install(api)
-for module in (units, catalog, items, lots, events, coefficients, imports, exports, maintenance, storage):
+for module in (units, catalog, items, lots, events, coefficients, imports, exports, maintenance, storage, workorders):
     api.add_router("/", module.router)

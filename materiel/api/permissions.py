@@ -19,6 +19,7 @@ BY_PATH = [
     (re.compile(r"/transfer$"), "ledger.transfer"),
     (re.compile(r"/(grade|regrade)$"), "ledger.grade"),
     (re.compile(r"/reverse$"), "ledger.reverse"),
+    (re.compile(r"/workorders(/|$)"), "workorders.manage"),
 ]
 WRITES = {"post", "put", "patch", "delete"}
 _reader: ContextVar = ContextVar("docs_reader", default=None)

@@ -12,7 +12,7 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
 # Every table the triggers protect, for the tests that tamper past them (tests/tampering.py).
-TABLES = ("ledger_event", "ledger_ledgerseal", "units_unitchange", "accounts_auditentry")
+TABLES = ("ledger_event", "ledger_ledgerseal", "units_unitchange", "accounts_auditentry", "workorders_statechange")
 
 
 def _sql(table: str) -> tuple[str, str]:
