@@ -112,7 +112,9 @@ def _cost(cost: Any) -> Decimal | None:
 
 def _lock(order: WorkOrder, actor: User, version: int | None, *, editing: bool = True) -> WorkOrder:
     """The order's row locked and read afresh; refused if stale, or closed when it is to be edited."""
-    locked = WorkOrder.objects.select_for_update().select_related("unit", "level", "facility").get(pk=order.pk)
+    locked = (
+        WorkOrder.objects.select_for_update(of=("self",)).select_related("unit", "level", "facility").get(pk=order.pk)
+    )
     require(actor, ACTION, unit=locked.unit)
     if version is not None and version != locked.version:
         raise ConflictError(_("Phiếu công việc vừa được người khác cập nhật; hãy tải lại trang rồi thử lại."))
