@@ -13,6 +13,7 @@ from materiel.accounts.scoping import ACTIONS, PermissionDenied
 from materiel.ledger import reorganisation as reorg
 from materiel.ledger import services
 from materiel.ledger.models import Event
+from materiel.storage.models import PlaceKind
 
 from .factories import make_user
 
@@ -91,6 +92,10 @@ def attempt(action, client, user, world):
     elif action == "holdings.manage":
         url = reverse("catalogue:holding_create") + f"?unit={world.district_a1.code}"
         response = client.post(url, {"equipment_type": world.rifle.pk, "quantity": 3, "valid_from": "05/02/2025"})
+    elif action == "storage.manage":
+        url = reverse("storage:place_create") + f"?unit={world.district_a1.code}"
+        kind = PlaceKind.objects.get(code="kho")
+        response = client.post(url, {"kind": kind.pk, "code": f"K-{user.pk}", "name": f"Kho thử {user.pk}"})
     elif action == "maintenance.plan":
         url = reverse("maintenance:techday_schedule") + f"?unit={world.district_a1.code}"
         response = client.post(url, {"frequency": "weekly", "weekday": 4, "part_of_day": "morning"})
