@@ -4,7 +4,19 @@ from ninja import NinjaAPI, Swagger
 
 from . import errors, permissions
 from .auth import TokenAuth, VerifiedSessionAuth
-from .routers import catalog, coefficients, events, exports, imports, items, lots, maintenance, storage, units, workorders
+from .routers import (
+    catalog,
+    coefficients,
+    events,
+    exports,
+    imports,
+    items,
+    lots,
+    maintenance,
+    storage,
+    units,
+    workorders,
+)
 
 
 class MaterielAPI(NinjaAPI):
