@@ -23,12 +23,24 @@ from .factories import make_user
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # The main sections, in the order the menu must show them (issue #4).
-SECTIONS_VI = ["Tổng quan", "Đơn vị", "Trang bị", "Bảo dưỡng", "Kho", "Nhập/Xuất", "Danh mục", "Báo cáo", "Quản trị"]
+SECTIONS_VI = [
+    "Tổng quan",
+    "Đơn vị",
+    "Trang bị",
+    "Bảo dưỡng",
+    "Phiếu công việc",
+    "Kho",
+    "Nhập/Xuất",
+    "Danh mục",
+    "Báo cáo",
+    "Quản trị",
+]
 SECTIONS_EN = [
     "Overview",
     "Units",
     "Equipment",
     "Maintenance",
+    "Work orders",
     "Storage",
     "Import/Export",
     "Catalogue",
