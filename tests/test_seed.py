@@ -8,7 +8,7 @@ from materiel.demo import seed as demo
 from materiel.equipment.models import Item, Status
 from materiel.ledger.models import Event, LedgerSeal
 from materiel.ledger.verify import verify_ledger
-from materiel.storage.models import ItemPlace
+from materiel.storage.models import DepotReading, ItemPlace
 from materiel.units.models import Unit, UnitChange
 
 TODAY = date(2026, 11, 1)
@@ -56,6 +56,10 @@ def test_seed_builds_the_2025_reform_and_verifies(db):
     placed = ItemPlace.objects.select_related("place", "item")
     assert placed.count() == Event.objects.filter(kind="relocation").count() > 0
     assert all(row.place.unit_id == row.item.unit_id for row in placed)
+    # The depots keep condition logs: most alarms answered, the last days' still open.
+    alarms = DepotReading.objects.exclude(alarm="")
+    assert DepotReading.objects.count() > 300 and alarms.filter(acknowledgement__isnull=False).exists()
+    assert alarms.filter(acknowledgement__isnull=True).exists()
 
 
 def test_same_seed_same_data(db):

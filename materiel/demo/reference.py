@@ -1,4 +1,5 @@
-"""Re-apply the reference data that migrations load (unit kinds, grades, coefficient policy, kinds of storage place).
+"""Re-apply the reference data that migrations load (unit kinds, grades, coefficient policy, kinds of
+storage place and their thresholds).
 
 Idempotent. Needed where a database was emptied after migrating (tests that flush tables).
 """
@@ -12,6 +13,8 @@ LOADERS = [
     "materiel.units.migrations.0004_border_guard_command",
     "materiel.catalog.migrations.0002_default_reference_data",
     "materiel.storage.migrations.0002_place_kind_examples",
+    "materiel.storage.migrations.0004_depot_logs_examples",
+    "materiel.disposal.migrations.0002_grounds_and_step_log",
 ]
 
 

@@ -26,6 +26,7 @@ from materiel.ledger.models import Event, EventKind
 from materiel.ledger.rules import STATUS_MOVES
 from materiel.maintenance import board as maintenance_board
 from materiel.reports.register import SORTS, lot_matches, lot_rows, register_export, register_items
+from materiel.storage import depot_log
 from materiel.storage import places as storage_places
 from materiel.units.models import Unit, UnitChange
 
@@ -129,6 +130,8 @@ def dashboard(request):
             "grade_chart": charts.grade_distribution(lines + lot_lines),
             "ranking_chart": charts.coefficient_ranking(children, url_of=lambda unit: dashboard_url(scope, unit)),
             "watch": watch_lists(request.user, scope, summary) if scope.day is None else [],
+            # Alarms are of today: a past day's dashboard does not show them.
+            "depot_alarms": depot_log.open_alarms(request.user, scope.unit).count() if scope.day is None else 0,
         },
     )
 
