@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "materiel.maintenance",
     "materiel.storage",
     "materiel.workorders",
+    "materiel.disposal",
     "materiel.demo",
     "materiel.imports",
     "materiel.reports",

@@ -13,10 +13,11 @@ with the other side's unit codes and object ids in its path, query and body.
 import functools
 import io
 import zipfile
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from materiel.accounts.models import Role, User
 from materiel.accounts.services import create_user
@@ -25,6 +26,8 @@ from materiel.api.models import ApiToken
 from materiel.api.tokens import issue_token
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.catalog.services import set_holding
+from materiel.disposal import services as disposal
+from materiel.disposal.models import Ground, Proposal
 from materiel.documents.models import HandoverRecord
 from materiel.documents.services import Parties, hand_over, receive_items
 from materiel.equipment.models import Item, Lot
@@ -36,8 +39,9 @@ from materiel.maintenance import techday
 from materiel.maintenance.models import MaintenancePlan, TechnicalDaySession, TechnicalDayTask
 from materiel.maintenance.schedule import save_schedule
 from materiel.maintenance.services import record_maintenance, save_plan
+from materiel.storage import depot_log
 from materiel.storage import services as storage
-from materiel.storage.models import PlaceKind, StoragePlace
+from materiel.storage.models import DepotReading, PlaceKind, StoragePlace
 from materiel.units.models import Unit
 from materiel.workorders import services as workorders
 from materiel.workorders.models import Facility, FacilityKind, Labour, RepairLevel, WorkOrder
@@ -127,6 +131,16 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
         name=f"Kho bí mật {code_suffix}", responsible=f"Thủ kho {holder}",
     )  # fmt: skip
     storage.relocate(Item.objects.get(pk=item.pk), place=depot, occurred_on=D, actor=actor, note=f"Vào kho {holder}")
+    # Its condition log: a line in range and one whose alarm is not answered (the dashboard warns).
+    morning = timezone.make_aware(datetime(2025, 2, 5, 7, 30))
+    depot_log.record(
+        depot,
+        [
+            depot_log.Line(taken_at=morning, checked_by=f"Kiểm tra {holder}", fire_ok=True, seals_ok=True),
+            depot_log.Line(taken_at=morning + timedelta(hours=8), checked_by=f"Gác kho {holder}", seals_ok=False),
+        ],
+        actor=actor,
+    )
     # Its technical days: a schedule, one session recorded (its minute exists) and one still planned.
     save_schedule(actor=actor, unit=unit, frequency="weekly", weekday=4, week_of_month=None, part_of_day="morning")
     for note in (f"Ngày kỹ thuật {holder}", f"Kế hoạch kỹ thuật {holder}"):
@@ -159,6 +173,16 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
         level=RepairLevel.objects.get(code="nho"), items=[workorders.Wanted(truck)], state="open",
     )  # fmt: skip
     workorders.transition(repair, "in_progress", actor=actor, occurred_on=D)
+    # A disposal proposal of the unit listing the rifle, submitted: its list, page, print and API.
+    proposal = disposal.create_proposal(
+        actor=actor, unit=unit, number=f"1/TTr-{code_suffix.upper()}", title=f"Thanh lý của {holder}", proposed_on=D
+    )
+    ground = Ground.objects.get(code="hu-hong-nang")
+    worn = services.record_receipt(
+        equipment_type=world.rifle, serial=f"{serial}-TL", unit=unit, grade=5, occurred_on=D, actor=actor
+    ).item
+    disposal.add_lines(proposal, [disposal.Wanted(worn, ground, f"Nòng {holder}")], actor=actor)
+    disposal.submit(Proposal.objects.get(pk=proposal.pk), actor=actor)
     return admin
 
 
@@ -185,6 +209,8 @@ def secrets_of(province):
         | set(User.objects.filter(unit__in=units).values_list("username", flat=True))
         | set(Lot.objects.filter(unit__in=units).values_list("lot_number", flat=True))
         | set(StoragePlace.objects.filter(unit__in=units).values_list("name", flat=True))
+        | set(DepotReading.objects.filter(place__unit__in=units).values_list("checked_by", flat=True))
+        | set(Proposal.objects.filter(unit__in=units).values_list("title", flat=True))
         | set(HandoverRecord.objects.filter(from_unit__in=units).values_list("giver_name", flat=True))
         | set(HandoverRecord.objects.filter(to_unit__in=units).values_list("giver_name", flat=True))
         | set(
@@ -221,6 +247,10 @@ def objects_of(model, province):
         return list(AuthorizedHolding.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is StoragePlace:
         return list(StoragePlace.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is Proposal:
+        return list(Proposal.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is DepotReading:
+        return list(DepotReading.objects.filter(place__unit__in=units).values_list("pk", flat=True))
     if model is TechnicalDaySession:
         return list(TechnicalDaySession.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is WorkOrder:
@@ -346,6 +376,8 @@ API_PARAMS = {
     "import_id": ImportJob,
     "session_id": TechnicalDaySession,
     "place_id": StoragePlace,
+    "reading_id": DepotReading,
+    "proposal_id": Proposal,
     "order_id": WorkOrder,
 }
 # One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
@@ -377,10 +409,21 @@ ANY_BODY = {
     "to": "open",
     "results": "x",
     "title": "x",
+    "number": "1/X",
+    "proposed_on": "2025-02-05",
+    "decision_number": "1/QĐ",
+    "decided_on": "2025-02-05",
 }
 # Where two operations name one field differently (a technical day's results are a list, a work
 # order's a text), the body of that operation.
-BODY_OF = {"/api/v1/maintenance/technical-day/sessions/{session_id}/results": {"results": []}}
+BODY_OF = {
+    "/api/v1/maintenance/technical-day/sessions/{session_id}/results": {"results": []},
+    "/api/v1/storage/places/{place_id}/readings": {
+        "lines": [{"taken_at": "2025-02-05T09:00", "checked_by": "x", "fire_ok": True}]
+    },
+    "/api/v1/storage/readings/{reading_id}/acknowledgement": {"action": "x"},
+    "/api/v1/disposal/proposals/{proposal_id}/lines": {"lines": [{"item": 1, "ground": "mat"}]},
+}
 
 
 def api_operations():

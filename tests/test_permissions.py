@@ -108,6 +108,24 @@ def attempt(action, client, user, world):
             assert "không được phép" in refusal.message
             return False
         return True
+    elif action == "disposal.propose":
+        url = reverse("disposal:create") + f"?unit={world.district_a1.code}"
+        response = client.post(url, {"number": f"{user.pk}/TTr", "title": "Thanh lý thử", "proposed_on": "05/02/2025"})
+    elif action == "disposal.decide":
+        from materiel.disposal import services as disposal
+        from materiel.disposal.models import Ground
+
+        proposal = disposal.create_proposal(
+            actor=world.admin, unit=world.district_a1, number=f"Q-{user.pk}", title="Thử", proposed_on=D
+        )
+        disposal.add_lines(proposal, [disposal.Wanted(item, Ground.objects.first())], actor=world.admin)
+        disposal.submit(proposal, actor=world.admin)
+        try:
+            disposal.decide(proposal, actor=user, decision_number="1/QĐ", decided_on=date(2025, 2, 5))
+        except PermissionDenied as refusal:
+            assert "không được phép" in refusal.message
+            return False
+        return True
     else:
         raise AssertionError(action)
     if response.status_code == 403:

@@ -38,6 +38,8 @@ ACTIONS = {
     "storage.manage": RECORDERS | {Role.DEPOT_KEEPER},
     "maintenance.plan": RECORDERS,  # technical-day schedules and sessions (maintenance.schedule)
     "workorders.manage": RECORDERS,
+    "disposal.propose": RECORDERS,  # a unit's proposals to remove items (disposal)
+    "disposal.decide": RECORDERS,  # the echelon above: sends back or decides (writes the disposals)
 }
 
 

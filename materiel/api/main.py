@@ -7,6 +7,7 @@ from .auth import TokenAuth, VerifiedSessionAuth
 from .routers import (
     catalog,
     coefficients,
+    disposal,
     events,
     exports,
     imports,
@@ -41,5 +42,18 @@ api = MaterielAPI(
     docs_decorator=permissions.docs_for_reader,
 )
 errors.install(api)
-for module in (units, catalog, items, lots, events, coefficients, imports, exports, maintenance, storage, workorders):
+for module in (
+    units,
+    catalog,
+    items,
+    lots,
+    events,
+    coefficients,
+    imports,
+    exports,
+    maintenance,
+    storage,
+    workorders,
+    disposal,
+):
     api.add_router("/", module.router)

@@ -1,10 +1,11 @@
 """Database triggers that keep append-only tables append-only, as migration operations.
 
-The last line of defence for the ledger's events, its seals, unit changes and the audit log: even a
-raw SQL statement fails. Models and querysets refuse first. On PostgreSQL row triggers refuse UPDATE
-and DELETE and a statement trigger refuses TRUNCATE; the application connects as a role that owns no
-table, so it cannot switch them off (docs/security.md). On SQLite the same refusals are triggers of
-its own; whoever can write the file can drop them, which the seals then reveal.
+The last line of defence for the ledger's events, its seals, unit changes, the audit log, the work
+orders' state logs and the depot condition logs: even a raw SQL statement fails. Models and
+querysets refuse first. On PostgreSQL row triggers refuse UPDATE and DELETE and a statement trigger
+refuses TRUNCATE; the application connects as a role that owns no table, so it cannot switch them
+off (docs/security.md). On SQLite the same refusals are triggers of its own; whoever can write the
+file can drop them, which the seals then reveal.
 """
 
 from django.db import migrations
@@ -12,7 +13,16 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
 # Every table the triggers protect, for the tests that tamper past them (tests/tampering.py).
-TABLES = ("ledger_event", "ledger_ledgerseal", "units_unitchange", "accounts_auditentry", "workorders_statechange")
+TABLES = (
+    "ledger_event",
+    "ledger_ledgerseal",
+    "units_unitchange",
+    "accounts_auditentry",
+    "workorders_statechange",
+    "storage_depotreading",
+    "storage_acknowledgement",
+    "disposal_step",
+)
 
 
 def _sql(table: str) -> tuple[str, str]:
