@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from materiel.accounts.scoping import PermissionDenied
 from materiel.core.errors import DomainError
+from materiel.equipment.models import Item
 from materiel.ledger import kinds, services
 from materiel.ledger.verify import verify_ledger
 from materiel.maintenance import board, due
@@ -272,4 +273,70 @@ def test_many_maintenances_and_readings_in_one_writer_are_all_or_nothing(world, 
     states = {r.item.serial: r.state for r in board.board_rows(world.officer, world.province_a, {})}
     assert states == {"XE-0001": State.OK, "XE-0002": State.OK}
     assert DueState.objects.get(item=truck).meters["km"]["done"] == "3000.0"
+    assert verify_ledger().ok
+
+
+# -- a batch of maintenances: the rows recomputed once per write ----------------------------------------
+def _trucks(world, serials):
+    made = []
+    for n, serial in enumerate(serials):
+        item = services.record_receipt(
+            equipment_type=world.truck, serial=serial, unit=world.district_a1, grade=2, occurred_on=RECEIVED,
+            actor=world.officer,
+        ).item  # fmt: skip
+        reading(item, world, 1000 + 100 * n, RECEIVED)
+        made.append(item)
+    return made
+
+
+def _maintain(world, items, plans, day, *, readings=False):
+    """One write: every plan's maintenance of every item (with a reading each: a technical day's results)."""
+    with transaction.atomic():
+        writer = services.Writer(items, actor=world.officer)
+        for n, item in enumerate(writer.items):
+            if readings:
+                writer.meter_reading(item, meter="km", value=Decimal(4000 + n), occurred_on=day)
+            for plan in plans:
+                writer.record(item, "maintenance_done", occurred_on=day, details={"plan": plan.pk, "note": "NKT"})
+        writer.save()
+
+
+def _rows():
+    return {
+        (r.item_id, r.plan_id): (r.item_version, *(getattr(r, name) for name in due.FIELDS))
+        for r in DueState.objects.all()
+    }
+
+
+def test_a_batch_of_maintenances_recomputes_each_item_once_as_a_full_recomputation_would(world, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from materiel.maintenance import kinds as maintenance_kinds
+
+    plans = [plan_of(world), plan_of(world, name="Bảo dưỡng cấp 2", every_km=20000, every_days=730)]
+    few, many = _trucks(world, ["XE-A1", "XE-A2"]), _trucks(world, [f"XE-B{n}" for n in range(8)])
+    board.current_rows(world.officer, world.province_a).count()  # every row current before the writes
+    calls = []
+    monkeypatch.setattr(maintenance_kinds, "recompute", lambda ids: (calls.append(list(ids)), due.recompute(ids)))
+    statements = []
+    for items, day in ((few, TODAY - timedelta(days=3)), (many, TODAY - timedelta(days=3))):
+        with CaptureQueriesContext(connection) as captured:
+            _maintain(world, items, plans, day)
+        statements.append(len(captured))
+    # Two plans on each item: one recomputation per write, of all its items, and the write costs the
+    # same statements for 2 items (4 maintenances) as for 8 (16).
+    assert calls == [sorted(i.pk for i in few), sorted(i.pk for i in many)]
+    assert statements[0] == statements[1], statements
+    _maintain(world, few + many, plans, TODAY - timedelta(days=1), readings=True)
+    assert len(calls) == 3
+    # Current the moment the write commits (no read rebuilds any), and equal to a full recomputation.
+    assert due.stale_items(Item.objects.all()).count() == 0
+    stored = _rows()
+    assert {stored[(i.pk, p.pk)][due.FIELDS.index("last_done_on") + 1] for i in few + many for p in plans} == {
+        TODAY - timedelta(days=1)
+    }
+    DueState.objects.all().delete()
+    assert due.refresh(Item.objects.all()) == len(few + many)
+    assert _rows() == stored
     assert verify_ledger().ok

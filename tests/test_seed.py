@@ -10,6 +10,7 @@ from materiel.ledger.models import Event, LedgerSeal
 from materiel.ledger.verify import verify_ledger
 from materiel.storage.models import DepotReading, ItemPlace
 from materiel.units.models import Unit, UnitChange
+from materiel.workorders.models import WorkOrder
 
 TODAY = date(2026, 11, 1)
 
@@ -49,8 +50,13 @@ def test_seed_builds_the_2025_reform_and_verifies(db):
     reform_transfers = Event.objects.filter(kind="transfer", occurred_on=demo.REFORM, from_unit__in=districts)
     assert reform_transfers.exists()
     assert not Item.objects.filter(unit__in=districts, status__in=[Status.IN_SERVICE, Status.SEALED]).exists()
-    per_item = Event.objects.filter(item__isnull=False).count() / Item.objects.count()
-    assert 3 <= per_item <= 9
+    # The register's own life (the vehicles' maintenance visits and their readings counted apart).
+    register = Event.objects.filter(item__isnull=False).exclude(kind__in=["maintenance_done", "meter_reading"])
+    assert 3 <= register.count() / Item.objects.count() <= 9
+    # 15 years of maintenance through the writer (verified above), and an order for every repair.
+    assert Event.objects.filter(kind="maintenance_done", occurred_on__lt=date(2013, 1, 1)).exists()
+    repairs = Event.objects.filter(kind="repair_start").count()
+    assert repairs and WorkOrder.objects.filter(kind="repair").count() == repairs
     assert Event.objects.filter(occurred_on__lt=date(2012, 1, 1)).exists()
     # Depots and weapon rooms hold items moved in by relocation events (replayed by verify above).
     placed = ItemPlace.objects.select_related("place", "item")

@@ -26,9 +26,10 @@ from materiel.ledger.batch import LEDGER_TABLES, LedgerBatch
 from materiel.ledger.models import EventKind
 from materiel.ledger.sealing import seal_ledger
 from materiel.ledger.snapshots import build as build_snapshots
-from materiel.maintenance.demo import seed_maintenance_plans
+from materiel.maintenance.demo import Upkeep, create_plans, seed_maintenance_plans
 from materiel.storage.demo import seed_storage
 from materiel.units.models import Unit, UnitKind, UnitVersion
+from materiel.workorders.demo import seed_repair_orders
 
 from .reference import ensure_reference_data
 
@@ -304,8 +305,12 @@ def build_border_guard(world: World, make, prov: Unit, p: dict) -> None:
 class HistoryMaker:
     """Writes one item's plausible life through the batch: receipt, wear, repairs, moves, disposal."""
 
-    def __init__(self, rng: random.Random, batch: LedgerBatch, holders: list[Holder], today: date):
+    def __init__(
+        self, rng: random.Random, batch: LedgerBatch, holders: list[Holder], today: date, plans: dict | None = None
+    ):
         self.rng, self.batch, self.today = rng, batch, today
+        # The vehicles' maintenance between their other events (its own random generator per item).
+        self.upkeep = Upkeep(batch, plans, today) if plans else None
         self.by_province: dict[str, list[Holder]] = {}
         for h in holders:
             self.by_province.setdefault(h.province, []).append(h)
@@ -341,18 +346,29 @@ class HistoryMaker:
         on = holder.reformed_on
         day, reformed = received, holder.before_reform is None or received >= on
         meters = {m: Decimal(0) for m in etype.meters}
+        upkeep = self.upkeep
+        if upkeep is not None:
+            upkeep.start(item, etype, meters)
         while True:
             day = day + timedelta(days=rng.randint(250, 1100))
             if not reformed and day >= on:
+                if upkeep is not None:
+                    upkeep.until(item, etype, meters, on)
                 self.reform(item, holder)
                 reformed = True
                 day = max(day, on)
+            if upkeep is not None:
+                upkeep.until(item, etype, meters, min(day, self.today))
             if day > self.today:
                 break
             if not self.step(item, etype, holder, day, meters):
                 break
         if not reformed and self.today >= on:
+            if upkeep is not None:
+                upkeep.until(item, etype, meters, on)
             self.reform(item, holder)
+            if upkeep is not None:
+                upkeep.until(item, etype, meters, self.today)
 
     def reform(self, item, holder: Holder) -> None:
         """Equipment of a dissolved unit (a district command, a provincial Border Guard command) goes
@@ -500,12 +516,15 @@ def seed(
     holder_weights = list(itertools.accumulate(h.weight for h in world.holders))
     counters: dict[int, int] = {}
     serials: dict = {}  # shared by the chunks' batches: this seeder is the only writer
+    # The demo's vehicles are maintained by the example plans from its first day (maintenance.demo);
+    # the bench's shape keeps its own event mix (BENCH.md) and gets the plans after its history.
+    plans = None if bench else create_plans(today, starts_on=START)
     done = 0
     while done < items:
         chunk = min(5000, items - done)
         with transaction.atomic():
             batch = LedgerBatch(actor, today=today, backdated=True, serials=serials)
-            maker = HistoryMaker(rng, batch, world.holders, today)
+            maker = HistoryMaker(rng, batch, world.holders, today, plans)
             for _ in range(chunk):
                 etype = rng.choices(serialised, cum_weights=weights)[0]
                 holder = rng.choices(world.holders, cum_weights=holder_weights)[0]
@@ -519,9 +538,11 @@ def seed(
         seed_lots(rng, world, counted, actor, today)
         finish_reform(world)
         seed_authorisations(rng, world)
+        # example norms of the vehicles and technical-day schedules: the due board and planner are not
+        # empty (the bench's M1-M2 read them too); the repairs of the history get their repair orders (M3)
+        seed_maintenance_plans(today, actor=actor)
+        seed_repair_orders(actor)
         if not bench:
-            # example norms of the vehicles and technical-day schedules: the due board and planner are not empty
-            seed_maintenance_plans(today, actor=actor)
             seed_storage(rng, actor, today)  # depots and weapon rooms of the busiest units, items in them
     seal_ledger()
     # Everything was written in bulk: statistics first, so the snapshot build is planned from them.

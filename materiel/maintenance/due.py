@@ -2,7 +2,8 @@
 
 One pure function, `compute(plan, history)`, is the whole rule (docs/maintenance.md has a worked
 example). These callers use it and nothing else decides a due state:
-- the `maintenance_done` kind's projection (`kinds.DueProjection`), in the writer's transaction;
+- the `maintenance_done` kind's projection (`kinds.DueProjection`), at the writer's flush, once per
+  item however many of its events the write holds;
 - `refresh(items)`: before the board is read, the rows of the items that changed since their rows
   were computed (their version moved on: a meter reading, a status change, a maintenance) are
   recomputed, a few items' events read at a time;
@@ -235,19 +236,15 @@ def refresh(items) -> int:
 
 
 @transaction.atomic
-def recompute(item_ids, *, pending=()) -> None:
-    """Every plan's row of these items, from their events, written in one upsert.
-
-    pending: events of these items the writer has made but not yet written (the kind's projection,
-    inside the writer's transaction), counted after the stored ones: they get the next ids."""
+def recompute(item_ids) -> None:
+    """Every plan's row of these items, from their stored events, written in one upsert (also the
+    kind's projection at the writer's flush, once the write's events are stored: kinds.DueProjection)."""
     types = dict(Item.objects.filter(pk__in=item_ids).values_list("pk", "equipment_type_id"))
     plans = defaultdict(list)
     for plan in MaintenancePlan.objects.filter(equipment_type_id__in=set(types.values())):
         plans[plan.equipment_type_id].append(plan)
     events = defaultdict(list)
     for event in Event.objects.filter(item_id__in=item_ids).order_by("item_id", "id").only(*EVENT_FIELDS):
-        events[event.item_id].append(event)
-    for event in pending:
         events[event.item_id].append(event)
     rows = []
     for item_id, type_id in types.items():

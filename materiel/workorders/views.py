@@ -20,6 +20,7 @@ from materiel.core.views import object_view
 from materiel.documents.letterhead import letterhead
 from materiel.equipment.models import Item
 from materiel.ledger.models import Event
+from materiel.maintenance.compliance import compliance as maintenance_compliance
 from materiel.maintenance.models import MaintenancePlan
 from materiel.units.models import Unit
 
@@ -457,8 +458,9 @@ def reliability(request):
     scope = page_scope(request)
     start, end = _period(request)
     figures = reliability_figures(request.user, scope.unit, start, end)
+    kept = maintenance_compliance(request.user, scope.unit, start, end)
     return render(
         request,
         "workorders/reliability.html",
-        {"scope": scope, "figures": figures, "start": start, "end": end},
+        {"scope": scope, "figures": figures, "compliance": kept, "start": start, "end": end},
     )

@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 
 from materiel.core.errors import DomainError
 from materiel.equipment.models import Item, Lot
+from materiel.maintenance import compliance
 from materiel.maintenance.models import MaintenancePlan
 from materiel.workorders import reliability, services
 from materiel.workorders.models import Facility, OrderKind, OrderState, RepairLevel, WorkOrder
@@ -307,12 +308,84 @@ class FaultOut(Schema):
     orders: list[int]
 
 
+class ComplianceLineOut(Schema):
+    key: str  # the unit's, category's or type's code
+    name: str
+    due: int  # on time + late + missed (pending left out)
+    on_time: int
+    late: int
+    missed: int
+    pending: int
+    rate: float | None = None  # percent
+    on_time_events: list[int]  # the maintenance events behind each number
+    late_events: list[int]
+    missed_items: list[int]
+
+
+class ComplianceTaskOut(Schema):
+    item: int
+    serial: str
+    plan: int
+    plan_name: str
+    due_on: date
+    done_on: date | None = None
+    event: int | None = None
+    outcome: str  # on_time, late, missed, pending
+
+
+class ComplianceOut(Schema):
+    total: ComplianceLineOut
+    by_unit: list[ComplianceLineOut]
+    by_category: list[ComplianceLineOut]
+    by_type: list[ComplianceLineOut]
+    tasks: list[ComplianceTaskOut]
+
+
 class ReliabilityOut(Schema):
     start: date
     end: date
     types: list[TypeFiguresOut]
     downtime_by_unit: list[UnitDowntimeOut]
     faults: list[FaultOut]
+    compliance: ComplianceOut
+
+
+def _compliance_line(line) -> dict:
+    return {
+        "key": line.key,
+        "name": line.name,
+        "due": line.counted,
+        "on_time": line.on_time,
+        "late": line.late_count,
+        "missed": line.missed_count,
+        "pending": line.pending_count,
+        "rate": float(line.rate) if line.rate is not None else None,
+        "on_time_events": [t.event_id for t in line.of(compliance.ON_TIME)],
+        "late_events": [t.event_id for t in line.of(compliance.LATE)],
+        "missed_items": [t.item_id for t in line.of(compliance.MISSED)],
+    }
+
+
+def compliance_out(kept) -> dict:
+    return {
+        "total": _compliance_line(kept.total),
+        "by_unit": [_compliance_line(line) for line in kept.by_unit],
+        "by_category": [_compliance_line(line) for line in kept.by_category],
+        "by_type": [_compliance_line(line) for line in kept.by_type],
+        "tasks": [
+            {
+                "item": t.item_id,
+                "serial": t.serial,
+                "plan": t.plan_id,
+                "plan_name": t.plan_name,
+                "due_on": t.due_on,
+                "done_on": t.done_on,
+                "event": t.event_id,
+                "outcome": t.outcome,
+            }
+            for t in kept.total.tasks
+        ],
+    }
 
 
 class ReliabilityFilters(Schema):
@@ -323,7 +396,8 @@ class ReliabilityFilters(Schema):
 
 @router.get("/reliability", response=responses(ReliabilityOut), summary="MTBF, MTTR, thời gian nằm sửa, hư hỏng")
 def reliability_figures(request, filters: Query[ReliabilityFilters]):
-    """Every figure lists the ids of the repair orders behind it (GET /workorders/{id})."""
+    """Every figure lists the ids of the repair orders behind it (GET /workorders/{id}); maintenance
+    compliance (tasks done on time ÷ tasks due in the period) lists its maintenance events and items."""
     root = unit_for(request, filters.unit)
     today = timezone.localdate()
     end = filters.end or today
@@ -348,4 +422,5 @@ def reliability_figures(request, filters: Query[ReliabilityFilters]):
         ],
         "downtime_by_unit": [{"unit": n, "days": d, "orders": i} for n, d, i in figures.downtime_by_unit],
         "faults": [{"fault": f, "orders": i} for f, i in figures.faults],
+        "compliance": compliance_out(compliance.compliance(request.user, root, figures.start, figures.end)),
     }

@@ -20,13 +20,13 @@ from materiel.demo import seed as demo_seed
 from materiel.equipment.models import Item
 from materiel.ledger import snapshots
 
-ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1", "P1"]
+ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1", "M1", "M2", "M3", "P1"]
 COMMAND_VARIABLE = "MATERIEL_BENCH_COMMAND"
 
 
 class Command(BaseCommand):
     help = (
-        "Đo hiệu năng theo BENCH.md (Q1–Q5, W1, I1, H1) trên bộ dữ liệu sinh theo quy mô; "
+        "Đo hiệu năng theo BENCH.md (Q1–Q5, W1, I1, H1, M1–M3) trên bộ dữ liệu sinh theo quy mô; "
         "ghi JSON và bảng Markdown vào docs/benchmarks.md."
     )
 
@@ -129,6 +129,10 @@ class Command(BaseCommand):
         if name in SCENARIOS:
             found = SCENARIOS[name](ctx)
             return found if isinstance(found, list) else [{"id": name, **found}]
+        if name in ("M1", "M2", "M3"):
+            from materiel.bench import maintenance
+
+            return [{"id": name, **getattr(maintenance, name.lower())(ctx)}]
         if name == "I1":
             return [{"id": "I1", **self.i1(ctx, options["import_rows"])}]
         if name == "P1":
