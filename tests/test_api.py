@@ -355,3 +355,28 @@ def test_a_nul_character_in_a_json_body_is_refused_with_400(officer, stock):
     raw = '{"type": "ak\\u0000", "serial": "X", "unit": "huyen-a1", "grade": 1, "occurred_on": "2024-01-01"}'
     response = officer.client.post("/api/v1/items", raw, content_type="application/json", **officer.headers)
     error(response, 400, "bad_request")
+
+
+def _schema_classes(base):
+    for cls in base.__subclasses__():
+        yield cls
+        yield from _schema_classes(cls)
+
+
+def test_every_api_schema_has_its_own_name():
+    """The OpenAPI components are keyed by class name: two routers with a `ProposalOut` each would
+    publish one of them under both, and a client validating against the schema would be told lies."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import materiel.api.routers
+
+    for module in pkgutil.iter_modules(materiel.api.routers.__path__):
+        importlib.import_module(f"materiel.api.routers.{module.name}")
+    names: dict[str, list[str]] = {}
+    for cls in set(_schema_classes(Schema)):
+        if cls.__module__.startswith("materiel."):
+            names.setdefault(cls.__name__, []).append(cls.__module__)
+    assert {name: modules for name, modules in names.items() if len(modules) > 1} == {}

@@ -34,7 +34,7 @@ class LineOut(Schema):
     note: str
 
 
-class ProposalOut(Schema):
+class DisposalProposalOut(Schema):
     id: int
     unit: str
     number: str
@@ -91,7 +91,9 @@ class ProposalFilters(Schema):
 
 
 @router.get(
-    "/disposal/proposals", response=responses(list[ProposalOut]), summary="Các đề nghị thanh lý của một cây đơn vị"
+    "/disposal/proposals",
+    response=responses(list[DisposalProposalOut]),
+    summary="Các đề nghị thanh lý của một cây đơn vị",
 )
 def list_proposals(request, filters: Query[ProposalFilters]):
     rows = services.proposals_of(request.user, unit_for(request, filters.unit))
@@ -100,7 +102,9 @@ def list_proposals(request, filters: Query[ProposalFilters]):
     return [proposal_out(p) for p in rows[:200]]
 
 
-@router.get("/disposal/proposals/{proposal_id}", response=responses(ProposalOut), summary="Một đề nghị thanh lý")
+@router.get(
+    "/disposal/proposals/{proposal_id}", response=responses(DisposalProposalOut), summary="Một đề nghị thanh lý"
+)
 def get_proposal(request, proposal_id: Id):
     return proposal_out(_proposal(request, proposal_id))
 
@@ -112,7 +116,7 @@ class ProposalIn(Schema):
     proposed_on: Day
 
 
-@router.post("/disposal/proposals", response=responses(ProposalOut), summary="Lập đề nghị thanh lý")
+@router.post("/disposal/proposals", response=responses(DisposalProposalOut), summary="Lập đề nghị thanh lý")
 def create_proposal(request, payload: ProposalIn):
     proposal = services.create_proposal(
         actor=request.user,
@@ -136,7 +140,9 @@ class LinesIn(Schema):
 
 
 @router.post(
-    "/disposal/proposals/{proposal_id}/lines", response=responses(ProposalOut), summary="Thêm trang bị vào đề nghị"
+    "/disposal/proposals/{proposal_id}/lines",
+    response=responses(DisposalProposalOut),
+    summary="Thêm trang bị vào đề nghị",
 )
 def add_lines(request, proposal_id: Id, payload: LinesIn):
     proposal = _proposal(request, proposal_id)
@@ -158,7 +164,9 @@ class VersionIn(Schema):
 
 
 @router.post(
-    "/disposal/proposals/{proposal_id}/submit", response=responses(ProposalOut), summary="Trình đề nghị lên cấp trên"
+    "/disposal/proposals/{proposal_id}/submit",
+    response=responses(DisposalProposalOut),
+    summary="Trình đề nghị lên cấp trên",
 )
 def submit(request, proposal_id: Id, payload: VersionIn):
     return proposal_out(services.submit(_proposal(request, proposal_id), actor=request.user, version=payload.version))
@@ -170,7 +178,9 @@ class SendBackIn(Schema):
 
 
 @router.post(
-    "/disposal/proposals/{proposal_id}/return", response=responses(ProposalOut), summary="Cấp trên trả lại đề nghị"
+    "/disposal/proposals/{proposal_id}/return",
+    response=responses(DisposalProposalOut),
+    summary="Cấp trên trả lại đề nghị",
 )
 def send_back(request, proposal_id: Id, payload: SendBackIn):
     proposal = services.send_back(
@@ -187,7 +197,7 @@ class DecisionIn(Schema):
 
 @router.post(
     "/disposal/proposals/{proposal_id}/decision",
-    response=responses(ProposalOut),
+    response=responses(DisposalProposalOut),
     summary="Ghi quyết định thanh lý: các sự kiện thanh lý trong một lần ghi",
 )
 def decide(request, proposal_id: Id, payload: DecisionIn):

@@ -40,7 +40,7 @@ class RegisterFilters(Schema):
     sort: str | None = None
 
 
-class EventFilters(Schema):
+class ExportEventFilters(Schema):
     unit: str | None = None
     kind: str | None = None
     since: Day | None = None
@@ -89,6 +89,6 @@ def export_lots(request, filters: Query[RegisterFilters]):
     openapi_extra={"responses": XLSX},
     summary="Sổ sự kiện (XLSX), như trang Sổ sự kiện",
 )
-def export_events(request, filters: Query[EventFilters]):
+def export_events(request, filters: Query[ExportEventFilters]):
     scope = _scope(request, filters.unit)
     return report_pages.events_export(request.user, scope, _params(filters))

@@ -193,7 +193,7 @@ class ProposedTaskOut(Schema):
     projected_on: date | None = None
 
 
-class PartOut(Schema):
+class TechnicalDayPartOut(Schema):
     type: str
     name: str
     needed: int
@@ -201,13 +201,13 @@ class PartOut(Schema):
     short: int
 
 
-class ProposalOut(Schema):
+class TechnicalDayProposalOut(Schema):
     unit: str
     schedule: ScheduleOut | None = None
     held_on: date | None = None
     horizon: date | None = None
     tasks: list[ProposedTaskOut]
-    parts: list[PartOut]
+    parts: list[TechnicalDayPartOut]
 
 
 def _schedule_out(schedule) -> dict | None:
@@ -237,7 +237,7 @@ def _parts_out(parts) -> list[dict]:
 
 @router.get(
     "/maintenance/technical-day/proposal",
-    response=responses(ProposalOut),
+    response=responses(TechnicalDayProposalOut),
     summary="Đề xuất ngày kỹ thuật tới của một đơn vị",
 )
 def technical_day_proposal(request, unit: str | None = None):
@@ -322,7 +322,7 @@ class SessionOut(Schema):
     version: int
     note: str
     tasks: list[SessionTaskOut]
-    parts: list[PartOut]
+    parts: list[TechnicalDayPartOut]
     events: list[int]  # the ledger events its results wrote (maintenance done, meter readings)
 
 
@@ -394,7 +394,7 @@ class TaskResultIn(Schema):
     notes: Text(500) = ""  # type: ignore[valid-type]
 
 
-class ReadingIn(Schema):
+class MeterReadingIn(Schema):
     item: Id
     meter: Literal["km", "engine_hours", "rounds"]
     value: MeterValue
@@ -404,7 +404,7 @@ class ResultsIn(Schema):
     version: Version
     occurred_on: Day | None = None  # the session's day when omitted
     results: list[TaskResultIn] = Field(max_length=techday.MAX_TASKS)
-    readings: list[ReadingIn] = Field([], max_length=techday.MAX_TASKS * 3)
+    readings: list[MeterReadingIn] = Field([], max_length=techday.MAX_TASKS * 3)
 
 
 @router.post(

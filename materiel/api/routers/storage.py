@@ -192,7 +192,7 @@ def place_readings(request, place_id: Id, filters: Query[MonthFilter]):
     return [reading_out(r) for r in depot_log.readings_in_month(request.user, place, month)]
 
 
-class ReadingIn(Schema):
+class DepotReadingIn(Schema):
     taken_at: Moment
     checked_by: Text(120)  # type: ignore[valid-type]
     temperature: Reading | None = None
@@ -203,10 +203,10 @@ class ReadingIn(Schema):
 
 
 class ReadingsIn(Schema):
-    lines: list[ReadingIn] = Field(..., min_length=1, max_length=MAX_LINES)
+    lines: list[DepotReadingIn] = Field(..., min_length=1, max_length=MAX_LINES)
 
 
-def _line(payload: ReadingIn, row: str = "") -> depot_log.Line:
+def _line(payload: DepotReadingIn, row: str = "") -> depot_log.Line:
     def tenth(value):
         return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 

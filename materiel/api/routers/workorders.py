@@ -37,7 +37,7 @@ class LabourOut(Schema):
     hours: float
 
 
-class PartOut(Schema):
+class OrderPartOut(Schema):
     lot: int
     quantity: int
 
@@ -66,7 +66,7 @@ class OrderOut(Schema):
     version: int
     items: list[RowOut]
     labour: list[LabourOut]
-    parts: list[PartOut]
+    parts: list[OrderPartOut]
     events: list[int]
     changes: list[ChangeOut]
 
@@ -242,13 +242,13 @@ def move_order(request, order_id: Id, payload: MoveIn):
     return order_out(_order(request, order_id))
 
 
-class ReadingIn(Schema):
+class OrderReadingIn(Schema):
     item: Id
     meter: Literal["km", "engine_hours", "rounds"]
     value: Text(40)  # type: ignore[valid-type]
 
 
-class GradeIn(Schema):
+class OrderGradeIn(Schema):
     item: Id
     grade: int
 
@@ -256,8 +256,8 @@ class GradeIn(Schema):
 class CloseIn(Schema):
     results: Text(5000) = ""  # type: ignore[valid-type]
     occurred_on: Day | None = None
-    readings: list[ReadingIn] = []
-    grades: list[GradeIn] = []
+    readings: list[OrderReadingIn] = []
+    grades: list[OrderGradeIn] = []
     version: Version | None = None
 
 
