@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "materiel.storage",
     "materiel.workorders",
     "materiel.disposal",
+    "materiel.inspections",
     "materiel.demo",
     "materiel.imports",
     "materiel.reports",

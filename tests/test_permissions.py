@@ -126,6 +126,17 @@ def attempt(action, client, user, world):
             assert "không được phép" in refusal.message
             return False
         return True
+    elif action == "inspections.manage":
+        from materiel.inspections.services import Step, save_template
+
+        try:
+            save_template(
+                actor=user, code=f"mau-{user.pk}", name="Mẫu thử", kind="regular", steps=[Step("Sạch", "minor")]
+            )
+        except PermissionDenied as refusal:
+            assert "không được phép" in refusal.message
+            return False
+        return True
     else:
         raise AssertionError(action)
     if response.status_code == 403:

@@ -40,6 +40,7 @@ ACTIONS = {
     "workorders.manage": RECORDERS,
     "disposal.propose": RECORDERS,  # a unit's proposals to remove items (disposal)
     "disposal.decide": RECORDERS,  # the echelon above: sends back or decides (writes the disposals)
+    "inspections.manage": RECORDERS | {Role.INSPECTOR},  # checklists, duty matrix, runs (inspections)
 }
 
 
