@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("materiel.storage.urls")),
     path("", include("materiel.workorders.urls")),
     path("", include("materiel.disposal.urls")),
+    path("", include("materiel.inspections.compliance_urls")),
     path("", include("materiel.reports.urls")),
     path("", include("materiel.web.urls")),
     path("", include("materiel.web.catalogue.urls")),

@@ -33,6 +33,8 @@ from materiel.documents.services import Parties, hand_over, receive_items
 from materiel.equipment.models import Item, Lot
 from materiel.imports.models import ImportJob
 from materiel.imports.steps import create_job, start_commit
+from materiel.inspections import services as inspections
+from materiel.inspections.models import CorrectiveAction, DutyRow, Run
 from materiel.ledger import services
 from materiel.ledger.models import Event
 from materiel.maintenance import techday
@@ -183,6 +185,15 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     ).item
     disposal.add_lines(proposal, [disposal.Wanted(worn, ground, f"Nòng {holder}")], actor=actor)
     disposal.submit(Proposal.objects.get(pk=proposal.pk), actor=actor)
+    # A finished monthly run of the depot answering its matrix row, and an overdue corrective action:
+    # the inspection compliance page, its drill-downs and its XLSX.
+    monthly = DutyRow.objects.get(place_kind__code="kho", frequency="monthly")
+    run = inspections.open_run(
+        actor=actor, unit=unit, template=inspections.current(monthly.template_code), inspector=f"Kiểm tra {holder}",
+        inspected_on=D, kind="regular", place=depot, duty=monthly,
+    )  # fmt: skip
+    inspections.finish_run(run, actor=actor)
+    inspections.add_action(run, actor=actor, text="Bôi dầu", responsible=f"Khắc phục {holder}", deadline=D)
     return admin
 
 
@@ -211,6 +222,8 @@ def secrets_of(province):
         | set(StoragePlace.objects.filter(unit__in=units).values_list("name", flat=True))
         | set(DepotReading.objects.filter(place__unit__in=units).values_list("checked_by", flat=True))
         | set(Proposal.objects.filter(unit__in=units).values_list("title", flat=True))
+        | set(Run.objects.filter(unit__in=units).values_list("inspector", flat=True))
+        | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("responsible", flat=True))
         | set(HandoverRecord.objects.filter(from_unit__in=units).values_list("giver_name", flat=True))
         | set(HandoverRecord.objects.filter(to_unit__in=units).values_list("giver_name", flat=True))
         | set(

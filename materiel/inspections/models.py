@@ -158,6 +158,17 @@ class Run(models.Model):
         "storage.StoragePlace", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("nơi cất giữ")
     )
     kind = models.CharField(_("hình thức kiểm tra"), max_length=20, choices=InspectionKind.choices)
+    # The matrix row this run answers (compliance counts a run against its row, not against every
+    # row that happens to use the same template: a company commander's weekly check is not a squad
+    # leader's daily one).
+    duty = models.ForeignKey(
+        DutyRow,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="runs",
+        verbose_name=_("theo dòng ma trận"),
+    )
     inspector = models.CharField(_("người kiểm tra"), max_length=150)
     inspected_on = models.DateField(_("ngày kiểm tra"))
     state = models.CharField(_("trạng thái"), max_length=10, choices=RunState.choices, default=RunState.DRAFT)
@@ -170,6 +181,7 @@ class Run(models.Model):
     class Meta:
         ordering = ["-inspected_on", "-pk"]
         verbose_name = _("lần kiểm tra")
+        indexes = [models.Index(fields=["duty", "inspected_on"], name="run_duty_day")]
 
     def __str__(self) -> str:
         return f"KT-{self.pk} {self.inspected_on}"

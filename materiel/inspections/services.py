@@ -35,6 +35,7 @@ from .models import (
     Check,
     ChecklistTemplate,
     CorrectiveAction,
+    DutyRow,
     Effect,
     InspectionKind,
     InspectionLine,
@@ -192,6 +193,26 @@ def _touch(run: Run) -> None:
 
 
 @transaction.atomic
+def _check_duty(duty: DutyRow | None, template: ChecklistTemplate, place: StoragePlace | None) -> None:
+    """A run answers a matrix row only with the row's template and, for a row about a kind of place,
+    on a place of that kind."""
+    if duty is None:
+        return
+    if template.code != duty.template_code:
+        raise DomainError(
+            _("Dòng ma trận “%(duty)s” kiểm tra theo mẫu “%(code)s”, không phải mẫu này.")
+            % {"duty": duty, "code": duty.template_code},
+            field="duty",
+        )
+    kind = duty.place_kind
+    if kind is not None and (place is None or place.kind_id != kind.pk):
+        raise DomainError(
+            _("Dòng ma trận “%(duty)s” kiểm tra nơi cất giữ loại “%(kind)s”: hãy chọn một nơi loại đó.")
+            % {"duty": duty, "kind": kind.name},
+            field="place",
+        )
+
+
 def open_run(
     *,
     actor: User,
@@ -202,12 +223,14 @@ def open_run(
     kind: str,
     items: Iterable[Item] = (),
     place: StoragePlace | None = None,
+    duty: DutyRow | None = None,
 ) -> Run:
     """A run of `unit`'s items (those given, and every item now in `place`), with the template
-    version's steps copied into it."""
+    version's steps copied into it; `duty` is the matrix row it answers, if any."""
     require(actor, ACTION, unit=unit)
     if kind not in InspectionKind.values:
         raise DomainError(_("Hình thức kiểm tra không hợp lệ."), field="kind")
+    _check_duty(duty, template, place)
     inspector = nfc(inspector or "")
     if not inspector:
         raise DomainError(_("Chưa nhập người kiểm tra."), field="inspector")
@@ -245,6 +268,7 @@ def open_run(
         template=template,
         place=place,
         kind=kind,
+        duty=duty,
         inspector=inspector[:150],
         inspected_on=inspected_on,
         created_by=actor,
