@@ -1,11 +1,13 @@
 """The demo data set: realistic, deterministic, and verifiable."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 
 from materiel.demo import seed as demo
 from materiel.equipment.models import Item, Status
+from materiel.inspections.compliance import compliance
+from materiel.inspections.models import CorrectiveAction, ItemReadiness, Result, Run
 from materiel.ledger.models import Event, LedgerSeal
 from materiel.ledger.verify import verify_ledger
 from materiel.storage.models import DepotReading, ItemPlace
@@ -56,7 +58,8 @@ def test_seed_builds_the_2025_reform_and_verifies(db):
     # 15 years of maintenance through the writer (verified above), and an order for every repair.
     assert Event.objects.filter(kind="maintenance_done", occurred_on__lt=date(2013, 1, 1)).exists()
     repairs = Event.objects.filter(kind="repair_start").count()
-    assert repairs and WorkOrder.objects.filter(kind="repair").count() == repairs
+    from_inspections = Result.objects.filter(work_order__isnull=False).values("work_order")
+    assert repairs and WorkOrder.objects.filter(kind="repair").exclude(pk__in=from_inspections).count() == repairs
     assert Event.objects.filter(occurred_on__lt=date(2012, 1, 1)).exists()
     # Depots and weapon rooms hold items moved in by relocation events (replayed by verify above).
     placed = ItemPlace.objects.select_related("place", "item")
@@ -66,6 +69,17 @@ def test_seed_builds_the_2025_reform_and_verifies(db):
     alarms = DepotReading.objects.exclude(alarm="")
     assert DepotReading.objects.count() > 300 and alarms.filter(acknowledgement__isnull=False).exists()
     assert alarms.filter(acknowledgement__isnull=True).exists()
+    # The places were inspected as the example matrix asks, with gaps; last week's run found faults.
+    report = compliance(
+        demo.system_user(), Unit.objects.get(parent__isnull=True), TODAY - timedelta(days=365), TODAY, today=TODAY
+    )
+    assert report.total.done > 0 and report.total.missed > 0
+    assert (
+        Run.objects.filter(duty__isnull=False).count()
+        == len(report.total.runs) + Run.objects.filter(inspected_on__lt=TODAY - timedelta(days=365)).count()
+    )
+    assert ItemReadiness.objects.exists() and from_inspections.exists()
+    assert CorrectiveAction.objects.filter(closed_on__isnull=True, deadline__lt=TODAY).exists()
 
 
 def test_same_seed_same_data(db):

@@ -21,6 +21,7 @@ from materiel.accounts.models import Role, User
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.core import statistics
 from materiel.equipment.models import Purpose, Status
+from materiel.inspections.demo import seed_inspections
 from materiel.ledger import reorganisation as reorg
 from materiel.ledger.batch import LEDGER_TABLES, LedgerBatch
 from materiel.ledger.models import EventKind
@@ -544,6 +545,7 @@ def seed(
         seed_repair_orders(actor)
         if not bench:
             seed_storage(rng, actor, today)  # depots and weapon rooms of the busiest units, items in them
+            seed_inspections(rng, actor, today)  # their inspections as the example matrix asks, with gaps
     seal_ledger()
     # Everything was written in bulk: statistics first, so the snapshot build is planned from them.
     statistics.analyse(*LEDGER_TABLES, Unit._meta.db_table, UnitVersion._meta.db_table)
