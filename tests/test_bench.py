@@ -12,7 +12,23 @@ from django.core.management import call_command
 from materiel.bench import report
 from materiel.ledger.verify import verify_ledger
 
-SCENARIOS = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "W1 batch", "I1", "H1 dashboard", "H1 register", "M1", "M2", "M3"]
+SCENARIOS = [
+    "Q1",
+    "Q2",
+    "Q3",
+    "Q4",
+    "Q5",
+    "W1",
+    "W1 batch",
+    "I1",
+    "H1 dashboard",
+    "H1 register",
+    "M1",
+    "M2",
+    "M3",
+    "N1",
+    "N2",
+]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,6 +66,8 @@ def test_bench_runs_every_scenario_and_writes_json_and_markdown(tmp_path):
     assert by_id["M1"]["baseline"]["median"] > 0 and "due board" in by_id["M1"]["what"]
     assert 0 < by_id["M2"]["tasks"] <= 300 and by_id["M2"]["events"] >= by_id["M2"]["tasks"]
     assert "repair orders" in by_id["M3"]["what"]
+    assert by_id["N1"]["obligations"] > 0 and by_id["N1"]["runs"] > 0
+    assert 0 < by_id["N2"]["run_items"] <= 60 and by_id["N2"]["events"] == 2
     text = output.read_text(encoding="utf-8")
     assert "Hand-written text stays." in text
     for scenario in SCENARIOS:

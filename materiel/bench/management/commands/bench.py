@@ -20,13 +20,13 @@ from materiel.demo import seed as demo_seed
 from materiel.equipment.models import Item
 from materiel.ledger import snapshots
 
-ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1", "M1", "M2", "M3", "P1"]
+ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1", "M1", "M2", "M3", "N1", "N2", "P1"]
 COMMAND_VARIABLE = "MATERIEL_BENCH_COMMAND"
 
 
 class Command(BaseCommand):
     help = (
-        "Đo hiệu năng theo BENCH.md (Q1–Q5, W1, I1, H1, M1–M3) trên bộ dữ liệu sinh theo quy mô; "
+        "Đo hiệu năng theo BENCH.md (Q1–Q5, W1, I1, H1, M1–M3, N1–N2) trên bộ dữ liệu sinh theo quy mô; "
         "ghi JSON và bảng Markdown vào docs/benchmarks.md."
     )
 
@@ -133,6 +133,10 @@ class Command(BaseCommand):
             from materiel.bench import maintenance
 
             return [{"id": name, **getattr(maintenance, name.lower())(ctx)}]
+        if name in ("N1", "N2"):
+            from materiel.bench import inspections
+
+            return [{"id": name, **getattr(inspections, name.lower())(ctx)}]
         if name == "I1":
             return [{"id": "I1", **self.i1(ctx, options["import_rows"])}]
         if name == "P1":
