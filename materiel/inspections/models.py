@@ -260,12 +260,18 @@ class InspectionLine(EventLine):
     record = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="event_lines")
 
 
+class ItemReadinessQuerySet(ScopedQuerySet):
+    unit_field = "item__unit"
+
+
 class ItemReadiness(models.Model):
     """The readiness reason an item carries now (a projection of `readiness` events)."""
 
     item = models.OneToOneField("equipment.Item", on_delete=models.CASCADE, related_name="readiness_row")
     reason = models.ForeignKey(ReadinessReason, on_delete=models.PROTECT, related_name="+")
     since = models.DateField()
+
+    objects = ItemReadinessQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lý do chưa sẵn sàng của trang bị")

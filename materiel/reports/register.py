@@ -78,7 +78,8 @@ def filtered_items(user, unit, day, params):
     """The items of `unit`'s subtree that the register's filters keep, now or on `day` (unordered):
     one definition for the page and the API. params: category, type, q, holder, purpose, year,
     status, grade ("2" or "1,2"), direct ("1": only what the unit holds itself), place (a storage
-    place's id: the items kept there now), as strings."""
+    place's id: the items kept there now), readiness (a readiness reason's code: the items that
+    carry it now), as strings."""
     items = Item.objects.visible_to(user).select_related("equipment_type__category", "unit")
     category = params.get("category")
     type_code = params.get("type")
@@ -103,6 +104,10 @@ def filtered_items(user, unit, day, params):
     if place is not None:
         # Where an item is kept is today's fact (storage.ItemPlace), also on a past day's register.
         items = items.filter(place_row__place_id=place)
+    readiness = params.get("readiness")
+    if readiness:
+        # The readiness reason is today's fact too (inspections.ItemReadiness), like the place.
+        items = items.filter(readiness_row__reason__code=readiness)
     statuses = [status] if status in Status.values else list(HOLDINGS)
     grades = parse_grades(grade)
     direct = params.get("direct") == "1"  # held by the unit itself, not by the units under it

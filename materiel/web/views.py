@@ -20,6 +20,8 @@ from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Purpose, Status
+from materiel.inspections.models import ReadinessReason
+from materiel.inspections.readiness import reason_counts
 from materiel.ledger import asof, coefficients, kinds, services
 from materiel.ledger.history import item_history
 from materiel.ledger.models import Event, EventKind
@@ -132,8 +134,18 @@ def dashboard(request):
             "watch": watch_lists(request.user, scope, summary) if scope.day is None else [],
             # Alarms are of today: a past day's dashboard does not show them.
             "depot_alarms": depot_log.open_alarms(request.user, scope.unit).count() if scope.day is None else 0,
+            # So are the readiness reasons (their projection holds today's), each count a register link.
+            "readiness": readiness_lines(request.user, scope) if scope.day is None else [],
         },
     )
+
+
+def readiness_lines(user, scope) -> list[dict]:
+    """The items not ready, by reason, each count linking to exactly those items in the register."""
+    return [
+        {"name": row.name, "count": row.items, "url": register_url(scope, readiness=row.code, kind="serialised")}
+        for row in reason_counts(user, scope.unit)
+    ]
 
 
 def lot_rows_of(scope, summary, names) -> list[dict]:
@@ -305,6 +317,8 @@ def register(request):
         "statuses": Status.choices[:-1],
         "purposes": Purpose.choices,
         "places": storage_places.place_choices(request.user, scope.unit),
+        # Offered when the link of a readiness count brought the filter (the dashboard's table).
+        "reasons": ReadinessReason.objects.values_list("code", "name") if params.get("readiness") else [],
         "sorts": sort_links(params),
         "grades": grade_names(scope.day),
         "count": page.paginator.count,

@@ -27,6 +27,7 @@ from ..common import (
     Origin,
     Reason,
     Serial,
+    Text,
     Version,
     Year,
     keyset,
@@ -81,6 +82,7 @@ class ItemFilters(Schema):
     type: str | None = None
     grade: Grade | None = None
     place: Id | None = None  # a storage place (storage.ItemPlace): the items kept there now
+    readiness: Text(30) | None = None  # type: ignore[valid-type]  # a readiness reason's code: items carrying it now
     status: StatusName | None = None
     q: str | None = None
     holder: str | None = None
@@ -131,6 +133,7 @@ def list_items(request, filters: Query[ItemFilters]):
         "status": filters.status,
         "grade": filters.grade,
         "place": filters.place,
+        "readiness": filters.readiness,
     }
     params = {key: str(value) for key, value in params.items() if value not in (None, "")}
     items = filtered_items(request.user, root, filters.on, params).prefetch_related("meters")
