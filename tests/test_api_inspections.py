@@ -259,7 +259,8 @@ def test_corrective_actions_are_added_and_closed_with_what_was_done(officer, wor
     assert closed["closed_on"] == TODAY.isoformat() and closed["overdue"] is False
     error(officer.post(closing, {"done": "Lần nữa"}), 422, "invalid", "done")
     assert officer.get(path).json()["actions"] == [closed]
-    assert officer.get("/inspections/runs").json()["results"][0]["open_actions"] == 0
+    listed = officer.get("/inspections/runs").json()["results"][0]
+    assert (listed["items"], listed["findings"], listed["open_actions"]) == (3, 1, 0)
 
 
 def test_readiness_counts_equal_the_lists(officer, world, room, run):

@@ -5,7 +5,8 @@ repair orders), and its corrective actions. The same services as the pages
 
 from datetime import date, datetime
 
-from django.db.models import Count, Q
+from django.db.models import Func, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from materiel.core.errors import DomainError
 from materiel.equipment.models import Item
 from materiel.inspections import services
-from materiel.inspections.models import Check, ChecklistTemplate, CorrectiveAction, Result, Run, RunState
+from materiel.inspections.models import Check, ChecklistTemplate, CorrectiveAction, Result, Run, RunItem, RunState
 from materiel.storage import places
 
 from ..common import MAX_LIMIT, Day, Grade, Id, Limit, Text, Version, keyset, unit_for, unit_named
@@ -69,6 +70,10 @@ def _template_ref(template: ChecklistTemplate) -> dict:
     return {"id": template.pk, "code": template.code, "version": template.version, "name": template.name}
 
 
+def _count(rows) -> Coalesce:
+    return Coalesce(Subquery(rows.order_by().values(n=Func("pk", function="COUNT"))), 0)
+
+
 def _runs(request):
     return Run.objects.visible_to(request.user).select_related("unit", "template", "place")
 
@@ -84,10 +89,11 @@ def list_runs(request, filters: Query[InspectionRunFilters]):
         runs = runs.filter(inspected_on__gte=filters.since)
     if filters.until:
         runs = runs.filter(inspected_on__lte=filters.until)
+    # One count per run each (joining the three would multiply the rows: items x results x actions).
     runs = runs.annotate(
-        item_count=Count("items", distinct=True),
-        finding_count=Count("items__results", filter=Q(items__results__passed=False), distinct=True),
-        open_action_count=Count("actions", filter=Q(actions__closed_on__isnull=True), distinct=True),
+        item_count=_count(RunItem.objects.filter(run=OuterRef("pk"))),
+        finding_count=_count(Result.objects.filter(run_item__run=OuterRef("pk"), passed=False)),
+        open_action_count=_count(CorrectiveAction.objects.filter(run=OuterRef("pk"), closed_on__isnull=True)),
     )
     page, cursor = keyset(runs, filters.after, min(filters.limit, MAX_LIMIT))
     return {
