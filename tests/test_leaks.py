@@ -34,7 +34,7 @@ from materiel.equipment.models import Item, Lot
 from materiel.imports.models import ImportJob
 from materiel.imports.steps import create_job, start_commit
 from materiel.inspections import services as inspections
-from materiel.inspections.models import CorrectiveAction, DutyRow, Run
+from materiel.inspections.models import ChecklistTemplate, CorrectiveAction, DutyRow, Result, Run
 from materiel.ledger import services
 from materiel.ledger.models import Event
 from materiel.maintenance import techday
@@ -185,6 +185,23 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     ).item
     disposal.add_lines(proposal, [disposal.Wanted(worn, ground, f"Nòng {holder}")], actor=actor)
     disposal.submit(Proposal.objects.get(pk=proposal.pk), actor=actor)
+    # Two inspection runs of the rifle: one finished with a critical finding (its readiness reason,
+    # grade and repair order), one still a draft; each with a corrective action.
+    for state in ("finished", "draft"):
+        run = inspections.open_run(
+            actor=actor, unit=unit, template=inspections.current("sung-bo-binh-thuong-xuyen"),
+            inspector=f"Kiểm tra viên {holder} {state}", inspected_on=D, kind="regular",
+            items=[Item.objects.get(pk=item.pk)],
+        )  # fmt: skip
+        run_item, steps = run.items.get(), {s.position: s.pk for s in run.steps.all()}
+        notes = {(run_item.pk, steps[2]): f"Kim hỏa {holder}"}
+        results = {(run_item.pk, steps[2]): False, (run_item.pk, steps[3]): False}
+        inspections.enter_results(run, actor=actor, results=results, notes=notes, grades={run_item.pk: 4})
+        inspections.add_action(
+            run, actor=actor, text=f"Thay kim hỏa {holder}", responsible=f"Tổ trưởng {holder}", deadline=D
+        )
+        if state == "finished":
+            inspections.finish_run(run, actor=actor)
     # A finished monthly run of the depot answering its matrix row, and an overdue corrective action:
     # the inspection compliance page, its drill-downs and its XLSX.
     monthly = DutyRow.objects.get(place_kind__code="kho", frequency="monthly")
@@ -222,8 +239,6 @@ def secrets_of(province):
         | set(StoragePlace.objects.filter(unit__in=units).values_list("name", flat=True))
         | set(DepotReading.objects.filter(place__unit__in=units).values_list("checked_by", flat=True))
         | set(Proposal.objects.filter(unit__in=units).values_list("title", flat=True))
-        | set(Run.objects.filter(unit__in=units).values_list("inspector", flat=True))
-        | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("responsible", flat=True))
         | set(HandoverRecord.objects.filter(from_unit__in=units).values_list("giver_name", flat=True))
         | set(HandoverRecord.objects.filter(to_unit__in=units).values_list("giver_name", flat=True))
         | set(
@@ -236,6 +251,10 @@ def secrets_of(province):
         | {n for n in TechnicalDayTask.objects.filter(session__unit__in=units).values_list("notes", flat=True) if n}
         | set(Labour.objects.filter(order__unit__in=units).values_list("person", flat=True))
         | set(Facility.objects.filter(unit__in=units).values_list("name", flat=True))
+        | set(Run.objects.filter(unit__in=units).values_list("inspector", flat=True))
+        | set(Result.objects.filter(run_item__run__unit__in=units).exclude(note="").values_list("note", flat=True))
+        | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("text", flat=True))
+        | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("responsible", flat=True))
     )
 
 
@@ -268,7 +287,11 @@ def objects_of(model, province):
         return list(TechnicalDaySession.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is WorkOrder:
         return list(WorkOrder.objects.filter(unit__in=units).values_list("pk", flat=True))
-    if model in (Category, EquipmentType, MaintenancePlan):
+    if model is Run:
+        return list(Run.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is CorrectiveAction:
+        return list(CorrectiveAction.objects.filter(run__unit__in=units).values_list("pk", flat=True))
+    if model in (Category, EquipmentType, MaintenancePlan, ChecklistTemplate):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
 
@@ -392,6 +415,9 @@ API_PARAMS = {
     "reading_id": DepotReading,
     "proposal_id": Proposal,
     "order_id": WorkOrder,
+    "run_id": Run,
+    "action_id": CorrectiveAction,
+    "template_id": ChecklistTemplate,
 }
 # One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
 ANY_BODY = {
@@ -439,14 +465,26 @@ BODY_OF = {
 }
 
 
+def body_fields(schema, operation) -> set[str]:
+    """The top-level fields of an operation's body, whatever its content type."""
+    fields = set()
+    for content in operation.get("requestBody", {}).get("content", {}).values():
+        body = content["schema"]
+        if "$ref" in body:
+            body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+        fields |= set(body.get("properties", {}))
+    return fields
+
+
 def api_operations():
     schema = api.get_openapi_schema(path_prefix="/api/v1")
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():
             parameters = operation.get("parameters", [])
             taken = {p["name"] for p in parameters if p["in"] == "query"}
-            if "requestBody" in operation:
-                taken |= {"unit"}  # receipts name their unit in the body
+            # Receipts, orders, runs name their unit in the body; the shared reference data (a
+            # checklist template) names none, and the other side's unit code sent with it is ignored.
+            taken |= {"unit"} & body_fields(schema, operation)
             multipart = "multipart/form-data" in operation.get("requestBody", {}).get("content", {})
             yield path, method, [p for p in parameters if p["in"] == "path"], taken, multipart
 

@@ -21,7 +21,11 @@ TODAY = timezone.localdate()
 def rifles(world, n):
     return [
         services.record_receipt(
-            equipment_type=world.rifle, serial=f"AK-R{k}", unit=world.district_a1, grade=2, occurred_on=D,
+            equipment_type=world.rifle,
+            serial=f"AK-R{k}",
+            unit=world.district_a1,
+            grade=2,
+            occurred_on=D,
             actor=world.officer,
         ).item  # fmt: skip
         for k in range(n)

@@ -45,6 +45,7 @@ def _explain(error: dict) -> str:
         % {"first": bounds.MIN_DAY.isoformat(), "last": bounds.MAX_DAY.isoformat()},
         "string_type": _("phải là chuỗi ký tự."),
         "literal_error": _("không thuộc các giá trị cho phép (xem tài liệu API)."),
+        "enum": _("không thuộc các giá trị cho phép (xem tài liệu API)."),
         "json_invalid": _("nội dung gửi lên không phải JSON hợp lệ."),
         "model_attributes_type": _("nội dung gửi lên phải là một đối tượng JSON."),
         "dict_type": _("nội dung gửi lên phải là một đối tượng JSON."),

@@ -11,6 +11,8 @@ from .routers import (
     events,
     exports,
     imports,
+    inspection_runs,
+    inspections,
     items,
     lots,
     maintenance,
@@ -55,5 +57,7 @@ for module in (
     storage,
     workorders,
     disposal,
+    inspections,
+    inspection_runs,
 ):
     api.add_router("/", module.router)

@@ -20,6 +20,7 @@ BY_PATH = [
     (re.compile(r"/(grade|regrade)$"), "ledger.grade"),
     (re.compile(r"/reverse$"), "ledger.reverse"),
     (re.compile(r"/workorders(/|$)"), "workorders.manage"),
+    (re.compile(r"/inspections(/|$)"), "inspections.manage"),
 ]
 WRITES = {"post", "put", "patch", "delete"}
 _reader: ContextVar = ContextVar("docs_reader", default=None)

@@ -124,6 +124,12 @@ def _clean_step(step: Step, n: int) -> dict[str, Any]:
     }
 
 
+def check_step(step: Step, n: int) -> None:
+    """Refuse step `n` as `save_template` would (the message names the step), before anything is
+    written: the API names the refused step's field by its place in the request."""
+    _clean_step(step, n)
+
+
 @transaction.atomic
 def save_template(
     *,
