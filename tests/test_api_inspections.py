@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from materiel.equipment.models import Item
-from materiel.inspections.models import ChecklistTemplate, InspectionLine, ItemReadiness, Result, Run
+from materiel.inspections.models import ChecklistTemplate, DutyRow, InspectionLine, ItemReadiness, Result, Run
 from materiel.ledger import services
 from materiel.ledger.models import Event, EventKind
 from materiel.ledger.verify import verify_ledger
@@ -236,6 +236,16 @@ def test_opening_a_run_by_ids_and_serials_and_its_refusals(officer, world, room)
     by_version = officer.post("/inspections/runs", {**base, "items": [rifles[0].pk], "template_version": 1})
     assert by_version.json()["template"]["version"] == 1 and len(by_version.json()["steps"]) == 4
     assert Run.objects.count() == 2
+    # A run answering a matrix row: on a place of the row's kind only, and counted by compliance.
+    place, _rifles = room
+    weekly = DutyRow.objects.get(place_kind__code="phong-vu-khi", frequency="weekly")
+    error(
+        officer.post("/inspections/runs", {**base, "items": [rifles[0].pk], "duty": weekly.pk}), 422, "invalid", "place"
+    )
+    error(officer.post("/inspections/runs", {**base, "place": place.pk, "duty": 999999}), 422, "invalid", "duty")
+    answered = officer.post("/inspections/runs", {**base, "place": place.pk, "duty": weekly.pk})
+    assert answered.status_code == 200, answered.content
+    assert answered.json()["duty"] == weekly.pk and Run.objects.filter(duty=weekly).count() == 1
 
 
 def test_corrective_actions_are_added_and_closed_with_what_was_done(officer, world, room, run):

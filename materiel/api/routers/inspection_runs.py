@@ -15,7 +15,16 @@ from ninja import Field, Query, Router, Schema
 from materiel.core.errors import DomainError
 from materiel.equipment.models import Item
 from materiel.inspections import services
-from materiel.inspections.models import Check, ChecklistTemplate, CorrectiveAction, Result, Run, RunItem, RunState
+from materiel.inspections.models import (
+    Check,
+    ChecklistTemplate,
+    CorrectiveAction,
+    DutyRow,
+    Result,
+    Run,
+    RunItem,
+    RunState,
+)
 from materiel.storage import places
 
 from ..common import MAX_LIMIT, Day, Grade, Id, Limit, Text, Version, keyset, unit_for, unit_named
@@ -171,6 +180,7 @@ class InspectionRunOut(Schema):
     place: int | None = None
     place_name: str | None = None
     kind: str
+    duty: int | None = None  # the matrix row it answers
     inspector: str
     inspected_on: date
     state: str
@@ -230,6 +240,7 @@ def run_out(run: Run) -> dict:
         "place": run.place_id,
         "place_name": run.place.name if run.place else None,
         "kind": run.kind,
+        "duty": run.duty_id,
         "inspector": run.inspector,
         "inspected_on": run.inspected_on,
         "state": run.state,
@@ -279,6 +290,7 @@ class InspectionRunIn(Schema):
     place: Id | None = None  # every item now in this storage place
     items: list[Id] = Field([], max_length=MAX_RUN_ITEMS)  # and/or these items, by id ...
     serials: list[Text(80)] = Field([], max_length=MAX_RUN_ITEMS)  # type: ignore[valid-type]  # ... or serial
+    duty: Id | None = None  # the matrix row it answers (GET /inspections/matrix): counted by compliance
 
 
 @router.post("/inspections/runs", response=responses(InspectionRunOut), summary="Mở một lần kiểm tra")
@@ -325,8 +337,19 @@ def open_run(request, payload: InspectionRunIn):
         kind=payload.kind or template.kind,
         items=items,
         place=place,
+        duty=_duty(payload.duty),
     )
     return run_out(_run(request, run.pk))
+
+
+def _duty(pk: int | None) -> DutyRow | None:
+    """The matrix row (shared reference data, like the templates), or a refusal naming the field."""
+    if pk is None:
+        return None
+    duty = DutyRow.objects.select_related("place_kind").filter(pk=pk).first()
+    if duty is None:
+        raise DomainError(_("Không có dòng ma trận kiểm tra này."), field="duty")
+    return duty
 
 
 class InspectionCellIn(Schema):

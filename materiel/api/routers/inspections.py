@@ -6,14 +6,13 @@ reason. The runs, their grid and actions: `inspection_runs`. The same services a
 import re
 from datetime import date
 
-from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from materiel.catalog.models import Category, EquipmentType
 from materiel.core.errors import DomainError
-from materiel.equipment.models import HOLDINGS, Item
+from materiel.equipment.models import HOLDINGS
 from materiel.inspections import services
 from materiel.inspections.models import (
     Check,
@@ -26,6 +25,7 @@ from materiel.inspections.models import (
     Severity,
     StepFields,
 )
+from materiel.inspections.readiness import reason_counts
 
 from ..common import MAX_LIMIT, Id, Limit, Text, unit_for
 from ..errors import responses
@@ -288,15 +288,14 @@ def readiness(request, filters: Query[InspectionReadinessFilters]):
     """The items of the subtree still held that carry a readiness reason, counted per reason; with
     `reason`, that reason's items in keyset pages. Each count is what its list holds."""
     root = unit_for(request, filters.unit)
-    rows = ItemReadiness.objects.filter(
-        item__in=Item.objects.visible_to(request.user).in_subtree(root).filter(status__in=HOLDINGS)
-    )
-    counts = {row["reason_id"]: row["n"] for row in rows.values("reason_id").annotate(n=Count("pk"))}
+    # The counts of the dashboard (one definition), the list from the same projection rows.
+    rows = ItemReadiness.objects.visible_to(request.user).in_subtree(root).filter(item__status__in=HOLDINGS)
+    counts = {row.code: row.items for row in reason_counts(request.user, root)}
     reasons = list(ReadinessReason.objects.all())
     answer: dict = {
         "unit": root.code,
         "total": sum(counts.values()),
-        "reasons": [{"code": r.code, "name": r.name, "count": counts.get(r.pk, 0)} for r in reasons],
+        "reasons": [{"code": r.code, "name": r.name, "count": counts.get(r.code, 0)} for r in reasons],
         "reason": None,
         "items": [],
         "next": None,
