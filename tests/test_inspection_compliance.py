@@ -8,7 +8,15 @@ import pytest
 
 from materiel.core.errors import DomainError
 from materiel.inspections import services as insp
-from materiel.inspections.compliance import DONE, MISSED, PENDING, compliance, period_of, periods
+from materiel.inspections.compliance import (
+    DONE,
+    MISSED,
+    PENDING,
+    compliance,
+    overdue_actions_of,
+    period_of,
+    periods,
+)
 from materiel.inspections.models import DutyRow, Frequency
 from materiel.ledger import services
 from materiel.storage import services as storage
@@ -75,7 +83,7 @@ def test_a_weekly_row_counts_its_own_runs_the_cut_week_included(world, room):
     assert (line.required, line.done, line.missed, line.pending) == (5, 2, 3, 0)
     assert line.rate == 40
     assert [o.first for o in line.of(MISSED)] == [date(2025, 10, 6), date(2025, 10, 20), date(2025, 10, 27)]
-    assert len(line.runs) == 2  # the runs held in the range; the one of 30 September lies outside
+    assert line.runs == 2  # the runs held in the range; the one of 30 September lies outside
     done = line.of(DONE)
     assert [len(o.runs) for o in done] == [1, 2]
     daily_line = report.line(f"d{daily.pk}")
@@ -129,11 +137,12 @@ def test_overdue_actions_are_counted_and_a_stranger_sees_nothing(world, room):
     done = insp.add_action(run, actor=world.officer, text="Lau súng", responsible="Trung sĩ C", deadline=START)
     insp.close_action(done, actor=world.officer, done="Đã lau", closed_on=END)
     report = compliance(world.officer, world.province_a, START, END, today=LATER - timedelta(days=1))
-    assert report.total.overdue_actions == [late.pk]
-    assert report.by_unit[0].overdue_actions == [late.pk]
+    assert report.total.overdue_actions == report.by_unit[0].overdue_actions == 1
+    listed = overdue_actions_of(world.officer, world.province_a, LATER - timedelta(days=1), "huyen-a1")
+    assert list(listed.values_list("pk", flat=True)) == [late.pk]
 
     stranger = compliance(world.outsider, world.province_b, START, END, today=LATER)
-    assert stranger.total.owed == 0 and stranger.total.runs == [] and stranger.by_unit == []
+    assert stranger.total.owed == 0 and stranger.total.runs == 0 and stranger.by_unit == []
 
 
 def test_every_number_of_the_page_opens_the_list_it_counts(client, world, room):

@@ -76,7 +76,7 @@ def test_seed_builds_the_2025_reform_and_verifies(db):
     assert report.total.done > 0 and report.total.missed > 0
     assert (
         Run.objects.filter(duty__isnull=False).count()
-        == len(report.total.runs) + Run.objects.filter(inspected_on__lt=TODAY - timedelta(days=365)).count()
+        == report.total.runs + Run.objects.filter(inspected_on__lt=TODAY - timedelta(days=365)).count()
     )
     assert ItemReadiness.objects.exists() and from_inspections.exists()
     assert CorrectiveAction.objects.filter(closed_on__isnull=True, deadline__lt=TODAY).exists()

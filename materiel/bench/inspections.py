@@ -89,11 +89,11 @@ def n1(ctx: Context) -> dict:
     total = found.total
     return result(
         f"inspection compliance of {ctx.mid.code} for a year: {total.owed:,} obligations of "
-        f"{StoragePlace.objects.in_subtree(ctx.mid).count():,} places, {len(total.runs):,} runs "
+        f"{StoragePlace.objects.in_subtree(ctx.mid).count():,} places, {total.runs:,} runs "
         f"(inspections.compliance.compliance)",
         measure(lambda: compliance(ctx.user, ctx.mid, start, today, today=today), repeat=ctx.repeat),
         obligations=total.owed,
-        runs=len(total.runs),
+        runs=total.runs,
     )
 
 

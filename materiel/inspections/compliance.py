@@ -22,11 +22,15 @@ subtree now (places have no opening day yet: they owe from the range's start).
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
 
 from materiel.storage.models import StoragePlace
 from materiel.units.models import SEGMENT_WIDTH, Unit
@@ -94,8 +98,8 @@ class Line:
     name: str
     counts: dict[str, int] = field(default_factory=lambda: {DONE: 0, MISSED: 0, PENDING: 0})
     obligations: list[Obligation] = field(default_factory=list)  # only when kept
-    runs: list[int] = field(default_factory=list)  # every finished run answering a row, in the range
-    overdue_actions: list[int] = field(default_factory=list)
+    runs: int = 0  # finished runs answering a row, held in the range (`runs_of` lists them)
+    overdue_actions: int = 0  # corrective actions past their deadline, not closed (`overdue_actions_of`)
 
     def of(self, outcome: str) -> list[Obligation]:
         return [o for o in self.obligations if o.outcome == outcome]
@@ -145,108 +149,207 @@ class Compliance:
         return next((line for line in lines if line.key == key), None)
 
 
+TRUNC: dict[str, type] = {
+    Frequency.WEEKLY: TruncWeek,
+    Frequency.MONTHLY: TruncMonth,
+    Frequency.QUARTERLY: TruncQuarter,
+    Frequency.YEARLY: TruncYear,
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def _owed(frequency: str, start: date, last_day: date, today: date) -> tuple[int, int]:
+    """(periods owed, of which ended by today)."""
+    found = periods(frequency, start, last_day)
+    return len(found), bisect.bisect_left([last for _first, last in found], today)
+
+
+def _finished(user, root: Unit):
+    return Run.objects.visible_to(user).in_subtree(root).filter(state=RunState.FINISHED)
+
+
+def _periods_held(runs, frequency: str) -> dict[int, int]:
+    """place id -> how many distinct periods of `frequency` its runs fall in (counted by the database)."""
+    if frequency == Frequency.DAILY:
+        rows = runs.values("place_id").annotate(n=Count("inspected_on", distinct=True))
+    else:
+        rows = (
+            runs.annotate(period=TRUNC[frequency]("inspected_on"))
+            .values("place_id")
+            .annotate(n=Count("period", distinct=True))
+        )
+    return {row["place_id"]: row["n"] for row in rows}
+
+
 def compliance(user, root: Unit, start: date, end: date, *, today: date, keep: str | None = None) -> Compliance:
     """Inspection compliance of `root`'s subtree over [start, end], as `user` sees it; the line
-    named `keep` (a key of `Compliance.line`) also keeps its obligations, for its drill-down."""
-    duties = list(DutyRow.objects.select_related("place_kind").order_by("pk"))
+    named `keep` (a key of `Compliance.line`) also keeps its obligations, for its drill-down.
+
+    The database counts, per matrix row and place, the distinct periods its finished runs fall in
+    (and those of the periods not ended yet); the periods owed are calendar arithmetic. So the cost
+    grows with places × rows, not with the runs or the periods."""
+    duties = [d for d in DutyRow.objects.select_related("place_kind").order_by("pk")]
+    calendar = [d for d in duties if has_calendar(d)]
     places = list(
         StoragePlace.objects.visible_to(user)
         .in_subtree(root)
-        .filter(kind_id__in={d.place_kind_id for d in duties if has_calendar(d)})
+        .filter(kind_id__in={d.place_kind_id for d in calendar})
         .select_related("unit")
         .order_by("unit__path", "code")
     )
-    # The runs of the widened range: a period cut by the range still counts the run held in it.
-    widest = [period_of(d.frequency, start)[0] for d in duties if has_calendar(d)]
-    since = min([start, *widest])
-    until = max([end, *(period_of(d.frequency, end)[1] for d in duties if has_calendar(d))])
-    answered: dict[tuple[int, int], list[tuple[date, int]]] = defaultdict(list)
-    ranged: list[tuple[int, str]] = []  # (run id, unit path) of the runs in [start, end]
-    runs = (
-        Run.objects.visible_to(user)
-        .in_subtree(root)
-        .filter(state=RunState.FINISHED, duty__isnull=False, inspected_on__range=(since, until))
-        .order_by("inspected_on", "pk")
-        .values_list("pk", "duty_id", "place_id", "inspected_on", "unit__path")
-    )
-    run_duty: dict[int, int] = {}
-    for pk, duty_id, place_id, day, path in runs:
-        if place_id is not None:
-            answered[(duty_id, place_id)].append((day, pk))
-        if start <= day <= end:
-            ranged.append((pk, path))
-            run_duty[pk] = duty_id
+    finished = _finished(user, root)
+    held: dict[int, dict[int, int]] = {}  # duty -> place -> periods with a run
+    held_open: dict[int, dict[int, int]] = {}  # duty -> place -> of which periods not ended by today
+    for duty in calendar:
+        first_day, last_day = period_of(duty.frequency, start)[0], period_of(duty.frequency, end)[1]
+        runs = finished.filter(duty=duty, place__isnull=False, inspected_on__range=(first_day, last_day))
+        held[duty.pk] = _periods_held(runs, duty.frequency)
+        current = period_of(duty.frequency, today)[0]
+        held_open[duty.pk] = (
+            _periods_held(runs.filter(inspected_on__gte=current), duty.frequency) if current <= last_day else {}
+        )
 
     total = Line("", root.name)  # the total's key is empty: the root's own places are keyed by its code
     by_duty = {d.pk: Line(f"d{d.pk}", str(d)) for d in duties}
     by_branch: dict[str, Line] = {}
+    width = len(root.path) + SEGMENT_WIDTH
 
     def branch(path: str) -> Line:
-        key = path[: len(root.path) + SEGMENT_WIDTH]
+        key = path[:width]
         return by_branch.setdefault(key, Line(key, ""))
 
-    children = {u.path: u for u in Unit.objects.visible_to(user).filter(parent=root)}
-    keep_duty = int(keep[1:]) if keep and keep.startswith("d") and keep[1:].isdigit() else None
-    keep_path = None  # the branch of the unit line to keep
-    if keep and keep_duty is None:
-        keep_path = next((path for path, unit in children.items() if unit.code == keep), None)
-        keep_path = root.path if keep == root.code else keep_path
     for place in places:
         closed = min([d for d in (place.closed_on, place.unit.dissolved_on) if d is not None], default=None)
         last_day = min(end, closed - timedelta(days=1)) if closed else end
         unit_line = branch(place.unit.path)
-        keep_place = keep_path is not None and place.unit.path[: len(root.path) + SEGMENT_WIDTH] == keep_path
-        for duty in duties:
-            if not has_calendar(duty) or duty.place_kind_id != place.kind_id:
+        for duty in calendar:
+            if duty.place_kind_id != place.kind_id or last_day < start:
                 continue
-            duty_line = by_duty[duty.pk]
-            held: dict[date, list[int]] = defaultdict(list)  # period's first day -> the runs in it
-            for day, pk in answered.get((duty.pk, place.pk), ()):
-                held[period_of(duty.frequency, day)[0]].append(pk)
-            kept = [
-                line
-                for line, wanted in ((total, keep == ""), (duty_line, keep_duty == duty.pk), (unit_line, keep_place))
-                if wanted
-            ]
-            for first, last in periods(duty.frequency, start, last_day):
-                in_period = held.get(first)
-                outcome = DONE if in_period else MISSED if last < today else PENDING
-                total.counts[outcome] += 1
-                duty_line.counts[outcome] += 1
-                unit_line.counts[outcome] += 1
-                if kept:
-                    obligation = Obligation(
-                        place.pk, f"{place.code} – {place.name}", place.unit.name, duty.pk, first, last, outcome,
-                        tuple(in_period or ()),
-                    )  # fmt: skip
-                    for line in kept:
-                        line.obligations.append(obligation)
-    for pk, path in ranged:
-        total.runs.append(pk)
-        by_duty[run_duty[pk]].runs.append(pk)
-        branch(path).runs.append(pk)
-    overdue = (
-        CorrectiveAction.objects.visible_to(user)
-        .in_subtree(root)
-        .filter(closed_on__isnull=True, deadline__lt=today)
-        .order_by("deadline", "pk")
-        .values_list("pk", "run__unit__path")
-    )
-    for pk, path in overdue:
-        total.overdue_actions.append(pk)
-        branch(path).overdue_actions.append(pk)
+            owed, ended = _owed(duty.frequency, start, last_day, today)
+            done = min(owed, held[duty.pk].get(place.pk, 0))
+            done_open = min(owed - ended, held_open[duty.pk].get(place.pk, 0))
+            counts = {DONE: done, MISSED: max(0, ended - (done - done_open)), PENDING: max(0, owed - ended - done_open)}
+            for line in (total, by_duty[duty.pk], unit_line):
+                for outcome, n in counts.items():
+                    line.counts[outcome] += n
 
-    units = []
-    for path in sorted(by_branch, key=lambda p: (p == root.path, children[p].name if p in children else "")):
+    children = {u.path: u for u in Unit.objects.visible_to(user).filter(parent=root)}
+    units = dict(Unit.objects.subtree_of(root).values_list("pk", "path"))
+    ranged = finished.filter(duty__isnull=False, inspected_on__range=(start, end))
+    for row in ranged.values("duty_id", "unit_id").annotate(n=Count("id")):
+        total.runs += row["n"]
+        by_duty[row["duty_id"]].runs += row["n"]
+        branch(units[row["unit_id"]]).runs += row["n"]
+    overdue = (
+        CorrectiveAction.objects.visible_to(user).in_subtree(root).filter(closed_on__isnull=True, deadline__lt=today)
+    )
+    for row in overdue.values("run__unit_id").annotate(n=Count("id")):
+        total.overdue_actions += row["n"]
+        branch(units[row["run__unit_id"]]).overdue_actions += row["n"]
+
+    line_of = {path: line for path, line in by_branch.items()}
+    result_units = []
+    for path in sorted(line_of, key=lambda p: (p == root.path, children[p].name if p in children else "")):
         unit = children.get(path, root)
-        line = by_branch[path]
+        line = line_of[path]
         line.key, line.name = unit.code, unit.name
-        units.append(line)
-    return Compliance(
+        result_units.append(line)
+    report = Compliance(
         start=start,
         end=end,
         today=today,
         total=total,
-        by_unit=units,
+        by_unit=result_units,
         by_duty=[line for line in by_duty.values() if line.owed or line.runs],
     )
+    if keep is not None:
+        kept = report.line(keep)
+        if kept is not None:
+            kept.obligations = obligations(user, root, start, end, today=today, key=keep, places=places)
+    return report
+
+
+def _branch_filter(root: Unit, key: str):
+    """(matrix row id or None, the unit of a branch or None, whether only the root's own) of a line key."""
+    if key.startswith("d") and key[1:].isdigit():
+        return int(key[1:]), None, False
+    if key == root.code:
+        return None, root, True
+    child = Unit.objects.filter(parent=root, code=key).first() if key else None
+    return None, child, False
+
+
+def obligations(user, root: Unit, start: date, end: date, *, today: date, key: str, places=None) -> list[Obligation]:
+    """The obligations one line counts, one by one (its drill-down): every period owed, with the
+    runs that answered it."""
+    duty_id, unit, own = _branch_filter(root, key)
+    if key and duty_id is None and unit is None:
+        return []
+    duties = [d for d in DutyRow.objects.select_related("place_kind").order_by("pk") if has_calendar(d)]
+    if duty_id is not None:
+        duties = [d for d in duties if d.pk == duty_id]
+    if places is None:
+        places = list(
+            StoragePlace.objects.visible_to(user).in_subtree(root).select_related("unit").order_by("unit__path", "code")
+        )
+    if unit is not None:
+        places = [p for p in places if (p.unit_id == unit.pk if own else p.unit.path.startswith(unit.path))]
+    answered: dict[tuple[int, int], dict[date, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for duty in duties:
+        first_day, last_day = period_of(duty.frequency, start)[0], period_of(duty.frequency, end)[1]
+        runs = _finished(user, root).filter(
+            duty=duty, place_id__in=[p.pk for p in places], inspected_on__range=(first_day, last_day)
+        )
+        for pk, place_id, day in runs.order_by("inspected_on", "pk").values_list("pk", "place_id", "inspected_on"):
+            answered[(duty.pk, place_id)][period_of(duty.frequency, day)[0]].append(pk)
+    found = []
+    for place in places:
+        closed = min([d for d in (place.closed_on, place.unit.dissolved_on) if d is not None], default=None)
+        last_day = min(end, closed - timedelta(days=1)) if closed else end
+        for duty in duties:
+            if duty.place_kind_id != place.kind_id:
+                continue
+            held = answered.get((duty.pk, place.pk), {})
+            for first, last in periods(duty.frequency, start, last_day):
+                in_period = tuple(held.get(first, ()))
+                outcome = DONE if in_period else MISSED if last < today else PENDING
+                found.append(
+                    Obligation(
+                        place.pk,
+                        f"{place.code} – {place.name}",
+                        place.unit.name,
+                        duty.pk,
+                        first,
+                        last,
+                        outcome,
+                        in_period,
+                    )  # fmt: skip
+                )
+    return found
+
+
+def runs_of(user, root: Unit, start: date, end: date, key: str):
+    """The finished runs answering a matrix row held in [start, end] that a line counts."""
+    runs = _finished(user, root).filter(duty__isnull=False, inspected_on__range=(start, end))
+    return _in_line(runs, root, key, "unit")
+
+
+def overdue_actions_of(user, root: Unit, today: date, key: str):
+    """The corrective actions past their deadline and not closed that a unit line (or the total) counts."""
+    actions = (
+        CorrectiveAction.objects.visible_to(user).in_subtree(root).filter(closed_on__isnull=True, deadline__lt=today)
+    )
+    return _in_line(actions, root, key, "run__unit")
+
+
+def _in_line(queryset, root: Unit, key: str, unit_field: str):
+    duty_id, unit, own = _branch_filter(root, key)
+    if duty_id is not None:
+        return queryset.filter(duty_id=duty_id) if unit_field == "unit" else queryset.none()
+    if not key:
+        return queryset
+    if unit is None:
+        return queryset.none()
+    if own:
+        return queryset.filter(**{unit_field: unit})
+    return queryset.filter(**{f"{unit_field}__path__startswith": unit.path})

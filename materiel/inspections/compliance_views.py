@@ -15,8 +15,8 @@ from materiel.accounts.page_scope import page_scope
 from materiel.core.days import parse_day
 from materiel.core.xlsx import Column, write_xlsx, xlsx_response
 
-from .compliance import DONE, MAX_DAYS, MISSED, PENDING, Compliance, Line, compliance
-from .models import CorrectiveAction, DutyRow, Run
+from .compliance import DONE, MAX_DAYS, MISSED, PENDING, Compliance, Line, compliance, overdue_actions_of, runs_of
+from .models import DutyRow
 
 OUTCOMES = {DONE: gettext_lazy("Đã kiểm tra"), MISSED: gettext_lazy("Bỏ sót"), PENDING: gettext_lazy("Chưa hết kỳ")}
 WHATS = (DONE, MISSED, PENDING, "runs", "actions")
@@ -79,19 +79,11 @@ def compliance_detail(request):
         raise Http404(_("Không có dòng này trong báo cáo."))
     context = {"scope": scope, "report": report, "line": line, "what": what, "query": _query(scope, report)}
     if what == "runs":
-        context["runs"] = (
-            Run.objects.visible_to(request.user)
-            .filter(pk__in=line.runs)
-            .select_related("unit", "place", "duty")
-            .order_by("-inspected_on", "-pk")
-        )
+        runs = runs_of(request.user, scope.unit, report.start, report.end, key)
+        context["runs"] = runs.select_related("unit", "place", "duty").order_by("-inspected_on", "-pk")
     elif what == "actions":
-        context["actions"] = (
-            CorrectiveAction.objects.visible_to(request.user)
-            .filter(pk__in=line.overdue_actions)
-            .select_related("run__unit")
-            .order_by("deadline", "pk")
-        )
+        actions = overdue_actions_of(request.user, scope.unit, report.today, key)
+        context["actions"] = actions.select_related("run__unit").order_by("deadline", "pk")
     else:
         context["obligations"] = line.of(what)
         context["outcome"] = OUTCOMES[what]
@@ -101,7 +93,7 @@ def compliance_detail(request):
 
 def _rows(report: Compliance):
     def row(kind: str, line: Line):
-        return [kind, line.name, line.required, line.done, line.missed, line.pending, line.rate, len(line.runs)]
+        return [kind, line.name, line.required, line.done, line.missed, line.pending, line.rate, line.runs]
 
     yield row(_("Cộng"), report.total)
     for line in report.by_unit:
