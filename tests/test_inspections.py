@@ -153,6 +153,29 @@ def test_run_on_a_weapon_room_with_a_critical_failure(world, room):
     assert Event.objects.count() == events
 
 
+def test_the_higher_technical_organ_finishing_a_run_opens_the_units_repair_order(world, room):
+    """An inspector (cơ quan kỹ thuật cấp trên) may not manage the unit's work orders, yet its finding
+    opens one: the order is opened under the inspection's authority, in draft, for the unit."""
+    from materiel.accounts.models import Role
+    from materiel.accounts.scoping import allowed
+
+    from .factories import make_user
+
+    inspector = make_user("ktct", world.province_a, Role.INSPECTOR)
+    assert not allowed(inspector, "workorders.manage")
+    place, rifles = room
+    run = insp.open_run(
+        actor=inspector, unit=world.district_a1, template=template(), inspector="Phòng Kỹ thuật tỉnh",
+        inspected_on=TODAY, kind="unannounced", place=place,
+    )  # fmt: skip
+    barrel = next(s for s in run.steps.all() if s.effect == "work_order")
+    row = run.items.get(item=rifles[0])
+    insp.enter_results(run, actor=inspector, results={(row.pk, barrel.pk): False})
+    insp.finish_run(run, actor=inspector)
+    order = Result.objects.get(run_item=row, step=barrel).work_order
+    assert order.unit == world.district_a1 and order.state == "draft" and order.created_by == inspector
+
+
 def test_results_outside_the_value_type_name_step_and_item(world, room):
     place, rifles = room
     measured = insp.save_template(

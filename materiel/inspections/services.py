@@ -435,6 +435,7 @@ def finish_run(run: Run, *, actor: User, version: int | None = None) -> Run:
             items=[workorders.Wanted(item=run_item.item)],
             opened_on=run.inspected_on,
             fault=fault[:300],
+            authority=ACTION,  # the finding opens it: an inspector need not manage the unit's orders
         )
         Result.objects.filter(pk__in=[r.pk for r in opening]).update(work_order=order)
     Run.objects.filter(pk=run.pk).update(state=RunState.FINISHED, finished_at=timezone.now(), version=F("version") + 1)

@@ -170,9 +170,13 @@ def create_order(
     facility: Facility | None = None,
     cost: Any = None,
     state: str = OrderState.DRAFT,
+    authority: str = ACTION,
 ) -> WorkOrder:
-    """A new order of `unit` in draft (or open at once), with its items; its number is the unit's next."""
-    require(actor, ACTION, unit=unit)
+    """A new order of `unit` in draft (or open at once), with its items; its number is the unit's next.
+
+    `authority` is the action the actor must hold on the unit: `workorders.manage`, or the
+    `inspections.manage` of an inspection whose finding opens the order (docs/security.md)."""
+    require(actor, authority, unit=unit)
     kind = _kind(kind)
     title = _title(title)
     opened_on = opened_on or today()
