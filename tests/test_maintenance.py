@@ -171,6 +171,26 @@ def test_a_plan_applies_only_to_the_statuses_it_names(world, truck):
     assert [r.plan_id for r in listed] == [sealed.pk]
 
 
+def test_sealing_starts_the_cycle_of_a_sealed_storage_plan_and_unsealing_ends_it(world, truck):
+    """Niêm cất: the run-up every 90 days counts from the day the truck was sealed, not from its
+    receipt 400 days ago; a run-up of an earlier sealed spell does not carry over."""
+    sealed = plan_of(world, name="Nổ máy xe niêm cất", every_km=None, every_days=90, statuses=["sealed"])
+    seal_day = TODAY - timedelta(days=60)
+    services.record_seal(truck, occurred_on=seal_day, actor=world.officer)
+    row = read(truck, world, sealed)
+    assert row.applies and row.base_on == seal_day and row.next_on == seal_day + timedelta(days=90)
+    assert due.state_on(row, TODAY) != State.OVERDUE
+    record_maintenance(
+        Item.objects.get(pk=truck.pk), plan=sealed, occurred_on=TODAY - timedelta(days=30), actor=world.officer
+    )
+    assert read(truck, world, sealed).base_on == TODAY - timedelta(days=30)
+    services.record_unseal(Item.objects.get(pk=truck.pk), occurred_on=TODAY - timedelta(days=20), actor=world.officer)
+    assert not read(truck, world, sealed).applies
+    services.record_seal(Item.objects.get(pk=truck.pk), occurred_on=TODAY - timedelta(days=10), actor=world.officer)
+    assert read(truck, world, sealed).base_on == TODAY - timedelta(days=10)  # a new spell, a new cycle
+    assert verify_ledger().ok
+
+
 def test_verify_catches_a_tampered_due_row(world, truck):
     plan = plan_of(world)
     read(truck, world, plan)

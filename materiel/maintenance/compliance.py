@@ -131,7 +131,8 @@ def _tasks_of(events, plans: list[MaintenancePlan], start: date, end: date, seri
             plan = by_id.get(int(event.details.get("plan", 0)))
             if plan is not None and event.occurred_on >= plan.starts_on:
                 keep(plan, compute(plan, history), event.occurred_on, event.pk)
-        history.status = event.status_after
+        if event.status_after != history.status:
+            history.status, history.status_since = event.status_after, event.occurred_on
         if not effective:
             continue
         if event.kind == EventKind.METER_READING:

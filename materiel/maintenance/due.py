@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from materiel.equipment.models import Item
+from materiel.equipment.models import Item, Status
 from materiel.ledger.kinds import REVERSAL
 from materiel.ledger.models import Event, EventKind
 
@@ -89,6 +89,7 @@ class History:
 
     received_on: date | None = None
     status: str = ""
+    status_since: date | None = None  # the day the item entered its status (a seal starts its cycles)
     readings: dict[str, list[tuple[date, Decimal]]] = field(default_factory=lambda: defaultdict(list))
     done: dict[int, date] = field(default_factory=dict)
     events: int = 0
@@ -102,7 +103,8 @@ class History:
         for event in events:
             if history.received_on is None:
                 history.received_on = event.occurred_on
-            history.status = event.status_after
+            if event.status_after != history.status:
+                history.status, history.status_since = event.status_after, event.occurred_on
             if event.kind == REVERSAL or event.pk in reversed_ids:
                 continue
             if event.kind == EventKind.METER_READING:
@@ -159,6 +161,10 @@ def compute(plan: MaintenancePlan, history: History) -> dict:
     """The due row's fields for one plan, from the item's history (see the module's docstring)."""
     last_done = history.done.get(plan.pk)
     base = last_done or max(history.received_on or plan.starts_on, plan.starts_on)
+    if Status.IN_SERVICE not in plan.statuses and history.status in plan.statuses and history.status_since:
+        # A cycle of a status of its own (sealed storage: re-inspect, run up every N months) starts
+        # when the item entered that status; a maintenance of an earlier spell does not carry over.
+        base = max(base, history.status_since)
     meters, projections = {}, []
     meter_state, meter_trigger, worst = State.OK, "", (-1, Decimal(-1))
     soon_dates = []
