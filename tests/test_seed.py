@@ -78,6 +78,7 @@ def test_seed_builds_the_2025_reform_and_verifies(db):
         Run.objects.filter(duty__isnull=False).count()
         == report.total.runs + Run.objects.filter(inspected_on__lt=TODAY - timedelta(days=365)).count()
     )
+    assert not Run.objects.filter(inspected_on__gt=TODAY).exists()  # a year's period runs past today
     assert ItemReadiness.objects.exists() and from_inspections.exists()
     assert CorrectiveAction.objects.filter(closed_on__isnull=True, deadline__lt=TODAY).exists()
 

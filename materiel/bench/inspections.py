@@ -44,7 +44,7 @@ def ensure(ctx: Context) -> None:
         return
     rng = random.Random(15)
     today = timezone.localdate()
-    start = today - timedelta(days=365)
+    start, yesterday = today - timedelta(days=365), today - timedelta(days=1)
     kinds = {k.code: k for k in PlaceKind.objects.filter(code__in=["phong-vu-khi", "kho"])}
     duties = [d for d in DutyRow.objects.filter(place_kind__in=kinds.values()) if d.frequency in HELD]
     templates = {d.template_code: insp.current(d.template_code) for d in duties}
@@ -60,7 +60,7 @@ def ensure(ctx: Context) -> None:
             for duty in duties:
                 if duty.place_kind_id != place.kind_id:
                     continue
-                for first, last in periods(duty.frequency, start, today - timedelta(days=1)):
+                for first, last in periods(duty.frequency, start, yesterday):
                     if rng.random() < HELD[duty.frequency]:
                         runs.append(
                             Run(
@@ -71,7 +71,9 @@ def ensure(ctx: Context) -> None:
                                 duty=duty,
                                 inspector=str(duty),
                                 created_by=ctx.user,
-                                inspected_on=min(last, first + timedelta(days=rng.randint(0, (last - first).days))),
+                                inspected_on=min(
+                                    last, yesterday, first + timedelta(days=rng.randint(0, (last - first).days))
+                                ),
                                 state=RunState.FINISHED,
                                 finished_at=timezone.now(),
                             )  # fmt: skip

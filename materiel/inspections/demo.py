@@ -1,5 +1,5 @@
 """Example inspections for the demo: the weapon rooms and depots `storage.demo` created are
-inspected as the example matrix asks — squad leaders on most days of the last two months, the
+inspected as the example matrix asks — squad leaders on most days of the last year, the
 company commander most weeks of the last year, the technical officer most months of the last two
 years — with gaps (one unit skipped its weekly checks for two months), so that the compliance page
 has something to say. Those runs all passed: they are history, written in bulk with their copied
@@ -21,7 +21,7 @@ from .models import DutyRow, Frequency, Result, Run, RunItem, RunState, RunStep,
 
 # How far back each row's history goes, and how often a period was honoured.
 HISTORY_DAYS: dict[str, int] = {
-    Frequency.DAILY: 60,
+    Frequency.DAILY: 365,
     Frequency.WEEKLY: 365,
     Frequency.MONTHLY: 730,
     Frequency.YEARLY: 730,
@@ -52,7 +52,8 @@ def seed_inspections(rng, actor, today=None) -> int:
             if duty.place_kind_id != place.kind_id or templates.get(duty.template_code) is None:
                 continue
             start = today - timedelta(days=HISTORY_DAYS[duty.frequency])
-            for first, last in periods(duty.frequency, start, today - timedelta(days=8)):
+            until = today - timedelta(days=8)  # last week's run is the services' (below)
+            for first, last in periods(duty.frequency, start, until):
                 skipped = (
                     duty.frequency == Frequency.WEEKLY
                     and place.unit_id == lazy_unit
@@ -60,7 +61,8 @@ def seed_inspections(rng, actor, today=None) -> int:
                 )
                 if skipped or rng.random() > HELD[duty.frequency]:
                     continue
-                day = min(last, first + timedelta(days=rng.randint(0, (last - first).days)))
+                # A day of the period, never past `until` (a year's period runs to December).
+                day = min(last, until, first + timedelta(days=rng.randint(0, (last - first).days)))
                 runs.append((place, duty, day))
     created = Run.objects.bulk_create(
         Run(
