@@ -20,6 +20,7 @@ from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Purpose, Status
+from materiel.inspections.models import ItemReadiness
 from materiel.ledger import asof, coefficients, kinds, services
 from materiel.ledger.history import item_history
 from materiel.ledger.models import Event, EventKind
@@ -382,6 +383,8 @@ def item_detail(request, pk, forms_by_action=None):
             "due_lines": maintenance_board.item_lines(request.user, item),
             "can_record_maintenance": allowed(request.user, "ledger.record") and can_see_unit(request.user, item.unit),
             "place": storage_places.place_of(item),
+            # Why it is not serviceable now, if it carries a reason (inspections.ItemReadiness).
+            "readiness": ItemReadiness.objects.filter(item=item).select_related("reason").first(),
         },
     )
 
