@@ -32,6 +32,8 @@ from materiel.documents.models import HandoverRecord
 from materiel.documents.services import Parties, hand_over, receive_items
 from materiel.equipment.models import Item, Lot
 from materiel.imports.models import ImportJob
+from materiel.inspections import services as inspections
+from materiel.inspections.models import ChecklistTemplate, CorrectiveAction, DutyRow, Run
 from materiel.imports.steps import create_job, start_commit
 from materiel.ledger import services
 from materiel.ledger.models import Event
@@ -183,6 +185,16 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     ).item
     disposal.add_lines(proposal, [disposal.Wanted(worn, ground, f"Nòng {holder}")], actor=actor)
     disposal.submit(Proposal.objects.get(pk=proposal.pk), actor=actor)
+    # An inspection of the depot, finished with a critical finding (a readiness reason and a work
+    # order), and a corrective action: the runs, their pages, minutes and the open actions show them.
+    run = inspections.open_run(
+        actor=actor, unit=unit, template=inspections.current("sung-bo-binh-thuong-xuyen"), place=depot,
+        inspector=f"Kiểm tra viên {holder}", inspected_on=timezone.localdate(), kind="regular",
+    )  # fmt: skip
+    row, step = run.items.first(), run.steps.get(position=3)
+    inspections.enter_results(run, actor=actor, results={(row.pk, step.pk): False})
+    run = inspections.finish_run(run, actor=actor)
+    inspections.add_action(run, actor=actor, text=f"Thay nòng {holder}", responsible=f"Tổ trưởng {holder}", deadline=D)
     return admin
 
 
@@ -223,6 +235,9 @@ def secrets_of(province):
         | {n for n in TechnicalDayTask.objects.filter(session__unit__in=units).values_list("notes", flat=True) if n}
         | set(Labour.objects.filter(order__unit__in=units).values_list("person", flat=True))
         | set(Facility.objects.filter(unit__in=units).values_list("name", flat=True))
+        | set(Run.objects.filter(unit__in=units).values_list("inspector", flat=True))
+        | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("responsible", flat=True))
+        | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("text", flat=True))
     )
 
 
@@ -255,7 +270,9 @@ def objects_of(model, province):
         return list(TechnicalDaySession.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is WorkOrder:
         return list(WorkOrder.objects.filter(unit__in=units).values_list("pk", flat=True))
-    if model in (Category, EquipmentType, MaintenancePlan):
+    if model is Run:
+        return list(Run.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model in (Category, EquipmentType, MaintenancePlan, ChecklistTemplate, DutyRow):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
 
