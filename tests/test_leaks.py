@@ -32,9 +32,9 @@ from materiel.documents.models import HandoverRecord
 from materiel.documents.services import Parties, hand_over, receive_items
 from materiel.equipment.models import Item, Lot
 from materiel.imports.models import ImportJob
+from materiel.imports.steps import create_job, start_commit
 from materiel.inspections import services as inspections
 from materiel.inspections.models import ChecklistTemplate, CorrectiveAction, DutyRow, Run
-from materiel.imports.steps import create_job, start_commit
 from materiel.ledger import services
 from materiel.ledger.models import Event
 from materiel.maintenance import techday
