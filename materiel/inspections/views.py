@@ -31,6 +31,7 @@ from .models import (
     ChecklistTemplate,
     CorrectiveAction,
     InspectionKind,
+    ReadinessReason,
     Result,
     Run,
     RunItem,
@@ -332,6 +333,7 @@ def _context(request, run: Run, rows: list[Row] | None = None, steps: list[RunSt
         "may_manage": may_manage,
         "events": [line.event for line in run.event_lines.select_related("event__item").order_by("position")],
         "work_orders": _orders(run),
+        "reason_names": dict(ReadinessReason.objects.values_list("code", "name")),
         "today": today,
         "grades": range(1, 6),
     }

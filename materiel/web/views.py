@@ -20,7 +20,7 @@ from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Purpose, Status
-from materiel.inspections.models import ItemReadiness
+from materiel.inspections.models import ItemReadiness, ReadinessReason
 from materiel.ledger import asof, coefficients, kinds, services
 from materiel.ledger.history import item_history
 from materiel.ledger.models import Event, EventKind
@@ -385,8 +385,16 @@ def item_detail(request, pk, forms_by_action=None):
             "place": storage_places.place_of(item),
             # Why it is not serviceable now, if it carries a reason (inspections.ItemReadiness).
             "readiness": ItemReadiness.objects.filter(item=item).select_related("reason").first(),
+            "reason_names": readiness_names(events),
         },
     )
+
+
+def readiness_names(events) -> dict[str, str]:
+    """reason code -> its name, for the readiness events among `events` (none read without one)."""
+    if not any(e.kind == "readiness" for e in events):
+        return {}
+    return dict(ReadinessReason.objects.values_list("code", "name"))
 
 
 # The event kind each form of the item page records: its permission and its name are the kind's
