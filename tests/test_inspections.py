@@ -268,3 +268,23 @@ def test_a_repair_end_makes_the_item_serviceable_again(world, room):
     # Reversing the clearing brings the reason back (the undo stack: latest first).
     services.reverse_event(events[1], reason="Ghi nhầm", actor=world.officer)
     assert ItemReadiness.objects.get(item=rifles[0]).reason.code == "phat-hien-nghiem-trong"
+
+
+def test_a_cancelled_repair_leaves_the_readiness_reason(world, room):
+    from materiel.workorders import services as workorders
+    from materiel.workorders.models import Facility, FacilityKind, RepairLevel
+    from materiel.workorders.reference import ensure_levels
+
+    _place, rifles = room
+    services.record("readiness", rifles[0], actor=world.officer, occurred_on=TODAY, details={"reason": "cho-sua-chua"})
+    ensure_levels()
+    team = Facility.objects.create(name="Tổ sửa chữa", kind=FacilityKind.UNIT, unit=world.district_a1)
+    order = workorders.create_order(
+        actor=world.officer, unit=world.district_a1, kind="repair", title="Sửa", fault="Hỏng cò",
+        level=RepairLevel.objects.get(code="nho"), facility=team, items=[workorders.Wanted(fresh(rifles[0]))],
+        state="open",
+    )  # fmt: skip
+    workorders.transition(order, "in_progress", actor=world.officer, occurred_on=TODAY)
+    workorders.transition(order, "cancelled", actor=world.officer, occurred_on=TODAY)
+    assert fresh(rifles[0]).status == "in_service"
+    assert ItemReadiness.objects.get(item=rifles[0]).reason.code == "cho-sua-chua"

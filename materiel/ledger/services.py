@@ -86,13 +86,15 @@ class Writer:
         return self._batch.state_of(item).unit_id
 
     # -- items --------------------------------------------------------------------------------------
-    def record(self, item: Item, kind: str, **facts: Any) -> Event:
-        """Any registered kind on an item given to this writer (ledger.kinds)."""
+    def record(self, item: Item, kind: str, *, followed: bool = True, **facts: Any) -> Event:
+        """Any registered kind on an item given to this writer (ledger.kinds). `followed=False`:
+        what other apps declared to follow this kind (kinds.follow) is not written — a repair
+        order cancelled in progress ends the repair without repairing anything."""
         spec = kinds.get(kind)
         self._authorise(spec, self.unit_of(item), **facts)
         event = self._batch.record(item, kind, **facts)
         self._events.append(event)
-        for callback in kinds.followers(spec.value):
+        for callback in kinds.followers(spec.value) if followed else ():
             callback(self, item, event)
         return event
 
