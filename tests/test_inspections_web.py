@@ -3,10 +3,14 @@ ones named), the grid saved as a draft with a bad measure refused cell by cell (
 kept), finished (the work order and the events linked), a finished run refused in Vietnamese,
 corrective actions added, closed and overdue, the minute, templates and the duty matrix, replays."""
 
+import re
 from datetime import timedelta
 from html import unescape
+from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from materiel.core.idempotency import FIELD
@@ -223,3 +227,89 @@ def test_a_commander_reads_but_does_not_edit(client, world, room):
     assert client.get("/kiem-tra/mau-phieu/them/").status_code == 403
     assert client.get("/kiem-tra/ma-tran/them/").status_code == 403
     assert client.get("/kiem-tra/mau-phieu/").status_code == 200
+
+
+class Chrome(HTMLParser):
+    """The interface text of a page: headings, column headers (not a step's, which is data),
+    buttons, labels, links of the toolbars."""
+
+    WATCHED = {"h2", "h3", "button", "label", "legend"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[bool] = []
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("input", "br"):
+            return
+        classes = dict(attrs).get("class") or ""
+        watched = tag in self.WATCHED or (tag == "th" and "step" not in classes and dict(attrs).get("scope") != "row")
+        self.stack.append(watched and "language" not in str(dict(attrs).get("name")))
+
+    def handle_endtag(self, tag):
+        if self.stack and tag not in ("input", "br"):
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1] and data.strip():
+            self.texts.append(data.strip())
+
+
+VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
+
+
+def test_every_inspection_page_reads_in_english(client, world, room):
+    place, rifles = room
+    run = insp.open_run(
+        actor=world.officer, unit=world.district_a1, template=insp.current("sung-bo-binh-thuong-xuyen"),
+        inspector="A", inspected_on=TODAY, kind="regular", place=place,
+    )  # fmt: skip
+    step = run.steps.get(position=3)
+    insp.enter_results(run, actor=world.officer, results={(run.items.first().pk, step.pk): False})
+    insp.add_action(run, actor=world.officer, text="X", responsible="Y", deadline=TODAY)
+    finished = insp.open_run(
+        actor=world.officer, unit=world.district_a1, template=insp.current("sung-bo-binh-thuong-xuyen"),
+        inspector="B", inspected_on=TODAY, kind="regular", items=[rifles[0]],
+    )  # fmt: skip
+    insp.finish_run(finished, actor=world.officer)
+    template, row = insp.current("sung-bo-binh-thuong-xuyen"), DutyRow.objects.first()
+    client.force_login(world.officer)
+    client.cookies["django_language"] = "en"
+    pages = [
+        "/kiem-tra/", "/kiem-tra/lap/", f"/kiem-tra/{run.pk}/", f"/kiem-tra/{finished.pk}/",
+        f"/kiem-tra/{run.pk}/ban-in/", "/kiem-tra/bien-phap/", "/kiem-tra/mau-phieu/",
+        f"/kiem-tra/mau-phieu/{template.pk}/", f"/kiem-tra/mau-phieu/{template.pk}/sua/", "/kiem-tra/mau-phieu/them/",
+        "/kiem-tra/ma-tran/", f"/kiem-tra/ma-tran/{row.pk}/", "/kiem-tra/ma-tran/them/",
+    ]  # fmt: skip
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="en">' in response.content.decode()
+        chrome = Chrome()
+        chrome.feed(response.content.decode())
+        left = [text for text in chrome.texts if VIETNAMESE.search(text)]
+        assert not left, f"{url}: Vietnamese left in English: {left}"
+
+
+def test_the_run_list_reads_the_same_number_of_queries_for_more_runs(client, world, room):
+    place, _rifles = room
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/kiem-tra/?unit={world.district_a1.code}").status_code == 200
+        return len(captured)
+
+    def another():
+        insp.open_run(
+            actor=world.officer, unit=world.district_a1, template=insp.current("sung-bo-binh-thuong-xuyen"),
+            inspector="A", inspected_on=TODAY, kind="regular", place=place,
+        )  # fmt: skip
+
+    client.force_login(world.officer)
+    another()
+    queries()
+    few = queries()
+    for _ in range(5):
+        another()
+    assert queries() == few
