@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from materiel.core.errors import DomainError
 from materiel.core.idempotency import FIELD
 from materiel.inspections import services as insp
 from materiel.inspections.models import ChecklistTemplate, CorrectiveAction, DutyRow, ItemReadiness, Result, Run
@@ -313,3 +314,23 @@ def test_the_run_list_reads_the_same_number_of_queries_for_more_runs(client, wor
     for _ in range(5):
         another()
     assert queries() == few
+
+
+def test_measures_read_the_vietnamese_way(world, room):
+    _place, rifles = room
+    measured = insp.save_template(
+        actor=world.officer, code="ap-suat", name="Áp suất", kind="periodic",
+        steps=[insp.Step("Áp suất", "major", "measure", "kPa", 200, "2.600")],
+    )  # fmt: skip
+    run = insp.open_run(
+        actor=world.officer, unit=world.district_a1, template=measured, inspector="A", inspected_on=TODAY,
+        kind="periodic", items=rifles[:1],
+    )  # fmt: skip
+    cell = (run.items.get().pk, run.steps.get().pk)
+    for typed, passed in (("1.234,5", True), ("2.700", False), ("27,5", False), ("١٢٣٤", None)):
+        if passed is None:
+            with pytest.raises(DomainError):
+                insp.enter_results(run, actor=world.officer, results={cell: typed})
+            continue
+        insp.enter_results(run, actor=world.officer, results={cell: typed})
+        assert (insp.findings(run) == []) is passed, typed

@@ -86,10 +86,11 @@ class Writer:
         return self._batch.state_of(item).unit_id
 
     # -- items --------------------------------------------------------------------------------------
-    def record(self, item: Item, kind: str, *, followed: bool = True, **facts: Any) -> Event:
+    def record(self, item: Item, kind: str, **facts: Any) -> Event:
         """Any registered kind on an item given to this writer (ledger.kinds). `followed=False`:
         what other apps declared to follow this kind (kinds.follow) is not written — a repair
         order cancelled in progress ends the repair without repairing anything."""
+        followed = bool(facts.pop("followed", True))
         spec = kinds.get(kind)
         self._authorise(spec, self.unit_of(item), **facts)
         event = self._batch.record(item, kind, **facts)
