@@ -92,6 +92,7 @@ def test_matrix_run_on_a_weapon_room_critical_finding_work_order_repair_servicea
     page.goto(f"/kiem-tra/{run.pk}/ban-in/")
     expect(page.get_by_test_id("paper")).to_contain_text("Biên bản kiểm tra kỹ thuật")
     expect(page.get_by_test_id("signatures")).to_contain_text("Chỉ huy đơn vị")
+    shot(page, "kiem-tra-05-bien-ban")
     page.go_back()
 
     page.get_by_test_id("work-orders").get_by_role("link", name=order.number).click()

@@ -143,7 +143,7 @@ def _template_form(request, base: ChecklistTemplate | None):
                     _("Mã mẫu phiếu “%(code)s” đã có hoặc còn trống; hãy chọn mã khác.") % {"code": values["code"]},
                     field="code",
                 )
-            if len(values["code"]) > 40 or not all(c.isalnum() or c in "-_" for c in values["code"]):
+            if len(values["code"]) > 40 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in values["code"]):
                 raise DomainError(_("Mã mẫu phiếu chỉ gồm chữ, số và dấu gạch, tối đa 40 ký tự."), field="code")
             template = services.save_template(
                 actor=request.user,
