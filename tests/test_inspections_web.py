@@ -334,3 +334,42 @@ def test_measures_read_the_vietnamese_way(world, room):
             continue
         insp.enter_results(run, actor=world.officer, results={cell: typed})
         assert (insp.findings(run) == []) is passed, typed
+
+
+JUNK = ["", "x", "-1", "99999999999999999999", "1e999", "NaN", "١٢", "01/13/2025", "31/02/2025", "<b>", "9" * 300]
+
+
+def test_junk_in_every_field_of_every_form_is_refused_without_a_crash(client, world, room):
+    place, _rifles = room
+    run = insp.open_run(
+        actor=world.officer, unit=world.district_a1, template=insp.current("sung-bo-binh-thuong-xuyen"),
+        inspector="A", inspected_on=TODAY, kind="regular", place=place,
+    )  # fmt: skip
+    template, row = insp.current("sung-bo-binh-thuong-xuyen"), DutyRow.objects.first()
+    cells = [f"r-{ri.pk}-{s.pk}" for ri in run.items.all() for s in run.steps.all()]
+    forms = {
+        "/kiem-tra/lap/": ["unit", "template", "kind", "inspector", "inspected_on", "place", "serials"],
+        f"/kiem-tra/{run.pk}/": ["action", "version", "text", "responsible", "deadline", "result", "corrective",
+                                 "done", "closed_on", *cells, f"g-{run.items.first().pk}"],
+        f"/kiem-tra/mau-phieu/{template.pk}/sua/": ["version", "rows", "name", "kind", "category", "equipment_type",
+                                                    "s1-text", "s1-method", "s1-lower", "s1-upper", "s1-severity",
+                                                    "s1-effect", "s1-reason"],
+        "/kiem-tra/mau-phieu/them/": ["code", "name", "kind", "rows", "s1-text", "s1-severity"],
+        f"/kiem-tra/ma-tran/{row.pk}/": ["version", "inspector", "frequency", "template_code", "category",
+                                         "equipment_type", "unit_kind", "place_kind"],
+        "/kiem-tra/ma-tran/them/": ["inspector", "frequency", "template_code", "place_kind"],
+    }  # fmt: skip
+    client.force_login(world.officer)
+    templates, duties = ChecklistTemplate.objects.count(), DutyRow.objects.count()
+    for url, fields in forms.items():
+        for junk in JUNK:
+            for action in ("save", "finish", "add_action", "close_action", "nothing"):
+                data = dict.fromkeys(fields, junk) | {"action": action}
+                response = client.post(url, data)
+                assert response.status_code in (302, 403, 404, 409, 422), (url, junk, action, response.status_code)
+                if "action" not in fields and action != "save":
+                    break
+    for query in ("?state=x&kind=y&from=99/99/9999&to=x&page=-1", "?overdue=1&page=999999", "?rows=99999"):
+        for url in ("/kiem-tra/", "/kiem-tra/bien-phap/", f"/kiem-tra/mau-phieu/{template.pk}/sua/"):
+            assert client.get(url + query).status_code == 200
+    assert (ChecklistTemplate.objects.count(), DutyRow.objects.count()) == (templates, duties)  # nothing of junk kept
