@@ -288,3 +288,17 @@ def test_a_cancelled_repair_leaves_the_readiness_reason(world, room):
     workorders.transition(order, "cancelled", actor=world.officer, occurred_on=TODAY)
     assert fresh(rifles[0]).status == "in_service"
     assert ItemReadiness.objects.get(item=rifles[0]).reason.code == "cho-sua-chua"
+
+
+def test_a_repair_ended_on_the_item_page_clears_the_reason_too(world, room):
+    """The item page's Sửa chữa xong is `services.record_repair_end`: the same follower clears the
+    reason, and the service still answers with the repair's end, not its consequence."""
+    _place, rifles = room
+    services.record("readiness", rifles[0], actor=world.officer, occurred_on=TODAY, details={"reason": "cho-sua-chua"})
+    services.record_repair_start(fresh(rifles[0]), occurred_on=TODAY, actor=world.officer)
+    ended = services.record_repair_end(fresh(rifles[0]), occurred_on=TODAY, actor=world.officer)
+    assert ended.kind == EventKind.REPAIR_END and ended.pk is not None
+    latest = Event.objects.filter(item=rifles[0]).latest("id")
+    assert latest.kind == "readiness" and latest.details == {"note": "Sửa chữa xong"}
+    assert not ItemReadiness.objects.filter(item=rifles[0]).exists()
+    assert verify_ledger().ok
