@@ -123,6 +123,8 @@ def test_a_run_opened_on_a_weapon_room_entered_finished_and_read_only(client, wo
     assert Event.objects.count() == events and WorkOrder.objects.count() == 1
     item_page = body(client.get(f"/trang-bi/{rifles[0].pk}/"))
     assert "Phát hiện nghiêm trọng khi kiểm tra" in item_page
+    inspections = item_page[item_page.index('data-testid="item-inspections"') :]
+    assert f"KT-{run.pk}" in inspections and "Đã kết thúc" in inspections
 
 
 def test_a_bad_measure_is_refused_cell_by_cell_and_what_was_typed_is_kept(client, world, room):

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Purpose, Status
-from materiel.inspections.models import ItemReadiness, ReadinessReason
+from materiel.inspections.models import ItemReadiness, ReadinessReason, Run, RunItem
 from materiel.ledger import asof, coefficients, kinds, services
 from materiel.ledger.history import item_history
 from materiel.ledger.models import Event, EventKind
@@ -386,8 +387,20 @@ def item_detail(request, pk, forms_by_action=None):
             # Why it is not serviceable now, if it carries a reason (inspections.ItemReadiness).
             "readiness": ItemReadiness.objects.filter(item=item).select_related("reason").first(),
             "reason_names": readiness_names(events),
+            "inspected": inspections_of(request.user, item),
         },
     )
+
+
+def inspections_of(user, item, limit: int = 10) -> list[RunItem]:
+    """The item's latest inspection runs the user may read, with its number of findings in each."""
+    rows = (
+        RunItem.objects.filter(item=item, run__in=Run.objects.visible_to(user))
+        .select_related("run__template")
+        .annotate(failed=Count("results", filter=Q(results__passed=False)))
+        .order_by("-run__inspected_on", "-run_id")
+    )
+    return list(rows[:limit])
 
 
 def readiness_names(events) -> dict[str, str]:
