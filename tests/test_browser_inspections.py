@@ -149,3 +149,27 @@ def test_a_bad_measure_is_named_and_kept_and_a_finished_run_refuses_edits(page, 
     old_tab.get_by_test_id("save").click()
     expect(old_tab.get_by_test_id("error")).to_contain_text(f"Lần kiểm tra KT-{run.pk} đã kết thúc: không thể sửa")
     expect(old_tab.get_by_test_id("run-state")).to_have_text("Đã kết thúc")
+
+
+def test_a_template_edited_into_its_next_version_and_a_matrix_row_edited(page, world):
+    sign_in(page)
+    page.goto("/kiem-tra/mau-phieu/")
+    page.get_by_test_id("templates").get_by_role("link", name="xe-dinh-ky").click()
+    page.get_by_test_id("template-edit").click()
+    page.get_by_label("Bước 1: giới hạn trên").fill("250")
+    page.get_by_label("Bước 4: nội dung kiểm tra").fill("Đèn chiếu sáng hoạt động tốt")
+    page.get_by_label("Bước 4: mức độ").select_option("minor")
+    page.get_by_role("button", name="Lưu mẫu phiếu").click()
+    expect(page.locator(".messages")).to_contain_text("phiên bản 2")
+    expect(page.get_by_test_id("steps")).to_contain_text("200 – 250 kPa")
+    expect(page.get_by_test_id("steps")).to_contain_text("Đèn chiếu sáng hoạt động tốt")
+    expect(page.get_by_test_id("versions")).to_contain_text("Phiên bản 1")
+    shot(page, "kiem-tra-06-mau-phieu")
+
+    page.goto("/kiem-tra/ma-tran/")
+    page.get_by_test_id("duties").locator("tr", has_text="Lái xe, chỉ huy xe").get_by_role("link", name="Sửa").click()
+    page.get_by_label("Người/cơ quan kiểm tra").fill("Lái xe và chỉ huy xe")
+    page.get_by_label("Tần suất").select_option("daily")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_test_id("duties")).to_contain_text("Lái xe và chỉ huy xe")
+    expect(page.get_by_test_id("duties").locator("tr", has_text="Lái xe và chỉ huy xe")).to_contain_text("Hằng ngày")
