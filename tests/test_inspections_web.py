@@ -125,6 +125,9 @@ def test_a_run_opened_on_a_weapon_room_entered_finished_and_read_only(client, wo
     assert "Phát hiện nghiêm trọng khi kiểm tra" in item_page
     inspections = item_page[item_page.index('data-testid="item-inspections"') :]
     assert f"KT-{run.pk}" in inspections and "Đã kết thúc" in inspections
+    link = f"/kiem-tra/lap/?unit={world.district_a1.code}&serial=AK-0"
+    assert link in item_page  # "inspect this item"
+    assert ">AK-0</textarea>" in body(client.get(link))  # the item's serial filled in
 
 
 def test_a_bad_measure_is_refused_cell_by_cell_and_what_was_typed_is_kept(client, world, room):

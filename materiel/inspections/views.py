@@ -164,7 +164,7 @@ def run_create(request):
         "inspector": request.POST.get("inspector", ""),
         "inspected_on": request.POST.get("inspected_on", today.strftime("%d/%m/%Y")),
         "place": request.POST.get("place", request.GET.get("place", "")),
-        "serials": request.POST.get("serials", ""),
+        "serials": request.POST.get("serials", request.GET.get("serial", "")[:80]),
     }
     error = None
     if request.method == "POST":

@@ -388,6 +388,9 @@ def item_detail(request, pk, forms_by_action=None):
             "readiness": ItemReadiness.objects.filter(item=item).select_related("reason").first(),
             "reason_names": readiness_names(events),
             "inspected": inspections_of(request.user, item),
+            "can_inspect": allowed(request.user, "inspections.manage")
+            and can_see_unit(request.user, item.unit)
+            and item.status not in (Status.DISPOSED, Status.LOST, Status.VOID),
         },
     )
 
