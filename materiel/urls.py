@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("materiel.maintenance.urls")),
     path("", include("materiel.storage.urls")),
     path("", include("materiel.workorders.urls")),
+    path("", include("materiel.inspections.urls")),
     path("", include("materiel.disposal.urls")),
     path("", include("materiel.inspections.compliance_urls")),
     path("", include("materiel.reports.urls")),

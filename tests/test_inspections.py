@@ -252,3 +252,76 @@ def test_scoping(world, room):
 
     assert Run.objects.visible_to(world.officer).filter(pk=run.pk).exists()
     assert not Run.objects.visible_to(world.outsider).filter(pk=run.pk).exists()
+
+
+def test_a_repair_end_makes_the_item_serviceable_again(world, room):
+    """The critical finding's readiness reason is cleared by the repair's end: a readiness event
+    with no reason, written with it through the ledger's Writer and linked to the work order."""
+    from materiel.workorders import services as workorders
+    from materiel.workorders.models import Facility, FacilityKind, RepairLevel
+    from materiel.workorders.reference import ensure_levels
+
+    place, rifles = room
+    run = open_room_run(world, place)
+    steps = {s.position: s for s in run.steps.all()}
+    bad = run.items.get(item=rifles[0])
+    insp.enter_results(run, actor=world.officer, results={(bad.pk, steps[2].pk): False, (bad.pk, steps[3].pk): False})
+    insp.finish_run(run, actor=world.officer)
+    assert ItemReadiness.objects.filter(item=rifles[0]).exists()
+    order = Result.objects.get(run_item=bad, step=steps[3]).work_order
+    ensure_levels()
+    team = Facility.objects.create(name="Tổ sửa chữa", kind=FacilityKind.UNIT, unit=world.district_a1)
+    workorders.update_order(
+        order, actor=world.officer, version=None, title=order.title, fault=order.fault,
+        level=RepairLevel.objects.get(code="nho"), facility=team,
+    )  # fmt: skip
+    workorders.transition(order, "open", actor=world.officer)
+    workorders.transition(order, "in_progress", actor=world.officer, occurred_on=TODAY)
+    events = workorders.close_order(order, actor=world.officer, results="Đã thay nòng", occurred_on=TODAY)
+    assert [e.kind for e in events] == [EventKind.REPAIR_END, "readiness"]
+    assert events[1].details == {"note": "Sửa chữa xong"} and events[1].document_number == order.number
+    assert not ItemReadiness.objects.filter(item=rifles[0]).exists()
+    assert verify_ledger().ok
+    # An item without a reason gets no readiness event from its repair's end.
+    other = fresh(rifles[1])
+    services.record_repair_start(other, occurred_on=TODAY, actor=world.officer)
+    ended = services.record_repair_end(fresh(other), occurred_on=TODAY, actor=world.officer)
+    assert ended.kind == EventKind.REPAIR_END
+    assert Event.objects.filter(item=other, kind="readiness").count() == 0
+    # Reversing the clearing brings the reason back (the undo stack: latest first).
+    services.reverse_event(events[1], reason="Ghi nhầm", actor=world.officer)
+    assert ItemReadiness.objects.get(item=rifles[0]).reason.code == "phat-hien-nghiem-trong"
+
+
+def test_a_cancelled_repair_leaves_the_readiness_reason(world, room):
+    from materiel.workorders import services as workorders
+    from materiel.workorders.models import Facility, FacilityKind, RepairLevel
+    from materiel.workorders.reference import ensure_levels
+
+    _place, rifles = room
+    services.record("readiness", rifles[0], actor=world.officer, occurred_on=TODAY, details={"reason": "cho-sua-chua"})
+    ensure_levels()
+    team = Facility.objects.create(name="Tổ sửa chữa", kind=FacilityKind.UNIT, unit=world.district_a1)
+    order = workorders.create_order(
+        actor=world.officer, unit=world.district_a1, kind="repair", title="Sửa", fault="Hỏng cò",
+        level=RepairLevel.objects.get(code="nho"), facility=team, items=[workorders.Wanted(fresh(rifles[0]))],
+        state="open",
+    )  # fmt: skip
+    workorders.transition(order, "in_progress", actor=world.officer, occurred_on=TODAY)
+    workorders.transition(order, "cancelled", actor=world.officer, occurred_on=TODAY)
+    assert fresh(rifles[0]).status == "in_service"
+    assert ItemReadiness.objects.get(item=rifles[0]).reason.code == "cho-sua-chua"
+
+
+def test_a_repair_ended_on_the_item_page_clears_the_reason_too(world, room):
+    """The item page's Sửa chữa xong is `services.record_repair_end`: the same follower clears the
+    reason, and the service still answers with the repair's end, not its consequence."""
+    _place, rifles = room
+    services.record("readiness", rifles[0], actor=world.officer, occurred_on=TODAY, details={"reason": "cho-sua-chua"})
+    services.record_repair_start(fresh(rifles[0]), occurred_on=TODAY, actor=world.officer)
+    ended = services.record_repair_end(fresh(rifles[0]), occurred_on=TODAY, actor=world.officer)
+    assert ended.kind == EventKind.REPAIR_END and ended.pk is not None
+    latest = Event.objects.filter(item=rifles[0]).latest("id")
+    assert latest.kind == "readiness" and latest.details == {"note": "Sửa chữa xong"}
+    assert not ItemReadiness.objects.filter(item=rifles[0]).exists()
+    assert verify_ledger().ok

@@ -211,6 +211,16 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     )  # fmt: skip
     inspections.finish_run(run, actor=actor)
     inspections.add_action(run, actor=actor, text="Bôi dầu", responsible=f"Khắc phục {holder}", deadline=D)
+    # An inspection of the depot, finished with a critical finding (a readiness reason and a work
+    # order), and a corrective action: the runs, their pages, minutes and the open actions show them.
+    run = inspections.open_run(
+        actor=actor, unit=unit, template=inspections.current("sung-bo-binh-thuong-xuyen"), place=depot,
+        inspector=f"Kiểm tra viên {holder}", inspected_on=timezone.localdate(), kind="regular",
+    )  # fmt: skip
+    row, step = run.items.first(), run.steps.get(position=3)
+    inspections.enter_results(run, actor=actor, results={(row.pk, step.pk): False})
+    run = inspections.finish_run(run, actor=actor)
+    inspections.add_action(run, actor=actor, text=f"Thay nòng {holder}", responsible=f"Tổ trưởng {holder}", deadline=D)
     return admin
 
 
@@ -291,7 +301,7 @@ def objects_of(model, province):
         return list(Run.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is CorrectiveAction:
         return list(CorrectiveAction.objects.filter(run__unit__in=units).values_list("pk", flat=True))
-    if model in (Category, EquipmentType, MaintenancePlan, ChecklistTemplate):
+    if model in (Category, EquipmentType, MaintenancePlan, ChecklistTemplate, DutyRow):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
 

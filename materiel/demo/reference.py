@@ -1,5 +1,6 @@
 """Re-apply the reference data that migrations load (unit kinds, grades, coefficient policy, kinds of
-storage place and their thresholds).
+storage place and their thresholds, disposal grounds, the inspections' example reasons, templates
+and duty matrix).
 
 Idempotent. Needed where a database was emptied after migrating (tests that flush tables).
 """
@@ -15,6 +16,7 @@ LOADERS = [
     "materiel.storage.migrations.0002_place_kind_examples",
     "materiel.storage.migrations.0004_depot_logs_examples",
     "materiel.disposal.migrations.0002_grounds_and_step_log",
+    "materiel.inspections.migrations.0002_examples",
 ]
 
 

@@ -107,6 +107,29 @@ class ReadinessProjection:
 
 READINESS_PROJECTION = ReadinessProjection()
 
+
+def has_reason(writer, item) -> bool:
+    """Whether the item carries a readiness reason, after what `writer` recorded so far."""
+    pending = writer.pending.get(READINESS_PROJECTION, {})
+    if item.pk in pending:
+        return pending[item.pk] is not None
+    return ItemReadiness.objects.filter(item_id=item.pk).exists()
+
+
+def clear_after_repair(writer, item, event) -> None:
+    """A repair's end makes the item serviceable again: the reason it carried (a critical finding,
+    awaiting repair) is cleared by a `readiness` event with no reason, on the same day, in the same
+    transaction, so the history says so and a reversal can undo it (kinds.follow)."""
+    if has_reason(writer, item):
+        writer.consequence(
+            item,
+            READINESS,
+            occurred_on=event.occurred_on,
+            document_number=event.document_number,
+            details={"reason": "", "note": _("Sửa chữa xong")},
+        )
+
+
 READINESS_KIND = Kind(
     READINESS,
     gettext_lazy("Lý do chưa sẵn sàng"),

@@ -204,6 +204,26 @@ def observers() -> list[Projection]:
     return list(_OBSERVERS)
 
 
+# What another app's kind entails after an event of this kind, recorded through `services.Writer`.
+Follower = Callable[[Any, Any, Any], None]
+_FOLLOWERS: dict[str, list[Follower]] = {}
+
+
+def follow(value: str, callback: Follower) -> None:
+    """After every `value` event a user records (`ledger.services.Writer.record`), call
+    `callback(writer, item, event)`, which may record its consequence on the item through
+    `writer.consequence` in the same transaction: a repair's end clears the readiness reason the
+    item carried (inspections). Called from the following app's ready(); the seeder and the
+    importer, which write through the batch directly, are not followed."""
+    known = _FOLLOWERS.setdefault(value, [])
+    if all(c is not callback for c in known):
+        known.append(callback)
+
+
+def followers(value: str) -> list[Follower]:
+    return list(_FOLLOWERS.get(value, ()))
+
+
 def projections() -> list[Projection]:
     """Every distinct projection the declared kinds keep (several kinds may share one), and the
     observers (`observe`)."""

@@ -76,15 +76,32 @@ class Writer:
         self._events.extend(written)
         return written
 
+    @property
+    def pending(self) -> dict[Any, Any]:
+        """What the projections gathered and have not yet written, by projection (kinds.observe)."""
+        return self._batch.pending
+
     def unit_of(self, item: Item) -> int:
         """The unit holding the item now, after what this writer recorded so far."""
         return self._batch.state_of(item).unit_id
 
     # -- items --------------------------------------------------------------------------------------
     def record(self, item: Item, kind: str, **facts: Any) -> Event:
-        """Any registered kind on an item given to this writer (ledger.kinds)."""
+        """Any registered kind on an item given to this writer (ledger.kinds). `followed=False`:
+        what other apps declared to follow this kind (kinds.follow) is not written — a repair
+        order cancelled in progress ends the repair without repairing anything."""
+        followed = bool(facts.pop("followed", True))
         spec = kinds.get(kind)
         self._authorise(spec, self.unit_of(item), **facts)
+        event = self._batch.record(item, kind, **facts)
+        self._events.append(event)
+        for callback in kinds.followers(spec.value) if followed else ():
+            callback(self, item, event)
+        return event
+
+    def consequence(self, item: Item, kind: str, **facts: Any) -> Event:
+        """An event that follows from one the actor was allowed to record (kinds.follow): written
+        without asking for the action of its own kind, not followed in turn."""
         event = self._batch.record(item, kind, **facts)
         self._events.append(event)
         return event
@@ -198,8 +215,9 @@ def _one(item: Item, expected_version: int | None, actor: User) -> Writer:
 def record(kind: str, item: Item, *, actor: User, expected_version: int | None = None, **facts: Any) -> Event:
     """One event of any registered item kind (ledger.kinds), in its own transaction."""
     writer = _one(item, expected_version, actor)
-    writer.record(writer.items[0], kind, **facts)
-    return writer.save()[-1]
+    event = writer.record(writer.items[0], kind, **facts)
+    writer.save()  # the event given its id; what follows from it (kinds.follow) is written too
+    return event
 
 
 @transaction.atomic

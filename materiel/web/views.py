@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Purpose, Status
-from materiel.inspections.models import ReadinessReason
+from materiel.inspections.models import ItemReadiness, ReadinessReason, Run, RunItem
 from materiel.inspections.readiness import reason_counts
 from materiel.ledger import asof, coefficients, kinds, services
 from materiel.ledger.history import item_history
@@ -396,8 +397,33 @@ def item_detail(request, pk, forms_by_action=None):
             "due_lines": maintenance_board.item_lines(request.user, item),
             "can_record_maintenance": allowed(request.user, "ledger.record") and can_see_unit(request.user, item.unit),
             "place": storage_places.place_of(item),
+            # Why it is not serviceable now, if it carries a reason (inspections.ItemReadiness).
+            "readiness": ItemReadiness.objects.filter(item=item).select_related("reason").first(),
+            "reason_names": readiness_names(events),
+            "inspected": inspections_of(request.user, item),
+            "can_inspect": allowed(request.user, "inspections.manage")
+            and can_see_unit(request.user, item.unit)
+            and item.status not in (Status.DISPOSED, Status.LOST, Status.VOID),
         },
     )
+
+
+def inspections_of(user, item, limit: int = 10) -> list[RunItem]:
+    """The item's latest inspection runs the user may read, with its number of findings in each."""
+    rows = (
+        RunItem.objects.filter(item=item, run__in=Run.objects.visible_to(user))
+        .select_related("run__template")
+        .annotate(failed=Count("results", filter=Q(results__passed=False)))
+        .order_by("-run__inspected_on", "-run_id")
+    )
+    return list(rows[:limit])
+
+
+def readiness_names(events) -> dict[str, str]:
+    """reason code -> its name, for the readiness events among `events` (none read without one)."""
+    if not any(e.kind == "readiness" for e in events):
+        return {}
+    return dict(ReadinessReason.objects.values_list("code", "name"))
 
 
 # The event kind each form of the item page records: its permission and its name are the kind's

@@ -401,6 +401,7 @@ def _end_repair_on_cancel(order: WorkOrder, actor: User, occurred_on: date) -> N
                 occurred_on=occurred_on,
                 reason=_("Hủy phiếu %(number)s") % {"number": order.number},
                 document_number=order.number,
+                followed=False,  # not repaired: a readiness reason the item carries stays (inspections)
             )
         except DomainError as error:
             raise _row(line, error) from None

@@ -21,3 +21,9 @@ document.addEventListener("submit", function (event) {
     if (!/\.sent$/.test(key.value)) { key.value = key.value + ".sent"; }
   });
 }, true);
+// "Tất cả đạt" of an inspection's results grid: ticks every pass box, then the exceptions are unticked.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-all-pass]");
+  if (!button) { return; }
+  button.form.querySelectorAll("input[type=checkbox][data-pass]").forEach(function (box) { box.checked = true; });
+});
