@@ -51,7 +51,10 @@ def test_matrix_run_on_a_weapon_room_critical_finding_work_order_repair_servicea
     expect(page.get_by_test_id("duties")).to_contain_text("Chỉ huy tiểu đội, trung đội")
     page.goto(f"/kiem-tra/?unit={world.district_a1.code}")
     page.get_by_test_id("run-create").click()
-    page.get_by_label("Mẫu phiếu kiểm tra").select_option(str(insp.current("sung-bo-binh-thuong-xuyen").pk))
+    # The run answers the company commander's weekly row: the row names the template.
+    page.get_by_label("Theo dòng ma trận trách nhiệm kiểm tra (để tính tình hình thực hiện)").select_option(
+        label="Chỉ huy đại đội – Hằng tuần – Phòng (buồng) vũ khí"
+    )
     page.get_by_label("Người kiểm tra (cấp bậc, họ tên, chức vụ)").fill("Đại úy Nguyễn Văn Hùng, trợ lý kỹ thuật")
     page.get_by_label("Nơi cất giữ (kiểm tra mọi trang bị đang ở đó)").select_option(str(weapon_room.pk))
     page.get_by_role("button", name="Lập lần kiểm tra").click()
@@ -115,6 +118,13 @@ def test_matrix_run_on_a_weapon_room_critical_finding_work_order_repair_servicea
     expect(page.get_by_test_id("item-readiness")).to_have_text("—")
     assert not ItemReadiness.objects.filter(item=rifle).exists()
     shot(page, "kiem-tra-03-san-sang")
+
+    # The run counts in the compliance of the weekly row: this week is done.
+    assert run.duty.frequency == "weekly" and run.template.code == "sung-bo-binh-thuong-xuyen"
+    page.goto(f"/kiem-tra/?unit={world.district_a1.code}")
+    page.get_by_test_id("inspection-tabs").get_by_role("link", name="Thực hiện kiểm tra").click()
+    weekly = page.locator(f"tr[data-duty='d{run.duty_id}']")
+    expect(weekly.locator("td.num").nth(5)).to_have_text("1")  # the runs held
 
 
 def test_a_bad_measure_is_named_and_kept_and_a_finished_run_refuses_edits(page, world, weapon_room):

@@ -210,7 +210,7 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
         inspected_on=D, kind="regular", place=depot, duty=monthly,
     )  # fmt: skip
     inspections.finish_run(run, actor=actor)
-    inspections.add_action(run, actor=actor, text="Bôi dầu", responsible=f"Khắc phục {holder}", deadline=D)
+    inspections.add_action(run, actor=actor, text=f"Bôi dầu {holder}", responsible=f"Khắc phục {holder}", deadline=D)
     # An inspection of the depot, finished with a critical finding (a readiness reason and a work
     # order), and a corrective action: the runs, their pages, minutes and the open actions show them.
     run = inspections.open_run(

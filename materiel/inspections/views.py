@@ -30,6 +30,7 @@ from .models import (
     Check,
     ChecklistTemplate,
     CorrectiveAction,
+    DutyRow,
     InspectionKind,
     ReadinessReason,
     Result,
@@ -165,14 +166,23 @@ def run_create(request):
         "inspected_on": request.POST.get("inspected_on", today.strftime("%d/%m/%Y")),
         "place": request.POST.get("place", request.GET.get("place", "")),
         "serials": request.POST.get("serials", request.GET.get("serial", "")[:80]),
+        "duty": request.POST.get("duty", request.GET.get("duty", "")),
     }
+    duties = list(DutyRow.objects.select_related("place_kind").order_by("pk"))
     error = None
     if request.method == "POST":
         try:
             unit = Unit.objects.visible_to(request.user).filter(code=values["unit"]).first()
             if unit is None:
                 raise DomainError(_("Không tìm thấy đơn vị."), field="unit")
+            duty = None
+            if values["duty"]:
+                duty = next((d for d in duties if str(d.pk) == values["duty"]), None)
+                if duty is None:
+                    raise DomainError(_("Không có dòng ma trận kiểm tra này."), field="duty")
             template = next((t for t in templates if str(t.pk) == values["template"]), None)
+            if template is None and duty is not None:  # the row names its template
+                template = next((t for t in templates if t.code == duty.template_code), None)
             if template is None:
                 raise DomainError(_("Chưa chọn mẫu phiếu kiểm tra."), field="template")
             day = parse_day(values["inspected_on"])
@@ -195,6 +205,7 @@ def run_create(request):
                 kind=values["kind"] or template.kind,
                 items=_items_of(request.user, unit, serials),
                 place=place,
+                duty=duty,
             )
         except PermissionDenied as refusal:
             raise Forbidden(refusal.message) from None
@@ -216,6 +227,7 @@ def run_create(request):
             "templates": templates,
             "kinds": InspectionKind.choices,
             "places": places,
+            "duties": duties,
         },
         status=422 if error else 200,
     )
