@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from materiel.accounts.page_scope import page_scope
-from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, receiving_units
+from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, receiving_units, restrict
 from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
 from materiel.core.errors import DomainError
 from materiel.core.views import object_view
@@ -21,7 +21,7 @@ from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Purpose, Status
-from materiel.inspections.models import ItemReadiness, ReadinessReason, Run, RunItem
+from materiel.inspections.models import ItemReadiness, ReadinessReason, RunItem
 from materiel.inspections.readiness import reason_counts
 from materiel.ledger import asof, coefficients, kinds, services
 from materiel.ledger.history import item_history
@@ -410,8 +410,10 @@ def item_detail(request, pk, forms_by_action=None):
 
 def inspections_of(user, item, limit: int = 10) -> list[RunItem]:
     """The item's latest inspection runs the user may read, with its number of findings in each."""
+    # Scoped on the run's unit path directly: `run__in=<visible runs>` made SQLite read every run
+    # of the user's tree (8 ms of the item page at 100k items with a year of inspections).
     rows = (
-        RunItem.objects.filter(item=item, run__in=Run.objects.visible_to(user))
+        restrict(RunItem.objects.filter(item=item), user, "run__unit__path")
         .select_related("run__template")
         .annotate(failed=Count("results", filter=Q(results__passed=False)))
         .order_by("-run__inspected_on", "-run_id")
