@@ -42,4 +42,6 @@ def percent(value):
 @register.filter
 def meter_label(meter: str) -> str:
     """A meter's name ("Số phát bắn"), never its stored code ("rounds")."""
-    return str(dict(Meter.choices).get(meter, meter))
+    # The member's label, not dict(Meter.choices): that translated every meter's name per call, and
+    # the item page calls this once per reading of its history.
+    return str(Meter(meter).label) if meter in Meter.values else meter
