@@ -357,6 +357,16 @@ def test_a_nul_character_in_a_json_body_is_refused_with_400(officer, stock):
     error(response, 400, "bad_request")
 
 
+def test_a_body_over_the_upload_limit_is_refused_as_json_not_an_html_page(officer, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    raw = '{"cells": [' + ",".join(['{"item": 1, "step": 1, "passed": false}'] * 100) + "]}"
+    response = officer.client.post(
+        "/api/v1/inspections/runs/1/results", raw, content_type="application/json", **officer.headers
+    )
+    assert response["Content-Type"] == "application/json"
+    assert error(response, 400, "bad_request")["field"] == "body"
+
+
 def _schema_classes(base):
     for cls in base.__subclasses__():
         yield cls

@@ -76,6 +76,8 @@ def run(officer, world, room):
             "template": "sung-do",
             "inspector": "Đại úy Nguyễn Văn Hùng",
             "place": place.pk,
+            # Three days ago: a corrective action's deadline may be before today, never before the run.
+            "inspected_on": (TODAY - timedelta(days=3)).isoformat(),
         },
     )
     assert opened.status_code == 200, opened.content

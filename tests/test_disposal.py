@@ -118,6 +118,13 @@ def test_a_proposal_goes_up_is_sent_back_and_its_decision_writes_the_disposals_o
     ]  # fmt: skip
     with pytest.raises(AppendOnlyError):
         Step.objects.filter(proposal=proposal).delete()
+    # The decision is the echelon's: the unit does not undo it from the register by a reversal.
+    disposed = Event.objects.filter(item=worn["AK-TL1"], kind="dispose").get()
+    for actor in (world.district_officer, world.officer):
+        with pytest.raises(DomainError) as caught:
+            services.reverse_event(disposed, reason="Ghi nhầm", actor=actor)
+        assert caught.value.field == "event" and "125/QĐ-BCH" in caught.value.message
+    assert fresh(worn["AK-TL1"]).status == Status.DISPOSED
     assert verify_ledger().ok
 
 

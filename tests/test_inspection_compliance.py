@@ -134,7 +134,7 @@ def test_overdue_actions_are_counted_and_a_stranger_sees_nothing(world, room):
     run = held(world, room, duty(Frequency.WEEKLY), date(2025, 10, 14))
     late = insp.add_action(run, actor=world.officer, text="Bôi dầu", responsible="Trung sĩ A", deadline=END)
     insp.add_action(run, actor=world.officer, text="Thay nhãn", responsible="Trung sĩ B", deadline=LATER)
-    done = insp.add_action(run, actor=world.officer, text="Lau súng", responsible="Trung sĩ C", deadline=START)
+    done = insp.add_action(run, actor=world.officer, text="Lau súng", responsible="Trung sĩ C", deadline=END)
     insp.close_action(done, actor=world.officer, done="Đã lau", closed_on=END)
     report = compliance(world.officer, world.province_a, START, END, today=LATER - timedelta(days=1))
     assert report.total.overdue_actions == report.by_unit[0].overdue_actions == 1
@@ -173,3 +173,13 @@ def test_every_number_of_the_page_opens_the_list_it_counts(client, world, room):
     totals = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "Cộng")
     report = compliance(world.officer, world.province_a, START, END, today=date.today())
     assert totals[2:6] == (report.total.required, report.total.done, report.total.missed, report.total.pending)
+
+
+def test_a_range_that_cannot_be_used_as_typed_is_said_not_silently_replaced(client, world, room):
+    client.force_login(world.officer)
+    page = client.get("/kiem-tra/thuc-hien/?unit=tinh-a&from=31/02/2026&to=01/10/2025").content.decode()
+    assert "“Từ ngày” 31/02/2026 không phải ngày dd/mm/yyyy" in page
+    page = client.get("/kiem-tra/thuc-hien/?unit=tinh-a&from=31/10/2025&to=01/10/2025").content.decode()
+    assert "đã đổi chỗ hai ngày" in page and 'value="01/10/2025"' in page
+    page = client.get("/kiem-tra/thuc-hien/?unit=tinh-a&from=01/01/2015&to=01/10/2025").content.decode()
+    assert "Kỳ dài quá 5 năm" in page

@@ -206,7 +206,7 @@ def test_run_dates_refused(world, room):
 
 def test_corrective_actions(world, room):
     place, _rifles = room
-    run = open_room_run(world, place)
+    run = open_room_run(world, place, day=TODAY - timedelta(days=3))
     action = insp.add_action(
         run,
         actor=world.officer,

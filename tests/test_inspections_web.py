@@ -161,7 +161,7 @@ def test_corrective_actions_on_the_run_page_and_the_overdue_list(client, world, 
     place, _rifles = room
     run = insp.open_run(
         actor=world.officer, unit=world.district_a1, template=insp.current("sung-bo-binh-thuong-xuyen"),
-        inspector="A", inspected_on=TODAY, kind="regular", place=place,
+        inspector="A", inspected_on=TODAY - timedelta(days=3), kind="regular", place=place,
     )  # fmt: skip
     client.force_login(world.officer)
     late = (TODAY - timedelta(days=2)).strftime("%d/%m/%Y")

@@ -220,7 +220,9 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     row, step = run.items.first(), run.steps.get(position=3)
     inspections.enter_results(run, actor=actor, results={(row.pk, step.pk): False})
     run = inspections.finish_run(run, actor=actor)
-    inspections.add_action(run, actor=actor, text=f"Thay nòng {holder}", responsible=f"Tổ trưởng {holder}", deadline=D)
+    inspections.add_action(
+        run, actor=actor, text=f"Thay nòng {holder}", responsible=f"Tổ trưởng {holder}", deadline=run.inspected_on
+    )
     return admin
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -55,7 +56,12 @@ class RejectNulMiddleware:
         is_json = content_type == "application/json" or request.path.startswith("/api/")
         if content_type.startswith(FORMS) or not is_json:
             return None
-        body = request.body
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            # Refused here, as JSON for the API: left to Django it became an HTML 400 page.
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+            return _("Nội dung gửi lên quá lớn (tối đa %(mb)s MB).") % {"mb": round(limit / 2**20, 1)}, "body"
         if not body:
             return None
         if b"\x00" in body:

@@ -218,6 +218,8 @@ def decide(
     decision_number = nfc(decision_number or "").strip()
     if not decision_number:
         raise DomainError(_("Chưa nhập số quyết định."), field="decision_number")
+    if decided_on > timezone.localdate():
+        raise DomainError(_("Ngày quyết định không được ở tương lai."), field="decided_on")
     if decided_on < proposal.proposed_on:
         raise DomainError(_("Ngày quyết định trước ngày đề nghị."), field="decided_on")
     lines = list(proposal.lines.select_related("item__equipment_type", "item__unit", "ground").order_by("id"))

@@ -23,17 +23,25 @@ WHATS = (DONE, MISSED, PENDING, "runs", "actions")
 
 
 def _period(request) -> tuple[date, date, str]:
-    """The range of the query string (a year back to today by default), at most five years long."""
+    """The range of the query string (a year back to today by default), at most five years long;
+    what was typed and could not be used is said (the note), never silently replaced."""
     today = timezone.localdate()
-    start = parse_day(request.GET.get("from")) or today.replace(year=today.year - 1) + timedelta(days=1)
-    end = parse_day(request.GET.get("to")) or today
+    typed_from, typed_to = (request.GET.get(key, "").strip() for key in ("from", "to"))
+    start = parse_day(typed_from) or today.replace(year=today.year - 1) + timedelta(days=1)
+    end = parse_day(typed_to) or today
+    notes = [
+        _("“%(label)s” %(typed)s không phải ngày dd/mm/yyyy: dùng %(day)s.")
+        % {"label": label, "typed": typed[:20], "day": day.strftime("%d/%m/%Y")}
+        for label, typed, day in ((_("Từ ngày"), typed_from, start), (_("Đến ngày"), typed_to, end))
+        if typed and parse_day(typed) is None
+    ]
     if start > end:
         start, end = end, start
-    note = ""
+        notes.append(_("Từ ngày sau đến ngày: đã đổi chỗ hai ngày."))
     if (end - start).days > MAX_DAYS:
         start = end - timedelta(days=MAX_DAYS)
-        note = _("Kỳ dài quá 5 năm: chỉ tính từ %(day)s.") % {"day": start.strftime("%d/%m/%Y")}
-    return start, end, note
+        notes.append(_("Kỳ dài quá 5 năm: chỉ tính từ %(day)s.") % {"day": start.strftime("%d/%m/%Y")})
+    return start, end, " ".join(notes)
 
 
 def _report(request, keep: str | None = None) -> tuple:

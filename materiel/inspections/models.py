@@ -22,7 +22,7 @@ class Severity(models.TextChoices):
 class Effect(models.TextChoices):
     NOTE = "note", _("Chỉ ghi nhận")
     WORK_ORDER = "work_order", _("Mở phiếu công việc")
-    NOT_SERVICEABLE = "not_serviceable", _("Không dùng được, ghi lý do sẵn sàng")
+    NOT_SERVICEABLE = "not_serviceable", _("Không dùng được, ghi lý do chưa sẵn sàng")
 
 
 class Check(models.TextChoices):

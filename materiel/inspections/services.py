@@ -204,8 +204,8 @@ def _check_duty(duty: DutyRow | None, template: ChecklistTemplate, place: Storag
         return
     if template.code != duty.template_code:
         raise DomainError(
-            _("Dòng ma trận “%(duty)s” kiểm tra theo mẫu “%(code)s”, không phải mẫu này.")
-            % {"duty": duty, "code": duty.template_code},
+            _("Dòng ma trận “%(duty)s” kiểm tra theo mẫu “%(name)s”, không phải mẫu này.")
+            % {"duty": duty, "name": getattr(current(duty.template_code), "name", duty.template_code)},
             field="duty",
         )
     kind = duty.place_kind
@@ -460,6 +460,10 @@ def add_action(
         raise DomainError(_("Chưa nhập người chịu trách nhiệm."), field="responsible")
     if deadline is None:
         raise DomainError(_("Chưa nhập thời hạn."), field="deadline")
+    if deadline < run.inspected_on:
+        raise DomainError(
+            _("Thời hạn khắc phục trước ngày kiểm tra %(day)s.") % {"day": fmt(run.inspected_on)}, field="deadline"
+        )
     if result is not None and result.run_item.run_id != run.pk:
         raise DomainError(_("Phát hiện không thuộc lần kiểm tra này."), field="result")
     return CorrectiveAction.objects.create(

@@ -15,7 +15,7 @@ services (`ledger.services`), and lets the kind's projection (a meter, a storage
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
@@ -222,6 +222,23 @@ def follow(value: str, callback: Follower) -> None:
 
 def followers(value: str) -> list[Follower]:
     return list(_FOLLOWERS.get(value, ()))
+
+
+# Who may refuse that an event be reversed: a domain record whose decision the event carries out.
+Guard = Callable[[Any], "str | None"]
+_GUARDS: list[Guard] = []
+
+
+def guard_reversal(callback: Guard) -> None:
+    """`callback(event)` returns why `event` may not be reversed from the register (a message), or
+    None. A disposal decided by an echelon above is not undone by the unit from the item page
+    (disposal). Called from the guarding app's ready()."""
+    if all(c is not callback for c in _GUARDS):
+        _GUARDS.append(callback)
+
+
+def reversal_refusals(events: Iterable[Any]) -> list[str]:
+    return [message for event in events for guard in _GUARDS if (message := guard(event))]
 
 
 def projections() -> list[Projection]:

@@ -185,6 +185,9 @@ class Writer:
         touched = {uid for row in rows for uid in (row.unit_id, row.from_unit_id, row.to_unit_id) if uid}
         for unit_id in sorted(touched):
             self._require(kinds.REVERSAL_KIND.action, unit_id)
+        refusals = kinds.reversal_refusals(rows)
+        if refusals:
+            raise DomainError(refusals[0], field="event")
         reversals = self._batch.reverse(event, reason=reason, occurred_on=occurred_on or today())
         self._events.extend(reversals)
         return reversals
