@@ -150,6 +150,15 @@ def test_what_may_not_be_listed_is_refused_naming_the_item(world, worn):
             proposal, [disposal.Wanted(fresh(worn["AK-TL2"]), ground("hu-hong-nang"))], actor=world.district_officer
         )
     assert f"phiếu công việc {order.number} chưa xong" in caught.value.message
+    # Several refused at once are all named, and nothing is added.
+    with pytest.raises(DomainError) as caught:
+        disposal.add_lines(
+            proposal,
+            [disposal.Wanted(fresh(worn[s]), ground("hu-hong-nang")) for s in ("AK-TL2", "AK-TOT")],
+            actor=world.district_officer,
+        )
+    assert "AK-TL2" in caught.value.message and "Binh nhất Lò Văn Súng" in caught.value.message
+    assert proposal.lines.count() == 0
     disposal.add_lines(
         proposal, [disposal.Wanted(fresh(worn["AK-TL1"]), ground("hu-hong-nang"))], actor=world.district_officer
     )
@@ -223,6 +232,10 @@ def test_the_pages_walk_a_proposal_and_a_replayed_decision_writes_nothing_twice(
     assert client.post(url, body).status_code == 302
     assert client.post(url, body).status_code == 302  # a replay
     assert Event.objects.filter(kind="dispose", document_number="77/QĐ-BCH").count() == 2
+    # The item's history opens the proposal its disposal carried out.
+    item_page = unescape(client.get(f"/trang-bi/{worn['AK-TL1'].pk}/").content.decode())
+    assert f'href="/thanh-ly/{proposal.pk}/" data-testid="proposal-link">77/QĐ-BCH' in item_page
+    assert "(đề nghị 3/TTr-TL)" in item_page
     listing = unescape(client.get("/thanh-ly/", {"unit": world.province_a.code}).content.decode())
     assert "3/TTr-TL" in listing and "Đã có quyết định" in listing
     client.force_login(world.outsider)

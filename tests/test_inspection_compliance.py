@@ -173,6 +173,7 @@ def test_every_number_of_the_page_opens_the_list_it_counts(client, world, room):
     totals = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "Cộng")
     report = compliance(world.officer, world.province_a, START, END, today=date.today())
     assert totals[2:6] == (report.total.required, report.total.done, report.total.missed, report.total.pending)
+    assert totals[8] == report.total.overdue_actions == 1
 
 
 def test_a_range_that_cannot_be_used_as_typed_is_said_not_silently_replaced(client, world, room):

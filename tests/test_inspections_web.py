@@ -183,6 +183,9 @@ def test_corrective_actions_on_the_run_page_and_the_overdue_list(client, world, 
     assert "Lau chùi, bôi dầu" not in listed[1]
     minute = body(client.get(f"/kiem-tra/{run.pk}/ban-in/"))
     assert "Biên bản kiểm tra kỹ thuật" in minute and "Đã lau chùi" in minute and "Chỉ huy đơn vị" in minute
+    assert "BẢN NHÁP" in minute  # a draft's minute says so on paper too
+    insp.finish_run(run, actor=world.officer)
+    assert "BẢN NHÁP" not in body(client.get(f"/kiem-tra/{run.pk}/ban-in/"))
 
 
 def test_templates_versioned_and_the_duty_matrix_edited(client, world):

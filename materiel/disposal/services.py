@@ -137,11 +137,17 @@ def add_lines(proposal: Proposal, wanted: Sequence[Wanted], *, actor: User, vers
     if proposal.lines.count() + len(wanted) > MAX_LINES:
         raise DomainError(_("Một đề nghị có nhiều nhất %(n)s trang bị.") % {"n": MAX_LINES}, field="items")
     seen: set[int] = set()
+    refused = []  # every item that cannot be listed, named at once (nothing is added then)
     for line in wanted:
-        if line.item.pk in seen or proposal.lines.filter(item=line.item).exists():
-            raise DomainError(_("%(serial)s đã có trong đề nghị này.") % {"serial": line.item.serial}, field="items")
-        seen.add(line.item.pk)
-        _check_item(line.item, proposal)
+        try:
+            if line.item.pk in seen or proposal.lines.filter(item=line.item).exists():
+                raise DomainError(_("%(serial)s đã có trong đề nghị này.") % {"serial": line.item.serial})
+            seen.add(line.item.pk)
+            _check_item(line.item, proposal)
+        except DomainError as error:
+            refused.append(error.message)
+    if refused:
+        raise DomainError(" ".join(refused), field="items")
     Line.objects.bulk_create(
         Line(proposal=proposal, item=w.item, ground=w.ground, note=nfc(w.note or "").strip()[:300]) for w in wanted
     )

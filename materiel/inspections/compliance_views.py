@@ -101,7 +101,8 @@ def compliance_detail(request):
 
 def _rows(report: Compliance):
     def row(kind: str, line: Line):
-        return [kind, line.name, line.required, line.done, line.missed, line.pending, line.rate, line.runs]
+        overdue = line.overdue_actions if kind != _("Dòng ma trận") else None  # actions are a unit's
+        return [kind, line.name, line.required, line.done, line.missed, line.pending, line.rate, line.runs, overdue]
 
     yield row(_("Cộng"), report.total)
     for line in report.by_unit:
@@ -128,8 +129,9 @@ def compliance_xlsx(request):
             Column(_("Chưa hết kỳ"), 10, "int"),
             Column(_("Tỷ lệ (%)"), 10, "decimal"),
             Column(_("Số lần kiểm tra"), 10, "int"),
+            Column(_("Biện pháp khắc phục quá hạn"), 12, "int"),
         ],
-        rows=([*r[:6], float(r[6]) if r[6] is not None else None, r[7]] for r in _rows(report)),
+        rows=([*r[:6], float(r[6]) if r[6] is not None else None, *r[7:]] for r in _rows(report)),
         sheet=_("Thực hiện kiểm tra"),
     )
     return xlsx_response(output, f"thuc-hien-kiem-tra-{scope.unit.code}.xlsx")

@@ -17,6 +17,7 @@ from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, r
 from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
 from materiel.core.errors import DomainError
 from materiel.core.views import object_view
+from materiel.disposal.models import DisposalLine, Proposal
 from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
@@ -370,6 +371,15 @@ def item_detail(request, pk, forms_by_action=None):
             event.plan_name = plan_names.get(int(event.details.get("plan", 0)), "")
         elif event.kind == "relocation":
             event.place_name = place_names.get(int(event.details.get("place", 0)), "")
+    # The disposal decision an event carried out opens its proposal (one read for the whole history).
+    decided = {
+        line.event_id: line.record
+        for line in DisposalLine.objects.filter(event__in=[e.pk for e in events if e.kind in DISPOSAL_KINDS])
+        .filter(record__in=Proposal.objects.visible_to(request.user))
+        .select_related("record")
+    }
+    for event in events:
+        event.proposal = decided.get(event.pk)
     # Forms come with the page only when re-shown with their errors; the others are fetched when
     # opened (item_action, GET): eleven forms and a unit list were most of the page's time.
     forms_by_action = forms_by_action or {}
@@ -406,6 +416,9 @@ def item_detail(request, pk, forms_by_action=None):
             and item.status not in (Status.DISPOSED, Status.LOST, Status.VOID),
         },
     )
+
+
+DISPOSAL_KINDS = (EventKind.AWAIT_DISPOSAL, EventKind.DISPOSE)
 
 
 def inspections_of(user, item, limit: int = 10) -> list[RunItem]:
