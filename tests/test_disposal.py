@@ -211,6 +211,19 @@ def test_the_pages_walk_a_proposal_and_a_replayed_decision_writes_nothing_twice(
         url, {"action": "add", "serials": "AK-TL1\nAK-KHONG-CO", "ground": ground("mat").pk, "version": 1}
     )
     assert unknown.status_code == 422 and "AK-KHONG-CO" in unescape(unknown.content.decode())
+    # What was chosen and typed comes back with the refusal: the ground, the note, the ticked rows.
+    kept = unescape(
+        client.post(
+            url,
+            {"action": "add", "serials": "AK-KHONG-CO", "ground": ground("mat").pk, "note": "Mất khi hành quân",
+             "version": 1},
+        ).content.decode()
+    )  # fmt: skip
+    assert f'value="{ground("mat").pk}" selected' in kept and 'value="Mất khi hành quân"' in kept
+    ticked = client.post(url, {"action": "add_suggested", "item": [worn["AK-TL2"].pk], "version": 1})
+    assert ticked.status_code == 422 and f'value="{worn["AK-TL2"].pk}" aria-label="AK-TL2" checked' in (
+        ticked.content.decode()
+    )
     added = client.post(
         url, {"action": "add", "serials": "AK-TL1\nAK-TL2", "ground": ground("hu-hong-nang").pk, "version": 1}
     )

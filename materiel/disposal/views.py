@@ -187,7 +187,13 @@ def proposal(request, pk):
             raise Forbidden(refusal.message) from None
         except DomainError as refusal:
             found.refresh_from_db()
-            context = _context(request, found) | {"error": refusal, "posted": request.POST}
+            # What was typed and ticked comes back with the refusal (the posted ids as the page writes them).
+            posted_items = [v for v in request.POST.getlist("item") if v.isdigit()]
+            context = _context(request, found) | {
+                "error": refusal,
+                "posted": request.POST,
+                "posted_items": posted_items,
+            }
             return render(request, "disposal/detail.html", context, status=409 if refusal.code == "conflict" else 422)
         messages.success(request, done)
         return redirect("disposal:detail", pk=found.pk)
