@@ -20,7 +20,7 @@ from django.utils import timezone
 from materiel.core import statistics
 from materiel.equipment.models import Item, Status
 from materiel.inspections import services as insp
-from materiel.inspections.compliance import compliance, periods
+from materiel.inspections.compliance import compliance, held_on, periods
 from materiel.inspections.models import DutyRow, Frequency, Run, RunState
 from materiel.storage.models import PlaceKind, StoragePlace
 from materiel.units.models import Unit
@@ -71,9 +71,7 @@ def ensure(ctx: Context) -> None:
                                 duty=duty,
                                 inspector=str(duty),
                                 created_by=ctx.user,
-                                inspected_on=min(
-                                    last, yesterday, first + timedelta(days=rng.randint(0, (last - first).days))
-                                ),
+                                inspected_on=held_on(first, last, yesterday, rng),
                                 state=RunState.FINISHED,
                                 finished_at=timezone.now(),
                             )  # fmt: skip

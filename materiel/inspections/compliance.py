@@ -73,6 +73,19 @@ def periods(frequency: str, start: date, end: date) -> tuple[tuple[date, date], 
     return tuple(found)
 
 
+def owed_until(place: StoragePlace, end: date) -> date:
+    """The last day `place` owes inspections in a range ending on `end`: the day before it was
+    closed or its unit dissolved, if that came first."""
+    closed = min([d for d in (place.closed_on, place.unit.dissolved_on) if d is not None], default=None)
+    return min(end, closed - timedelta(days=1)) if closed else end
+
+
+def held_on(first: date, last: date, until: date, rng) -> date:
+    """A day of the period [first, last] for a generated run (demo, bench), never past `until`:
+    a year's period runs to December, past today."""
+    return min(last, until, first + timedelta(days=rng.randint(0, (last - first).days)))
+
+
 def has_calendar(duty: DutyRow) -> bool:
     return duty.place_kind_id is not None and duty.frequency != Frequency.USE
 
@@ -219,8 +232,7 @@ def compliance(user, root: Unit, start: date, end: date, *, today: date, keep: s
         return by_branch.setdefault(key, Line(key, ""))
 
     for place in places:
-        closed = min([d for d in (place.closed_on, place.unit.dissolved_on) if d is not None], default=None)
-        last_day = min(end, closed - timedelta(days=1)) if closed else end
+        last_day = owed_until(place, end)
         unit_line = branch(place.unit.path)
         for duty in calendar:
             if duty.place_kind_id != place.kind_id or last_day < start:
@@ -304,8 +316,7 @@ def obligations(user, root: Unit, start: date, end: date, *, today: date, key: s
             answered[(duty.pk, place_id)][period_of(duty.frequency, day)[0]].append(pk)
     found = []
     for place in places:
-        closed = min([d for d in (place.closed_on, place.unit.dissolved_on) if d is not None], default=None)
-        last_day = min(end, closed - timedelta(days=1)) if closed else end
+        last_day = owed_until(place, end)
         for duty in duties:
             if duty.place_kind_id != place.kind_id:
                 continue

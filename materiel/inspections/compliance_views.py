@@ -4,6 +4,7 @@ Each number of the page links to the drill-down of the same line and outcome, wh
 the obligations, runs or corrective actions the number counts (`compliance.Line`)."""
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import render
@@ -51,8 +52,6 @@ def _report(request, keep: str | None = None) -> tuple:
 
 
 def _query(scope, report: Compliance, **extra) -> str:
-    from urllib.parse import urlencode
-
     params = {
         "unit": scope.unit.code,
         "from": report.start.strftime("%d/%m/%Y"),

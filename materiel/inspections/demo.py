@@ -16,7 +16,7 @@ from materiel.equipment.models import Status
 from materiel.storage.models import ItemPlace, StoragePlace
 
 from . import services
-from .compliance import periods
+from .compliance import held_on, periods
 from .models import DutyRow, Frequency, Result, Run, RunItem, RunState, RunStep, StepFields
 
 # How far back each row's history goes, and how often a period was honoured.
@@ -61,9 +61,7 @@ def seed_inspections(rng, actor, today=None) -> int:
                 )
                 if skipped or rng.random() > HELD[duty.frequency]:
                     continue
-                # A day of the period, never past `until` (a year's period runs to December).
-                day = min(last, until, first + timedelta(days=rng.randint(0, (last - first).days)))
-                runs.append((place, duty, day))
+                runs.append((place, duty, held_on(first, last, until, rng)))
     created = Run.objects.bulk_create(
         Run(
             unit=place.unit,
