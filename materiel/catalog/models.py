@@ -165,3 +165,69 @@ class AuthorizedHolding(models.Model):
         verbose_name = _("biên chế trang bị")
         verbose_name_plural = _("biên chế trang bị")
         indexes = [models.Index(fields=["unit", "equipment_type"])]
+
+
+class KitPart(models.TextChoices):
+    """What a line of a standard kit is (the parts of đồng bộ)."""
+
+    COMPONENT = "component", _("Bộ phận")
+    ACCESSORY = "accessory", _("Phụ kiện")
+    TOOL = "tool", _("Dụng cụ")
+    SPARES = "spares", _("Bộ phụ tùng")
+    DOCUMENT = "document", _("Tài liệu")
+
+
+class KitLine(models.Model):
+    """One line of an equipment type's standard kit (bộ đồng bộ tiêu chuẩn): a component, an
+    accessory, a tool, a spare-part set or a document, and how many of it the kit has. An item is
+    complete (đồng bộ) when nothing of its kit is missing or damaged (docs/glossary.md)."""
+
+    equipment_type = models.ForeignKey(
+        EquipmentType, on_delete=models.PROTECT, related_name="kit_lines", verbose_name=_("chủng loại")
+    )
+    part = models.CharField(_("loại"), max_length=20, choices=KitPart.choices, default=KitPart.COMPONENT)
+    name = models.CharField(_("tên"), max_length=150)
+    quantity = models.PositiveSmallIntegerField(_("số lượng"), default=1)
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        ordering = ["equipment_type", "position", "id"]
+        verbose_name = _("dòng đồng bộ tiêu chuẩn")
+        verbose_name_plural = _("bộ đồng bộ tiêu chuẩn")
+        constraints = [
+            models.UniqueConstraint(fields=["equipment_type", "name"], name="unique_kit_line_name"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="kit_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompletenessPolicyQuerySet(models.QuerySet):
+    def in_force(self, day: date | None = None) -> "CompletenessPolicy":
+        day = day or date.today()
+        policy = self.filter(valid_from__lte=day).order_by("-valid_from").first()
+        # Without a policy: an item with anything missing or damaged is not complete.
+        return policy or CompletenessPolicy(damaged_counts=True, decimals=1)
+
+
+class CompletenessPolicy(models.Model):
+    """How the đồng bộ coefficient is computed from a given date (no official formula is public):
+    complete items ÷ items held, where "complete" leaves out either only the items missing part of
+    their kit, or also those with a part damaged."""
+
+    valid_from = models.DateField(_("áp dụng từ"), unique=True)
+    damaged_counts = models.BooleanField(
+        _("hỏng cũng tính là thiếu đồng bộ"),
+        default=True,
+        help_text=_("Bỏ chọn: chỉ trang bị thiếu bộ phận mới bị tính là không đồng bộ."),
+    )
+    decimals = models.PositiveSmallIntegerField(_("số chữ số thập phân"), default=1)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+
+    objects = CompletenessPolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("cách tính hệ số đồng bộ")
+        verbose_name_plural = _("các cách tính hệ số đồng bộ")

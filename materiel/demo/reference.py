@@ -1,4 +1,4 @@
-"""Re-apply the reference data that migrations load (unit kinds, grades, coefficient policy, kinds of
+"""Re-apply the reference data that migrations load (unit kinds, grades, coefficient and đồng bộ policies, kinds of
 storage place and their thresholds, disposal grounds, the inspections' example reasons, templates
 and duty matrix).
 
@@ -13,6 +13,7 @@ LOADERS = [
     "materiel.units.migrations.0002_unit_kinds",
     "materiel.units.migrations.0004_border_guard_command",
     "materiel.catalog.migrations.0002_default_reference_data",
+    "materiel.catalog.migrations.0005_completeness_policy",
     "materiel.storage.migrations.0002_place_kind_examples",
     "materiel.storage.migrations.0004_depot_logs_examples",
     "materiel.disposal.migrations.0002_grounds_and_step_log",

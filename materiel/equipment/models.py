@@ -23,6 +23,15 @@ class Status(models.TextChoices):
     VOID = "void", _("Đã hủy (ghi nhầm)")
 
 
+class Kit(models.TextChoices):
+    """An item's completeness (đồng bộ), kept with its state: its kit is whole, or a part of it is
+    damaged, or a part is missing (missing wins when both)."""
+
+    COMPLETE = "", _("Đồng bộ")
+    DAMAGED = "damaged", _("Có phần hỏng")
+    MISSING = "missing", _("Thiếu đồng bộ")
+
+
 # Statuses that are still part of a unit's holdings (what counts, what the coefficients count).
 HOLDINGS = (Status.IN_SERVICE, Status.IN_REPAIR, Status.SEALED, Status.AWAITING_DISPOSAL)
 TERMINAL = (Status.DISPOSED, Status.VOID)
@@ -51,6 +60,8 @@ class Item(models.Model):
     entered_service_on = models.DateField(_("ngày đưa vào sử dụng"), null=True, blank=True)
     received_on = models.DateField(_("ngày tiếp nhận"))
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    # Completeness (đồng bộ): a projection like grade and status, moved only by `kit` events.
+    kit = models.CharField(_("đồng bộ"), max_length=10, choices=Kit.choices, default=Kit.COMPLETE, blank=True)
     search_key = models.CharField(max_length=400, editable=False)
     # Ledger bookkeeping: date of the latest effective event (events are kept in date order),
     # the head of this item's hash chain, and a version for optimistic concurrency.
@@ -120,3 +131,17 @@ class ItemMeter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "meter"], name="unique_item_meter")]
+
+
+class ItemKitShortage(models.Model):
+    """What is missing or damaged of an item's standard kit, after its latest `kit` event (a
+    projection of the ledger: `ledger.register_kinds.KIT_PROJECTION` keeps it, verify replays it)."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="kit_shortages")
+    line = models.ForeignKey("catalog.KitLine", on_delete=models.PROTECT, related_name="+")
+    missing = models.PositiveSmallIntegerField(default=0)
+    damaged = models.PositiveSmallIntegerField(default=0)
+    since = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "line"], name="unique_item_kit_line")]

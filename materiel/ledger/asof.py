@@ -296,3 +296,51 @@ def lot_quantities_on(day: date) -> dict[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [day])
         return {lot_id: int(qty) for lot_id, qty in cursor.fetchall() if qty}
+
+
+KitCells = dict[tuple[int, str], list[int]]  # (type_id, status) -> [kit damaged, kit missing]
+
+
+def kit_conditions_on(day: date, reversed_: list[int] | None = None) -> dict[int, str]:
+    """item_id -> its kit condition on `day` (equipment.Kit), for the items not complete then.
+
+    Only `kit` events carry the condition, so this reads the latest effective one of each item that
+    has any (a few in a ledger), not the items."""
+    from .kit import KIT
+
+    not_reversed = _not_among("m.id", reversed_ids() if reversed_ is None else reversed_)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(m.id) FROM {EVENT} m WHERE m.kind = '{KIT}' AND m.occurred_on <= %s {not_reversed} "
+            "GROUP BY m.item_id",
+            [day],
+        )
+        latest = [row[0] for row in cursor.fetchall()]
+    if not latest:
+        return {}
+    found: dict[int, str] = {}
+    for start in range(0, len(latest), 5000):  # SQLite bounds the parameters of one statement
+        rows = Event.objects.filter(pk__in=latest[start : start + 5000]).values_list("item_id", "details")
+        found.update((item_id, details["kit"]) for item_id, details in rows if details.get("kit"))
+    return found
+
+
+def kit_by_unit_on(day: date, unit_ids: Ids | None = None) -> dict[int, KitCells]:
+    """unit_id -> {(type_id, status): [damaged, missing]} of the items held directly on `day` whose
+    kit was not complete then (unit_ids: only these units)."""
+    from materiel.equipment.models import Kit
+
+    reversed_ = reversed_ids()
+    conditions = kit_conditions_on(day, reversed_)
+    result: dict[int, KitCells] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    if not conditions:
+        return result
+    wanted = None if unit_ids is None else set(unit_ids)
+    sql = f"SELECT * FROM ({latest_item_states_sql(among=list(conditions), reversed_=reversed_)}) s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day])
+        for item_id, unit_id, _grade, status, type_id in cursor.fetchall():
+            if status == Status.VOID or (wanted is not None and unit_id not in wanted):
+                continue
+            result[unit_id][(type_id, status)][0 if conditions[item_id] == Kit.DAMAGED else 1] += 1
+    return result

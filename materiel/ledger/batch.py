@@ -113,7 +113,9 @@ class LedgerBatch(LotWrites, Reversals):
             if item is None or (versions and versions.get(pk) not in (None, item.version)):
                 raise ConflictError(_("Trang bị vừa được người khác cập nhật; hãy tải lại trang rồi thử lại."))
             self.units.setdefault(item.unit_id, item.unit)
-            self.states[pk] = ItemState(item.unit_id, item.grade, item.status, item.holder, item.last_event_on)
+            self.states[pk] = ItemState(
+                item.unit_id, item.grade, item.status, item.holder, item.last_event_on, item.kit
+            )
             self.types[pk] = item.equipment_type
             self.adopted[pk] = item
             adopted.append(item)
@@ -379,8 +381,8 @@ class LedgerBatch(LotWrites, Reversals):
         units = self.units
         self.deltas.move(
             item.equipment_type_id,
-            (units[before.unit_id].path, before.grade, before.status) if before else None,
-            (units[after.unit_id].path, after.grade, after.status),
+            (units[before.unit_id].path, before.grade, before.status, before.kit) if before else None,
+            (units[after.unit_id].path, after.grade, after.status, after.kit),
         )
         self.states[item.pk] = after
         return event
@@ -394,12 +396,12 @@ class LedgerBatch(LotWrites, Reversals):
             holder_key = item_search_key(item.serial, item.equipment_type.name, state.holder)
             version = item.version + versions.get(pk, 0)
             rows.append(
-                (state.unit_id, state.grade, state.status, state.holder, state.last_event_on)
+                (state.unit_id, state.grade, state.status, state.holder, state.last_event_on, state.kit)
                 + (item.chain_head, version, holder_key, pk)
             )
         sql = (
             f"UPDATE {Item._meta.db_table} SET unit_id = %s, grade = %s, status = %s, holder = %s, "
-            "last_event_on = %s, chain_head = %s, version = %s, search_key = %s WHERE id = %s"
+            "last_event_on = %s, kit = %s, chain_head = %s, version = %s, search_key = %s WHERE id = %s"
         )
         with connection.cursor() as cursor:
             if len(rows) == 1:
@@ -436,7 +438,7 @@ class LedgerBatch(LotWrites, Reversals):
         for item in self.new_items:
             state = self.states[item.pk]
             item.unit_id, item.grade, item.status, item.holder = state.unit_id, state.grade, state.status, state.holder
-            item.last_event_on = state.last_event_on
+            item.last_event_on, item.kit = state.last_event_on, state.kit
             item.search_key = item_search_key(item.serial, item.equipment_type.name, item.holder)
         versions: dict[int, int] = {}
         for event in self.events:

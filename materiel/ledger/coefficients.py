@@ -4,6 +4,9 @@ Technical coefficient (hệ số kỹ thuật) = quantity in serviceable grades 
 over holdings (not disposed, lost or void), per the CoefficientPolicy in force on the day. The
 overall figure counts serialised items only: adding rounds of ammunition to vehicles would let the
 ammunition decide it. Fill rate (hệ số trang bị) = Σ_types min(held, authorised) / Σ authorised.
+Completeness (hệ số đồng bộ) = complete items / items held, serialised items only, where the
+CompletenessPolicy in force says whether a damaged part, or only a missing one, makes an item
+incomplete: read from the rollups' kit counts now, from the `kit` events on a past day.
 """
 
 from collections import defaultdict
@@ -18,13 +21,13 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from materiel.catalog.grades import grade_numbers
-from materiel.catalog.models import AuthorizedHolding, Category, CoefficientPolicy, EquipmentType
+from materiel.catalog.models import AuthorizedHolding, Category, CoefficientPolicy, CompletenessPolicy, EquipmentType
 from materiel.equipment.models import HOLDINGS, Status
 from materiel.units.models import PATH_END, Unit
 from materiel.units.tree import PastTree
 
 from . import snapshots
-from .asof import counts_by_unit_on, lot_counts_by_unit_on
+from .asof import KitCells, counts_by_unit_on, kit_by_unit_on, lot_counts_by_unit_on
 from .models import Rollup
 
 Cells = dict[tuple[int, int, str], int]  # (type_id, grade, status) -> quantity
@@ -61,11 +64,34 @@ class Tally:
 
 
 @dataclass
+class KitCount:
+    """Of the items held (serialised), how many have a part of their kit damaged, how many miss one."""
+
+    damaged: int = 0
+    missing: int = 0
+
+    def incomplete(self, policy: CompletenessPolicy) -> int:
+        return self.missing + (self.damaged if policy.damaged_counts else 0)
+
+    def completeness(self, held: int, policy: CompletenessPolicy) -> Decimal | None:
+        if not held:
+            return None
+        share = Decimal((held - self.incomplete(policy)) * 100) / Decimal(held)
+        return share.quantize(Decimal(1).scaleb(-policy.decimals), rounding=ROUND_HALF_UP)
+
+
+# category_id -> what its items held lack of their kits
+KitsByCategory = dict[int, KitCount]
+
+
+@dataclass
 class CategoryLine:
     category: Category
     serialised: bool
     tally: Tally
     coefficient: Decimal | None
+    kit: KitCount = field(default_factory=KitCount)
+    completeness: Decimal | None = None  # serialised lines only
 
 
 @dataclass
@@ -89,6 +115,17 @@ class Summary:
     authorised: int
     filled: int
     lot_lines: list[LotLine] = field(default_factory=list)
+    completeness_policy: CompletenessPolicy = field(default_factory=CompletenessPolicy)
+    kit: KitCount = field(default_factory=KitCount)
+
+    @property
+    def completeness(self) -> Decimal | None:
+        """The đồng bộ coefficient of the serialised items held."""
+        return self.kit.completeness(self.overall.total, self.completeness_policy)
+
+    @property
+    def incomplete(self) -> int:
+        return self.kit.incomplete(self.completeness_policy)
 
     @property
     def fill_rate(self) -> Decimal | None:
@@ -153,6 +190,35 @@ def current_folded(unit: Unit) -> tuple[Folded, dict[int, int]]:
     return current_folded_many([unit.pk]).get(unit.pk, ({}, {}))
 
 
+def current_kits_many(unit_ids: list[int]) -> dict[int, KitsByCategory]:
+    """unit_id -> category -> the kit counts of its serialised items held, from the rollups."""
+    rollup, types = Rollup._meta.db_table, EquipmentType._meta.db_table
+    ids = ",".join(str(int(i)) for i in unit_ids) or "0"
+    found: dict[int, KitsByCategory] = {uid: {} for uid in unit_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.unit_id, t.category_id, SUM(r.kit_damaged), SUM(r.kit_missing) FROM {rollup} r "
+            f"JOIN {types} t ON t.id = r.equipment_type_id WHERE r.unit_id IN ({ids}) AND t.serialised "
+            f"AND r.status IN ({HOLDING_STATUSES}) AND (r.kit_damaged <> 0 OR r.kit_missing <> 0) "
+            "GROUP BY r.unit_id, t.category_id"
+        )
+        for uid, category_id, damaged, missing in cursor.fetchall():
+            found[uid][category_id] = KitCount(int(damaged), int(missing))
+    return found
+
+
+def fold_kits(cells: KitCells, types: dict[int, tuple[int, bool]]) -> KitsByCategory:
+    """A past day's kit counts of a subtree, (type, status) -> [damaged, missing], by category."""
+    found: KitsByCategory = {}
+    for (type_id, status), (damaged, missing) in cells.items():
+        category_id, serialised = types[type_id]
+        if serialised and status in HOLDINGS and (damaged or missing):
+            count = found.setdefault(category_id, KitCount())
+            count.damaged += damaged
+            count.missing += missing
+    return found
+
+
 def current_folded_many(unit_ids: list[int]) -> dict[int, tuple[Folded, dict[int, int]]]:
     """current_folded of several units in two statements (a dashboard's children: one round trip
     per child was most of Q2 on PostgreSQL)."""
@@ -196,6 +262,7 @@ class PastCounts:
         self._by_unit: dict[int, dict[tuple[int, int, str], int]] | None = None
         self._correction: dict[int, Cells] | None = None
         self._lots: dict[int, dict[tuple[int, int, str], int]] | None = None
+        self._kits: dict[int, KitCells] | None = None
 
     @property
     def by_unit(self) -> dict[int, dict[tuple[int, int, str], int]]:
@@ -224,6 +291,18 @@ class PastCounts:
         if self.within is not None and unit_id not in self.within and self.tree.exists(unit_id):
             raise ValueError(f"unit {unit_id} is outside the subtree these counts were folded for")
         return self._subtree_sum(unit_id, self.by_unit)
+
+    def kit_cells(self, unit_id: int) -> KitCells:
+        """(type, status) -> [damaged, missing] of the subtree's items not complete on the day: read
+        from the `kit` events of the items that had any, whatever the snapshot (docs/glossary.md)."""
+        if self._kits is None:
+            self._kits = kit_by_unit_on(self.day, self.within)
+        total: KitCells = defaultdict(lambda: [0, 0])
+        for uid in self.tree.subtree(unit_id):
+            for key, (damaged, missing) in self._kits.get(uid, {}).items():
+                total[key][0] += damaged
+                total[key][1] += missing
+        return total
 
     def _subtree_sum(self, unit_id: int, *by_units: dict[int, Cells]) -> Cells:
         total: Cells = defaultdict(int)
@@ -261,18 +340,23 @@ def summarise(
     policy: CoefficientPolicy | None = None,
     categories: list[Category] | None = None,
     folded: tuple[Folded, dict[int, int]] | None = None,
+    kits: KitsByCategory | None = None,
+    completeness_policy: CompletenessPolicy | None = None,
 ) -> Summary:
     """Grade distribution, coefficients and fill rate of a unit's subtree, now or on `day`.
 
-    types, policy, categories, folded (current_folded's result): read once
-    by a caller that summarises several units (a dashboard)."""
+    types, policy, categories, folded (current_folded's result), kits (current_kits_many's),
+    completeness_policy: read once by a caller that summarises several units (a dashboard)."""
     policy = policy or CoefficientPolicy.objects.in_force(day or timezone.localdate())
+    completeness_policy = completeness_policy or CompletenessPolicy.objects.in_force(day or timezone.localdate())
     if day is None:
         cells, held_by_type = folded or current_folded(unit)
+        kits = kits if kits is not None else current_kits_many([unit.pk])[unit.pk]
     else:
         types = types or type_index()
         past = past or PastCounts(day)
         cells, held_by_type = fold_cells(past.cells(unit.pk), types)
+        kits = fold_kits(past.kit_cells(unit.pk), types)
     # Items and lots of one category are two lines: rounds of ammunition are not added to rifles.
     per_category: dict[tuple[int, bool], Tally] = defaultdict(Tally)
     per_lot_type: dict[tuple[int, int], Tally] = defaultdict(Tally)
@@ -291,6 +375,11 @@ def summarise(
         for serialised in (True, False)
         if (tally := per_category.get((cat.pk, serialised))) is not None
     ]
+    for line in lines:
+        if line.serialised:
+            line.kit = kits.get(line.category.pk, KitCount())
+            line.completeness = line.kit.completeness(line.tally.total, completeness_policy)
+    overall_kit = KitCount(sum(k.damaged for k in kits.values()), sum(k.missing for k in kits.values()))
     order = {cat.pk: n for n, cat in enumerate(categories)}
     lot_lines = [
         LotLine(type_id, category_id, tally)
@@ -298,7 +387,17 @@ def summarise(
     ]
     authorised, filled = fill(unit, day, held_by_type, past)
     return Summary(
-        unit, day, policy, lines, overall, overall.coefficient(policy.decimals), authorised, filled, lot_lines
+        unit,
+        day,
+        policy,
+        lines,
+        overall,
+        overall.coefficient(policy.decimals),
+        authorised,
+        filled,
+        lot_lines,
+        completeness_policy,
+        overall_kit,
     )
 
 
@@ -359,12 +458,14 @@ def children_summaries(unit: Unit, day: date | None = None, *, past: PastCounts 
     shared: dict[str, Any] = {
         "types": type_index() if day else None,
         "policy": CoefficientPolicy.objects.in_force(day or timezone.localdate()),
+        "completeness_policy": CompletenessPolicy.objects.in_force(day or timezone.localdate()),
         "categories": list(Category.objects.all()),
     }
     if day is None:
         children = list(unit.children.filter(dissolved_on__isnull=True).order_by("path"))
-        folded = current_folded_many([child.pk for child in children])
-        return [summarise(child, None, folded=folded[child.pk], **shared) for child in children]
+        ids = [child.pk for child in children]
+        folded, kits = current_folded_many(ids), current_kits_many(ids)
+        return [summarise(child, None, folded=folded[child.pk], kits=kits[child.pk], **shared) for child in children]
     past = past or PastCounts(day, within=unit)
     ids = past.tree.children.get(unit.pk, [])
     past.prepare(ids)

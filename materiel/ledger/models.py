@@ -156,6 +156,10 @@ class Rollup(models.Model):
     grade = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=20)
     quantity = models.BigIntegerField(default=0)
+    # Of `quantity`, the items with a part of their kit damaged, and those missing a part (đồng bộ):
+    # completeness is a dimension of the rollups, read with the grades, never by scanning items.
+    kit_damaged = models.BigIntegerField(default=0)
+    kit_missing = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -1,7 +1,8 @@
 """The register's own event kinds, declared like any app's (see ledger.kinds).
 
 Receipt, transfer, issue and return, grade change, meter reading, the status changes (repair,
-sealed storage, disposal, loss), and the four movements of counted stock. Their rules are the pure
+sealed storage, disposal, loss), the kit's completeness (`ledger.kit`), and the four movements of
+counted stock. Their rules are the pure
 functions of `ledger.rules`; this module only says, per kind, which rule, which permission, which
 typed details and which projection. Declared from `LedgerConfig.ready()`.
 """
@@ -206,6 +207,8 @@ REGISTER_KINDS = [
 
 
 def register_all() -> None:
+    from .kit import KIT_KIND
+
     kinds.register(kinds.REVERSAL_KIND)
-    for kind in REGISTER_KINDS:
+    for kind in [*REGISTER_KINDS, KIT_KIND]:
         kinds.register(kind)

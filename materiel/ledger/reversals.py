@@ -72,11 +72,15 @@ class Reversals(WriterBase):
         last_on = earlier.occurred_on if earlier else item.last_event_on
         if spec.creates:
             # The item never existed: it leaves every count, and its serial is free again.
-            after = ItemState(item.unit_id, item.grade, Status.VOID, "", last_on)
+            after = ItemState(item.unit_id, item.grade, Status.VOID, "", last_on, before.kit)
         else:
             # An event that did not create its item has the item's grade before it.
             grade_before = cast(int, event.grade_before)
-            after = ItemState(event.unit_before_id, grade_before, event.status_before, event.holder_before, last_on)
+            # Completeness changes only by a `kit` event, which keeps the condition before it.
+            kit = event.details.get("kit_before", before.kit)
+            after = ItemState(
+                event.unit_before_id, grade_before, event.status_before, event.holder_before, last_on, kit
+            )
         if after.unit_id != item.unit_id:
             _require_open(self.units[after.unit_id], occurred_on)
         reversal = self._append(

@@ -1,4 +1,5 @@
-"""Rollup maintenance: per (ancestor unit, type, grade, status) counts, moved by signed deltas."""
+"""Rollup maintenance: per (ancestor unit, type, grade, status) counts, and of them the items whose kit
+is damaged or missing a part, moved by signed deltas."""
 
 from collections import defaultdict
 from functools import lru_cache
@@ -8,12 +9,15 @@ from django.utils.translation import gettext as _
 
 from materiel.core import bounds
 from materiel.core.errors import DomainError
-from materiel.equipment.models import Status
+from materiel.equipment.models import Kit, Status
 from materiel.units.models import PATH_END, SEGMENT_WIDTH, Unit
 
 from .models import Rollup
 
 Cell = tuple[int, int, int, str]  # (unit_id, type_id, grade, status)
+# (unit_path, grade, status, kit): an item's place in the rollups (kit: equipment.Kit, "" when complete).
+Position = tuple[str, int, str, str]
+COUNTS = 3  # what a cell counts: [quantity, kit damaged, kit missing]
 
 
 @lru_cache(maxsize=65536)
@@ -22,28 +26,43 @@ def ancestor_ids(path: str) -> tuple[int, ...]:
     return tuple(int(path[i : i + SEGMENT_WIDTH], 36) for i in range(0, len(path), SEGMENT_WIDTH))
 
 
+def _kit_counts(kit: str, quantity: int) -> tuple[int, int, int]:
+    if kit == Kit.MISSING:
+        return quantity, 0, quantity
+    if kit == Kit.DAMAGED:
+        return quantity, quantity, 0
+    return quantity, 0, 0
+
+
 class Deltas:
-    """Signed changes to rollup cells, accumulated then written in one statement batch."""
+    """Signed changes to rollup cells, accumulated then written in one statement batch.
+
+    A cell counts the quantity, and of it the items whose kit is damaged or missing a part."""
 
     def __init__(self) -> None:
-        self.cells: dict[Cell, int] = defaultdict(int)
+        self.cells: dict[Cell, list[int]] = defaultdict(lambda: [0] * COUNTS)
 
-    def add(self, path: str, type_id: int, grade: int, status: str, quantity: int) -> None:
+    def add(self, path: str, type_id: int, grade: int, status: str, quantity: int, kit: str = "") -> None:
         if status == Status.VOID or quantity == 0:
             return
+        counts = _kit_counts(kit, quantity)
         for unit_id in ancestor_ids(path):
-            self.cells[(unit_id, type_id, grade, str(status))] += quantity
+            cell = self.cells[(unit_id, type_id, grade, str(status))]
+            for n, value in enumerate(counts):
+                cell[n] += value
 
-    def move(
-        self, type_id: int, before: tuple[str, int, str] | None, after: tuple[str, int, str] | None, quantity: int = 1
-    ) -> None:
-        """before/after: (unit_path, grade, status) or None."""
+    def move(self, type_id: int, before: Position | None, after: Position | None, quantity: int = 1) -> None:
         if before == after:
             return
         if before is not None:
-            self.add(*_spread(before, type_id), -quantity)
+            path, grade, status, kit = before
+            self.add(path, type_id, grade, status, -quantity, kit)
         if after is not None:
-            self.add(*_spread(after, type_id), quantity)
+            path, grade, status, kit = after
+            self.add(path, type_id, grade, status, quantity, kit)
+
+    def nonzero(self) -> dict[Cell, tuple[int, ...]]:
+        return {cell: tuple(counts) for cell, counts in self.cells.items() if any(counts)}
 
     def write(self) -> None:
         """Upsert the deltas; refuse (DomainError, the caller's transaction rolls back) any cell that
@@ -53,21 +72,23 @@ class Deltas:
         silently stores a sum as a float and PostgreSQL fails the statement. Each statement returns
         the cells it wrote, so the check costs no extra round trip.
         """
-        rows = sorted((k, v) for k, v in self.cells.items() if v)  # sorted: a fixed lock order on PostgreSQL
+        rows = sorted(self.nonzero().items())  # sorted: a fixed lock order on PostgreSQL
         self.cells.clear()
-        if any(abs(qty) > bounds.MAX_HOLDING for _cell, qty in rows):
+        if any(abs(counts[0]) > bounds.MAX_HOLDING for _cell, counts in rows):
             raise _holding_refused()
         table = Rollup._meta.db_table
-        chunk = 150
+        chunk = 100
         with connection.cursor() as cursor:
             for start in range(0, len(rows), chunk):
                 part = rows[start : start + chunk]
-                values = ",".join(["(%s,%s,%s,%s,%s)"] * len(part))
-                params = [p for (cell, qty) in part for p in (*cell, qty)]
+                values = ",".join(["(%s,%s,%s,%s,%s,%s,%s)"] * len(part))
+                params = [p for (cell, counts) in part for p in (*cell, *counts)]
                 cursor.execute(
-                    f"INSERT INTO {table} (unit_id, equipment_type_id, grade, status, quantity) VALUES {values} "
-                    f"ON CONFLICT (unit_id, equipment_type_id, grade, status) "
-                    f"DO UPDATE SET quantity = {table}.quantity + excluded.quantity RETURNING quantity",
+                    f"INSERT INTO {table} (unit_id, equipment_type_id, grade, status, quantity, kit_damaged, "
+                    f"kit_missing) VALUES {values} ON CONFLICT (unit_id, equipment_type_id, grade, status) "
+                    f"DO UPDATE SET quantity = {table}.quantity + excluded.quantity, "
+                    f"kit_damaged = {table}.kit_damaged + excluded.kit_damaged, "
+                    f"kit_missing = {table}.kit_missing + excluded.kit_missing RETURNING quantity",
                     params,
                 )
                 if any(quantity > bounds.MAX_HOLDING for (quantity,) in cursor.fetchall()):
@@ -82,11 +103,6 @@ def _holding_refused() -> DomainError:
     )
 
 
-def _spread(state: tuple[str, int, str], type_id: int) -> tuple[str, int, int, str]:
-    path, grade, status = state
-    return path, type_id, grade, status
-
-
 def move_subtree_rollups(unit: Unit, old_parent_path: str, new_parent_path: str) -> None:
     """A unit moved: its subtree totals leave the old ancestors and join the new ones."""
     old = set(ancestor_ids(old_parent_path)) if old_parent_path else set()
@@ -94,14 +110,14 @@ def move_subtree_rollups(unit: Unit, old_parent_path: str, new_parent_path: str)
     own = (
         Rollup.objects.filter(unit=unit)
         .exclude(quantity=0)
-        .values_list("equipment_type_id", "grade", "status", "quantity")
+        .values_list("equipment_type_id", "grade", "status", "quantity", "kit_damaged", "kit_missing")
     )
     deltas = Deltas()
-    for type_id, grade, status, qty in own:
-        for uid in old - new:
-            deltas.cells[(uid, type_id, grade, status)] -= qty
-        for uid in new - old:
-            deltas.cells[(uid, type_id, grade, status)] += qty
+    for type_id, grade, status, *counts in own:
+        for uid, sign in [(uid, -1) for uid in old - new] + [(uid, 1) for uid in new - old]:
+            cell = deltas.cells[(uid, type_id, grade, status)]
+            for n, value in enumerate(counts):
+                cell[n] += sign * value
     deltas.write()
 
 

@@ -36,6 +36,8 @@ class ItemState:
     status: str
     holder: str
     last_event_on: date
+    # Completeness (đồng bộ, equipment.Kit): changed only by `kit` events, carried by every other.
+    kit: str = ""
 
 
 # kind -> (statuses it may start from, status after). Issued items must be returned first where

@@ -32,6 +32,7 @@ from materiel.units.models import Unit
 
 from . import kinds, rules
 from .batch import LedgerBatch
+from .kit import KIT, kit_details
 from .models import Event, EventKind
 from .rules import GradeInput
 
@@ -134,6 +135,13 @@ class Writer:
         return self.record(
             item, EventKind.METER_READING, occurred_on=occurred_on, details={"meter": meter, "value": value}
         )
+
+    def kit(
+        self, item: Item, *, shortages: list[dict[str, int]], occurred_on: date, note: str = "", **facts: Any
+    ) -> Event:
+        """What is missing or damaged of the item's kit after a check (ledger.kit): the whole list."""
+        details = kit_details(self._batch.state_of(item).kit, shortages, note)
+        return self.record(item, KIT, occurred_on=occurred_on, details=details, **facts)
 
     def expect_serials(self, equipment_type: EquipmentType, serials: Iterable[str]) -> None:
         """Before receiving exactly these serials of a type: look up only them, not every serial of
@@ -359,6 +367,25 @@ def record_meter_reading(
     """Record a reading of one of the item's meters (km, engine hours, rounds)."""
     writer = _one(item, expected_version, actor)
     writer.meter_reading(writer.items[0], meter=meter, value=value, occurred_on=occurred_on)
+    return writer.save()[-1]
+
+
+@transaction.atomic
+def record_kit(
+    item: Item,
+    *,
+    shortages: list[dict[str, int]],
+    occurred_on: date,
+    actor: User,
+    note: str = "",
+    document_number: str = "",
+    expected_version: int | None = None,
+) -> Event:
+    """Record the item's kit after a check (ghi đồng bộ): each line missing or damaged, none if whole."""
+    writer = _one(item, expected_version, actor)
+    writer.kit(
+        writer.items[0], shortages=shortages, occurred_on=occurred_on, note=note, document_number=document_number
+    )
     return writer.save()[-1]
 
 

@@ -24,7 +24,7 @@ from .models import Event, LedgerSeal, Rollup, SealAlgorithm
 from .rollups import Deltas
 from .sealkey import SealKeyError, key_id, load_key
 
-# item id -> (unit, grade, status, holder) after its events replayed.
+# item id -> (unit, grade, status, holder, kit) after its events replayed.
 ItemsReplayed = dict[int | None, tuple[Any, ...]]
 
 
@@ -58,6 +58,8 @@ def verify_ledger(*, database: bool = False) -> Report:
     items: ItemsReplayed = {}
     lots: dict[int, int] = defaultdict(int)
     reversed_ids = set(Event.objects.filter(reverses__isnull=False).values_list("reverses_id", flat=True))
+    # The kit condition before each event that changed it, for the reversal that puts it back.
+    kit_before: dict[int, str] = {}
     # What the kinds keep besides the states (the meters, ...): replayed and compared by their own code.
     projections = kinds.projections()
     for projection in projections:
@@ -74,7 +76,7 @@ def verify_ledger(*, database: bool = False) -> Report:
         if kinds.find(event.kind) is None:
             report.problem(f"Sự kiện #{event.pk}: loại “{event.kind}” không có trong danh mục loại sự kiện.")
         if event.item_id:
-            _replay_item(event, items, report)
+            _replay_item(event, items, kit_before, report)
         elif event.lot_id:
             lots[event.lot_id] += event.quantity or 0
         for projection in projections:
@@ -89,22 +91,30 @@ def verify_ledger(*, database: bool = False) -> Report:
     return report
 
 
-def _replay_item(event: Event, items: ItemsReplayed, report: Report) -> None:
+def _replay_item(event: Event, items: ItemsReplayed, kit_before: dict[int, str], report: Report) -> None:
+    """The item's state after `event`. Completeness is not in the event's columns: a `kit` event
+    carries the condition before and after it in its details, and its reversal puts back the one before."""
     previous = items.get(event.item_id)
+    kit = previous[4] if previous is not None else ""
     before = (event.unit_before_id, event.grade_before, event.status_before, event.holder_before)
     if previous is None:
         kind = kinds.find(event.kind)
         if kind is None or not kind.creates:
             report.problem(f"Sự kiện #{event.pk}: trang bị chưa tiếp nhận đã có sự kiện.")
-    elif before != previous:
+    elif before != previous[:4] or event.details.get("kit_before", kit) != kit:
         report.problem(f"Sự kiện #{event.pk}: trạng thái trước sự kiện không khớp với lịch sử của trang bị.")
-    items[event.item_id] = (event.unit_id, event.grade_after, event.status_after, event.holder_after)
+    if "kit_before" in event.details:
+        kit_before[event.pk] = event.details["kit_before"]
+        kit = event.details.get("kit", "")
+    elif event.reverses_id in kit_before:
+        kit = kit_before[event.reverses_id]
+    items[event.item_id] = (event.unit_id, event.grade_after, event.status_after, event.holder_after, kit)
 
 
 def _compare_items(items: ItemsReplayed, heads: dict[str, str], report: Report) -> None:
     seen = set()
-    for pk, unit_id, grade, status, holder, head in Item.objects.values_list(
-        "id", "unit_id", "grade", "status", "holder", "chain_head"
+    for pk, unit_id, grade, status, holder, kit, head in Item.objects.values_list(
+        "id", "unit_id", "grade", "status", "holder", "kit", "chain_head"
     ).iterator(chunk_size=5000):
         report.items += 1
         seen.add(pk)
@@ -112,10 +122,9 @@ def _compare_items(items: ItemsReplayed, heads: dict[str, str], report: Report) 
         if replayed is None:
             report.problem(f"Trang bị #{pk}: có trong sổ nhưng không có sự kiện nào.")
             continue
-        if replayed != (unit_id, grade, status, holder):
-            report.problem(
-                f"Trang bị #{pk}: trạng thái lưu {(unit_id, grade, status, holder)} khác kết quả phát lại {replayed}."
-            )
+        if replayed != (unit_id, grade, status, holder, kit):
+            stored = (unit_id, grade, status, holder, kit)
+            report.problem(f"Trang bị #{pk}: trạng thái lưu {stored} khác kết quả phát lại {replayed}.")
         if heads.get(f"item:{pk}") != head:
             report.problem(f"Trang bị #{pk}: đầu chuỗi băm không khớp (sự kiện cuối bị xóa hoặc thay).")
     for item_id in set(items) - seen:
@@ -140,24 +149,24 @@ def _compare_rollups(items: ItemsReplayed, lots: dict[int, int], report: Report)
         for pk, unit_id, type_id, grade in Lot.objects.values_list("id", "unit_id", "equipment_type_id", "grade")
     }
     deltas = Deltas()
-    for item_id, (unit_id, grade, status, _holder) in items.items():
+    for item_id, (unit_id, grade, status, _holder, kit) in items.items():
         if item_id in item_types:
-            deltas.add(paths[unit_id], item_types[item_id], grade, status, 1)
+            deltas.add(paths[unit_id], item_types[item_id], grade, status, 1, kit)
     for lot_id, quantity in lots.items():
         if lot_id in lot_cells:
             unit_id, type_id, grade = lot_cells[lot_id]
             deltas.add(paths[unit_id], type_id, grade, Status.IN_SERVICE, quantity)
-    expected = {k: v for k, v in deltas.cells.items() if v}
+    expected = deltas.nonzero()
     stored = {
-        (u, t, g, s): q
-        for u, t, g, s, q in Rollup.objects.exclude(quantity=0).values_list(
-            "unit_id", "equipment_type_id", "grade", "status", "quantity"
+        (u, t, g, s): tuple(counts)
+        for u, t, g, s, *counts in Rollup.objects.exclude(quantity=0, kit_damaged=0, kit_missing=0).values_list(
+            "unit_id", "equipment_type_id", "grade", "status", "quantity", "kit_damaged", "kit_missing"
         )
     }
     if expected != stored:
         wrong = [k for k in set(expected) | set(stored) if expected.get(k) != stored.get(k)]
         for key in wrong[:50]:
-            report.problem(f"Số tổng hợp {key}: lưu {stored.get(key, 0)} khác tính lại {expected.get(key, 0)}.")
+            report.problem(f"Số tổng hợp {key}: lưu {stored.get(key)} khác tính lại {expected.get(key)}.")
         if len(wrong) > 50:
             report.problem(f"... và {len(wrong) - 50} ô tổng hợp khác.")
 

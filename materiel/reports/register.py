@@ -4,12 +4,14 @@ exports all call these functions."""
 
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from materiel.catalog.models import CompletenessPolicy
 from materiel.core import bounds
 from materiel.core.text import nfc
 from materiel.core.xlsx import Column, write_xlsx, xlsx_response
-from materiel.equipment.models import HOLDINGS, Item, Lot, Purpose, Status
+from materiel.equipment.models import HOLDINGS, Item, Kit, Lot, Purpose, Status
 from materiel.equipment.search import Search
 from materiel.ledger import asof, coefficients
 from materiel.units.models import Unit
@@ -79,7 +81,7 @@ def filtered_items(user, unit, day, params):
     one definition for the page and the API. params: category, type, q, holder, purpose, year,
     status, grade ("2" or "1,2"), direct ("1": only what the unit holds itself), place (a storage
     place's id: the items kept there now), readiness (a readiness reason's code: the items that
-    carry it now), as strings."""
+    carry it now), kit (`kit_filter`), as strings."""
     items = Item.objects.visible_to(user).select_related("equipment_type__category", "unit")
     category = params.get("category")
     type_code = params.get("type")
@@ -108,6 +110,15 @@ def filtered_items(user, unit, day, params):
     if readiness:
         # The readiness reason is today's fact too (inspections.ItemReadiness), like the place.
         items = items.filter(readiness_row__reason__code=readiness)
+    kits = kit_filter(params.get("kit"), day)
+    if kits is not None and day is None:
+        items = items.filter(kit__in=kits)
+    elif kits is not None:
+        # On a past day the kit of that day, from the `kit` events (ledger.asof).
+        ids = [pk for pk, kit in asof.kit_conditions_on(day).items() if kit in kits]
+        items = items.filter(
+            id__in=RawSQL(f"SELECT id FROM {Item._meta.db_table} WHERE {asof.id_list_sql('id', ids)}", [])
+        )
     statuses = [status] if status in Status.values else list(HOLDINGS)
     grades = parse_grades(grade)
     direct = params.get("direct") == "1"  # held by the unit itself, not by the units under it
@@ -120,6 +131,21 @@ def filtered_items(user, unit, day, params):
         sql, sql_params = asof.item_ids_sql(day, unit_ids=units, grade=grades or None, status=statuses)
         items = items.filter(id__in=RawSQL(sql, sql_params))
     return items
+
+
+KIT_FILTERS = ("incomplete", Kit.MISSING.value, Kit.DAMAGED.value)
+
+
+def kit_filter(value: str | None, day) -> list[str] | None:
+    """The kit conditions a `kit` filter keeps: `incomplete` is what the đồng bộ coefficient counts
+    as not complete on the day (the CompletenessPolicy then in force), `missing` or `damaged` one
+    condition; None for no filter."""
+    if value == "incomplete":
+        policy = CompletenessPolicy.objects.in_force(day or timezone.localdate())
+        return [Kit.MISSING.value, Kit.DAMAGED.value] if policy.damaged_counts else [Kit.MISSING.value]
+    if value in KIT_FILTERS:
+        return [value]
+    return None
 
 
 # Column sorts the register offers: ?sort=<key>, or ?sort=-<key> for descending.

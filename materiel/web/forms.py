@@ -101,6 +101,44 @@ class MeterForm(EventForm):
             self.fields["meter"].choices = [(m, label) for m, label in Meter.choices if m in meters]
 
 
+class KitForm(EventForm):
+    """What is missing and damaged of the item's kit after a check (ledger.kit): two numbers per
+    line of its type's standard kit, shown with what it has now."""
+
+    note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
+
+    def __init__(self, *args, lines=(), shortages=None, **kwargs):
+        """lines: the type's KitLines; shortages: line id -> (missing, damaged) now."""
+        super().__init__(*args, **kwargs)
+        shortages = shortages or {}
+        self.lines = list(lines)
+        for line in self.lines:
+            missing, damaged = shortages.get(line.pk, (0, 0))
+            for name, label, value in (
+                ("missing", gettext("Thiếu – %(line)s (bộ có %(quantity)s)"), missing),
+                ("damaged", gettext("Hỏng – %(line)s"), damaged),
+            ):
+                self.fields[f"{name}_{line.pk}"] = forms.IntegerField(
+                    label=label % {"line": line.name, "quantity": line.quantity},
+                    min_value=0,
+                    max_value=line.quantity,
+                    initial=value,
+                    required=False,
+                    widget=forms.NumberInput(attrs={"size": 3, "inputmode": "numeric"}),
+                )
+
+    def shortages(self) -> list[dict[str, int]]:
+        data = self.cleaned_data
+        return [
+            {
+                "line": line.pk,
+                "missing": data.get(f"missing_{line.pk}") or 0,
+                "damaged": data.get(f"damaged_{line.pk}") or 0,
+            }
+            for line in self.lines
+        ]
+
+
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Lý do hủy"), max_length=300, required=False)
 

@@ -14,18 +14,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from materiel.accounts.page_scope import page_scope
 from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, receiving_units, restrict
-from materiel.catalog.models import Category, EquipmentType, grade_labels, grade_names
+from materiel.catalog.models import Category, EquipmentType, KitLine, grade_labels, grade_names
 from materiel.core.errors import DomainError
 from materiel.core.views import object_view
 from materiel.disposal.models import DisposalLine, Proposal
 from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
-from materiel.equipment.models import HOLDINGS, Item, Purpose, Status
+from materiel.equipment.models import HOLDINGS, Item, Kit, Purpose, Status
 from materiel.inspections.models import ItemReadiness, ReadinessReason, RunItem
 from materiel.inspections.readiness import reason_counts
 from materiel.ledger import asof, coefficients, kinds, services
 from materiel.ledger.history import item_history
+from materiel.ledger.kit import KIT
 from materiel.ledger.models import Event, EventKind
 from materiel.ledger.rules import STATUS_MOVES
 from materiel.maintenance import board as maintenance_board
@@ -102,6 +103,8 @@ def dashboard(request):
                 for g in names
             ],
             "total_url": register_url(scope, category=line.category.code),
+            "incomplete": line.kit.incomplete(summary.completeness_policy),
+            "incomplete_url": register_url(scope, category=line.category.code, kit="incomplete"),
         }
         for line in summary.lines
         if line.serialised
@@ -127,6 +130,7 @@ def dashboard(request):
                 "all": register_url(scope, kind="serialised"),
                 "serviceable": register_url(scope, grade=_grades(summary.policy.serviceable_grades)),
                 "counted": register_url(scope, grade=_grades(summary.policy.counted_grades)),
+                "incomplete": register_url(scope, kind="serialised", kit="incomplete"),
                 "in_repair": register_url(scope, status=Status.IN_REPAIR),
                 "sealed": register_url(scope, status=Status.SEALED),
                 "awaiting_disposal": register_url(scope, status=Status.AWAITING_DISPOSAL),
@@ -321,6 +325,11 @@ def register(request):
         "places": storage_places.place_choices(request.user, scope.unit),
         # Offered when the link of a readiness count brought the filter (the dashboard's table).
         "reasons": ReadinessReason.objects.values_list("code", "name") if params.get("readiness") else [],
+        "kit_filters": [
+            ("incomplete", _("Không đồng bộ")),
+            (Kit.MISSING.value, Kit.MISSING.label),
+            (Kit.DAMAGED.value, Kit.DAMAGED.label),
+        ],
         "sorts": sort_links(params),
         "grades": grade_names(scope.day),
         "count": page.paginator.count,
@@ -338,6 +347,7 @@ ACTION_FORMS = {
     "issue": forms.IssueForm,
     "return": forms.EventForm,
     "meter": forms.MeterForm,
+    "kit": forms.KitForm,
     **{kind: forms.StatusForm for kind in STATUS_MOVES},
 }
 
@@ -353,6 +363,9 @@ def action_form(action, item, user, data=None):
         return form_class(data, meters=item.equipment_type.meters, prefix=action)
     if form_class is forms.GradeForm:
         return form_class(data, prefix=action, initial={"grade": item.grade})
+    if form_class is forms.KitForm:
+        shortages = {s.line_id: (s.missing, s.damaged) for s in item.kit_shortages.all()}
+        return form_class(data, prefix=action, lines=item.equipment_type.kit_lines.all(), shortages=shortages)
     return form_class(data, prefix=action)
 
 
@@ -371,6 +384,10 @@ def item_detail(request, pk, forms_by_action=None):
             event.plan_name = plan_names.get(int(event.details.get("plan", 0)), "")
         elif event.kind == "relocation":
             event.place_name = place_names.get(int(event.details.get("place", 0)), "")
+    kit_names = kit_line_names(events)
+    for event in events:
+        if event.kind == KIT:
+            event.kit_text = kit_text(event, kit_names)
     # The disposal decision an event carried out opens its proposal (one read for the whole history).
     decided = {
         line.event_id: line.record
@@ -398,6 +415,7 @@ def item_detail(request, pk, forms_by_action=None):
             "in_scope": in_scope,
             "latest": latest,
             "meters": item.meters.order_by("meter"),
+            "kit_lines": kit_lines_of(item),
             "actions": actions,
             "grade_names": grade_labels(),
             "reverse_form": forms.ReverseForm(prefix="reverse"),
@@ -419,6 +437,34 @@ def item_detail(request, pk, forms_by_action=None):
 
 
 DISPOSAL_KINDS = (EventKind.AWAIT_DISPOSAL, EventKind.DISPOSE)
+
+
+def kit_line_names(events) -> dict[int, str]:
+    """kit line id -> its name, for the kit events among `events` (none read without one)."""
+    ids = {s.get("line") for e in events if e.kind == KIT for s in e.details.get("shortages", [])}
+    return dict(KitLine.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
+def kit_text(event, names: dict[int, str]) -> str:
+    """A kit event in the history: what was short after it, or that the kit was whole."""
+    parts = []
+    for s in event.details.get("shortages", []):
+        name = names.get(s.get("line"), "?")
+        if s.get("missing"):
+            parts.append(_("thiếu %(n)s %(line)s") % {"n": s["missing"], "line": name})
+        if s.get("damaged"):
+            parts.append(_("hỏng %(n)s %(line)s") % {"n": s["damaged"], "line": name})
+    return "; ".join(parts) if parts else _("Đủ đồng bộ")
+
+
+def kit_lines_of(item: Item) -> list[dict]:
+    """The item's standard kit, each line with what is missing and damaged of it now."""
+    short = {s.line_id: s for s in item.kit_shortages.all()}
+    return [
+        {"line": line, "missing": short[line.pk].missing if line.pk in short else 0,
+         "damaged": short[line.pk].damaged if line.pk in short else 0}
+        for line in item.equipment_type.kit_lines.all()
+    ]  # fmt: skip
 
 
 def inspections_of(user, item, limit: int = 10) -> list[RunItem]:
@@ -449,6 +495,7 @@ ACTION_KINDS = {
     "issue": EventKind.ISSUE,
     "return": EventKind.RETURN,
     "meter": EventKind.METER_READING,
+    "kit": KIT,
     **{kind: kind for kind in STATUS_MOVES},
 }
 
@@ -462,6 +509,8 @@ def _applicable(action: str, item: Item) -> bool:
     """Offer only the events the item's state allows (the service checks again)."""
     if action == "meter" and not item.equipment_type.meters:
         return False  # a type without meters has no reading to record
+    if action == "kit" and not item.equipment_type.kit_lines.exists():
+        return False  # a type without a standard kit has nothing to be short of
     if action in STATUS_MOVES:
         return item.status in STATUS_MOVES[action][0]
     if action == "return":
@@ -532,6 +581,8 @@ def _perform(action: str, item: Item, actor, form):
         return services.record_return(item, **common)
     if action == "meter":
         return services.record_meter_reading(item, meter=data["meter"], value=data["value"], **common)
+    if action == "kit":
+        return services.record_kit(item, shortages=form.shortages(), note=data["note"], **common)
     return services.record_status_change(
         item, action, reason=data["reason"], document_number=data["document_number"], **common
     )
