@@ -41,7 +41,9 @@ def test_a_kit_event_sets_the_shortages_and_the_rollups_count_them_on_every_ance
     services.record_kit(
         a, shortages=[{"line": kit["Hộp tiếp đạn"].pk, "missing": 1}], occurred_on=LATER, actor=world.officer
     )
-    services.record_kit(b, shortages=[{"line": kit["Lưỡi lê"].pk, "damaged": 1}], occurred_on=LATER, actor=world.officer)
+    services.record_kit(
+        b, shortages=[{"line": kit["Lưỡi lê"].pk, "damaged": 1}], occurred_on=LATER, actor=world.officer
+    )
     assert Item.objects.get(pk=a.pk).kit == Kit.MISSING
     assert Item.objects.get(pk=b.pk).kit == Kit.DAMAGED
     assert list(ItemKitShortage.objects.filter(item=a).values_list("line__name", "missing", "damaged")) == [
@@ -194,3 +196,77 @@ def test_the_item_page_records_the_kit_and_the_dashboard_counts_open_exactly_tho
     assert "AK-W" not in client.get(f"/trang-bi/?unit=tinh-a&on={D:%d/%m/%Y}&kit=incomplete").content.decode()
     client.force_login(world.outsider)
     assert client.get(reverse("web:item", args=[items[0].pk])).status_code == 404
+
+
+def test_the_api_reads_and_records_the_kit_and_reports_completeness(world, kit):
+    from .test_api import Api
+
+    item = receive(world, "AK-A1")
+    receive(world, "AK-A2")
+    api = Api(world.officer)
+    read = api.get(f"/items/{item.pk}/kit").json()
+    assert read["kit"] == "" and [line["name"] for line in read["lines"]] == ["Hộp tiếp đạn", "Lưỡi lê", "Lý lịch súng"]
+    body = {
+        "occurred_on": LATER.isoformat(),
+        "version": read["version"],
+        "shortages": [{"line": kit["Hộp tiếp đạn"].pk, "missing": 2}],
+    }
+    answer = api.post(f"/items/{item.pk}/kit", body)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["kit"] == "missing"
+    assert api.post(f"/items/{item.pk}/kit", body).status_code == 409  # the version read is stale now
+    bad = api.post(
+        f"/items/{item.pk}/kit", {**body, "version": answer.json()["version"], "shortages": [{"line": 999999}]}
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "shortages"
+    found = api.get("/items", unit="tinh-a", kit="incomplete").json()["results"]
+    assert [i["serial"] for i in found] == ["AK-A1"] and found[0]["kit"] == "missing"
+    figures = api.get("/coefficients", unit="tinh-a").json()
+    assert (figures["incomplete"], figures["kit_missing"], figures["completeness"]) == (1, 1, "50.0")
+    rollups = api.get("/rollups", unit="tinh-a", on=LATER.isoformat()).json()
+    assert sum(r["kit_missing"] for r in rollups) == 1 and sum(r["quantity"] for r in rollups) == 2
+    assert Api(world.outsider).get(f"/items/{item.pk}/kit").status_code == 404
+
+
+def test_the_catalogue_edits_a_standard_kit_and_keeps_the_lines_in_use(client, world, kit):
+    from django.urls import reverse
+
+    url = reverse("catalogue:type_kit", args=[world.rifle.pk])
+    item = receive(world, "AK-E1")
+    services.record_kit(item, shortages=[{"line": kit["Lưỡi lê"].pk, "missing": 1}], occurred_on=LATER,
+                        actor=world.officer)  # fmt: skip
+
+    def post(rows):
+        data = {"kit-TOTAL_FORMS": str(len(rows)), "kit-INITIAL_FORMS": "0"}
+        for n, row in enumerate(rows):
+            data.update({f"kit-{n}-{key}": value for key, value in row.items()})
+        return client.post(url, data)
+
+    client.force_login(world.officer)
+    assert "Hộp tiếp đạn" in client.get(url).content.decode()
+    box, bayonet, book = (kit[name].pk for name in ("Hộp tiếp đạn", "Lưỡi lê", "Lý lịch súng"))
+    kept = [
+        {"id": box, "part": "accessory", "name": "Hộp tiếp đạn", "quantity": "4"},
+        {"id": bayonet, "part": "accessory", "name": "Lưỡi lê", "quantity": "1"},
+    ]
+    refused = post([*kept, {"id": book, "part": "document", "name": "Lý lịch súng", "quantity": "1"},
+                    {"part": "tool", "name": "lưỡi lê", "quantity": "1"}])  # fmt: skip
+    assert (
+        refused.status_code == 422
+        and "Dòng 4" in refused.content.decode()
+        and "trùng với dòng 2" in refused.content.decode()
+    )
+    in_use = post([kept[0], {**kept[1], "delete": "on"}])
+    assert in_use.status_code == 422 and "không xóa được" in in_use.content.decode()
+    assert KitLine.objects.filter(equipment_type=world.rifle).count() == 3  # nothing half-written
+    saved = post([kept[0], {**kept[1], "name": "Lưỡi lê AK"}, {"id": book, "name": "Lý lịch súng", "delete": "on"},
+                  {"part": "tool", "name": "Bộ dụng cụ lau chùi", "quantity": "1"}])  # fmt: skip
+    assert saved.status_code == 302
+    names = list(KitLine.objects.filter(equipment_type=world.rifle).values_list("name", flat=True))
+    assert names == ["Hộp tiếp đạn", "Lưỡi lê AK", "Bộ dụng cụ lau chùi"]
+    client.force_login(world.commander)  # reads the kit, does not edit it
+    assert (
+        "Lưỡi lê AK" in client.get(url).content.decode()
+        and 'data-testid="kit-form"' not in client.get(url).content.decode()
+    )
+    assert post(kept).status_code == 403

@@ -298,7 +298,7 @@ def lot_quantities_on(day: date) -> dict[int, int]:
         return {lot_id: int(qty) for lot_id, qty in cursor.fetchall() if qty}
 
 
-KitCells = dict[tuple[int, str], list[int]]  # (type_id, status) -> [kit damaged, kit missing]
+KitCells = dict[tuple[int, int, str], list[int]]  # (type_id, grade, status) -> [kit damaged, kit missing]
 
 
 def kit_conditions_on(day: date, reversed_: list[int] | None = None) -> dict[int, str]:
@@ -326,7 +326,7 @@ def kit_conditions_on(day: date, reversed_: list[int] | None = None) -> dict[int
 
 
 def kit_by_unit_on(day: date, unit_ids: Ids | None = None) -> dict[int, KitCells]:
-    """unit_id -> {(type_id, status): [damaged, missing]} of the items held directly on `day` whose
+    """unit_id -> {(type_id, grade, status): [damaged, missing]} of the items held directly on `day` whose
     kit was not complete then (unit_ids: only these units)."""
     from materiel.equipment.models import Kit
 
@@ -339,8 +339,8 @@ def kit_by_unit_on(day: date, unit_ids: Ids | None = None) -> dict[int, KitCells
     sql = f"SELECT * FROM ({latest_item_states_sql(among=list(conditions), reversed_=reversed_)}) s"
     with connection.cursor() as cursor:
         cursor.execute(sql, [day])
-        for item_id, unit_id, _grade, status, type_id in cursor.fetchall():
+        for item_id, unit_id, grade, status, type_id in cursor.fetchall():
             if status == Status.VOID or (wanted is not None and unit_id not in wanted):
                 continue
-            result[unit_id][(type_id, status)][0 if conditions[item_id] == Kit.DAMAGED else 1] += 1
+            result[unit_id][(type_id, grade, status)][0 if conditions[item_id] == Kit.DAMAGED else 1] += 1
     return result

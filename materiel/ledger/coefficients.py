@@ -154,6 +154,17 @@ def type_index() -> dict[int, tuple[int, bool]]:
         return {pk: (cat, bool(ser)) for pk, cat, ser in cursor.fetchall()}
 
 
+def current_kit_cells(unit: Unit) -> KitCells:
+    """(type, grade, status) -> [damaged, missing] of the unit's subtree now, from its rollups."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT equipment_type_id, grade, status, kit_damaged, kit_missing FROM {Rollup._meta.db_table} "
+            "WHERE unit_id = %s AND (kit_damaged <> 0 OR kit_missing <> 0)",
+            [unit.pk],
+        )
+        return {(t, g, s): [d, m] for t, g, s, d, m in cursor.fetchall()}
+
+
 def current_cells(unit: Unit) -> Cells:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -208,9 +219,9 @@ def current_kits_many(unit_ids: list[int]) -> dict[int, KitsByCategory]:
 
 
 def fold_kits(cells: KitCells, types: dict[int, tuple[int, bool]]) -> KitsByCategory:
-    """A past day's kit counts of a subtree, (type, status) -> [damaged, missing], by category."""
+    """A past day's kit counts of a subtree, (type, grade, status) -> [damaged, missing], by category."""
     found: KitsByCategory = {}
-    for (type_id, status), (damaged, missing) in cells.items():
+    for (type_id, _grade, status), (damaged, missing) in cells.items():
         category_id, serialised = types[type_id]
         if serialised and status in HOLDINGS and (damaged or missing):
             count = found.setdefault(category_id, KitCount())
@@ -293,7 +304,7 @@ class PastCounts:
         return self._subtree_sum(unit_id, self.by_unit)
 
     def kit_cells(self, unit_id: int) -> KitCells:
-        """(type, status) -> [damaged, missing] of the subtree's items not complete on the day: read
+        """(type, grade, status) -> [damaged, missing] of the subtree's items not complete on the day: read
         from the `kit` events of the items that had any, whatever the snapshot (docs/glossary.md)."""
         if self._kits is None:
             self._kits = kit_by_unit_on(self.day, self.within)

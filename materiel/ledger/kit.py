@@ -67,11 +67,20 @@ def condition(shortages: list[Shortage] | list[dict[str, Any]]) -> str:
     return Kit.COMPLETE.value
 
 
-def kit_details(state_kit: str, shortages: list[dict[str, Any]], note: str = "") -> dict[str, Any]:
+def kit_details(
+    state_kit: str, shortages: list[dict[str, Any]], note: str = "", *, equipment_type: Any = None
+) -> dict[str, Any]:
     """The details of a `kit` event leaving `shortages` on an item whose kit is now `state_kit`.
 
-    Lines with nothing short are left out. Bad input is passed on as it is: the writer's validation
-    of the details names the field."""
+    Lines with nothing short are left out, once known to be lines of `equipment_type`'s kit (a line
+    it does not have is refused even with nothing short). Other bad input is passed on as it is:
+    the writer's validation of the details names the field."""
+    if equipment_type is not None:
+        lines = lines_of(equipment_type.pk)
+        for s in shortages:
+            line = s.get("line") if isinstance(s, dict) else None
+            if isinstance(line, int) and line not in lines:
+                raise unknown_line(line, equipment_type)
     kept = [s for s in shortages if not isinstance(s, dict) or s.get("missing") or s.get("damaged")]
     try:
         after = condition(kept)
@@ -97,11 +106,7 @@ def kit_rule(state: rules.ItemState, ctx: RuleContext, item: Item, *, occurred_o
     for shortage in details.shortages:
         line = lines.get(shortage.line)
         if line is None:
-            raise DomainError(
-                _("Dòng đồng bộ #%(line)s không có trong bộ đồng bộ của %(type)s.")
-                % {"line": shortage.line, "type": equipment_type.name},
-                field="shortages",
-            )
+            raise unknown_line(shortage.line, equipment_type)
         if shortage.line in seen:
             raise DomainError(_("“%(line)s” được ghi hai lần.") % {"line": line.name}, field="shortages")
         seen.add(shortage.line)
@@ -121,6 +126,14 @@ def kit_rule(state: rules.ItemState, ctx: RuleContext, item: Item, *, occurred_o
     if details.kit != condition(details.shortages):
         raise DomainError(_("Tình trạng đồng bộ không khớp với các dòng thiếu, hỏng."), field="shortages")
     return replace(state, kit=details.kit, last_event_on=occurred_on)
+
+
+def unknown_line(line: int, equipment_type: Any) -> DomainError:
+    return DomainError(
+        _("Dòng đồng bộ #%(line)s không có trong bộ đồng bộ của %(type)s.")
+        % {"line": line, "type": equipment_type.name},
+        field="shortages",
+    )
 
 
 def shortages_after(events: list[Event]) -> tuple[list[dict[str, int]], date] | None:
@@ -210,3 +223,100 @@ KIT_KIND = Kind(
     projection=KIT_PROJECTION,
     app="ledger",
 )
+
+
+# -- the standard kit of a type (reference data, edited on the catalogue) ---------------------------
+
+
+def lines_in_use(equipment_type: Any) -> set[int]:
+    """The type's kit lines that an item's shortages or a kit event name: kept, never deleted, so
+    that every past check still reads."""
+    from materiel.equipment.models import ItemKitShortage
+
+    from .models import Event
+
+    used = set(ItemKitShortage.objects.filter(line__equipment_type=equipment_type).values_list("line_id", flat=True))
+    events = Event.objects.filter(kind=KIT, item__equipment_type=equipment_type).values_list("details", flat=True)
+    for details in events.iterator(2000):
+        used.update(s.get("line") for s in details.get("shortages", []))
+    return used
+
+
+def save_standard_kit(*, actor: Any, equipment_type: Any, rows: list[dict[str, Any]], request: Any = None) -> list[Any]:
+    """Replace a type's standard kit by `rows` (each: id or None, part, name, quantity, delete), all
+    or nothing; a refusal names the row. A line in use is not deleted, and its quantity never goes
+    below what an item is short of it now."""
+    from django.db import transaction
+
+    from materiel.accounts import audit
+    from materiel.accounts.models import AuditKind
+    from materiel.catalog.models import KitLine, KitPart
+    from materiel.catalog.services import require_catalogue
+    from materiel.core.text import nfc
+    from materiel.equipment.models import ItemKitShortage
+
+    require_catalogue(actor)
+    with transaction.atomic():
+        existing = {line.pk: line for line in KitLine.objects.select_for_update().filter(equipment_type=equipment_type)}
+        used = lines_in_use(equipment_type)
+        short: dict[int, int] = {}
+        for line_id, missing, damaged in ItemKitShortage.objects.filter(line__in=list(existing)).values_list(
+            "line_id", "missing", "damaged"
+        ):
+            short[line_id] = max(short.get(line_id, 0), missing + damaged)
+        names: dict[str, int] = {}
+        kept: list[Any] = []
+        for number, row in enumerate(rows, start=1):
+
+            def refuse(message: str, field: str, number: int = number) -> DomainError:
+                return DomainError(_("Dòng %(n)d: %(message)s") % {"n": number, "message": message}, field=field)
+
+            line = existing.get(row["id"]) if row.get("id") else None
+            if row.get("id") and line is None:
+                raise refuse(_("không có trong bộ đồng bộ của chủng loại này."), "kit")
+            name = nfc(row.get("name") or "")
+            if row.get("delete") or (line is None and not name):
+                if line is not None and line.pk in used:
+                    in_use = _("“%(name)s” đã được ghi thiếu, hỏng ở trang bị: không xóa được.")
+                    raise refuse(in_use % {"name": line.name}, "kit")
+                if line is not None:
+                    line.delete()
+                continue
+            if not name:
+                raise refuse(_("chưa nhập tên."), "name")
+            folded = name.casefold()
+            if folded in names:
+                raise refuse(_("“%(name)s” trùng với dòng %(other)d.") % {"name": name, "other": names[folded]}, "name")
+            names[folded] = number
+            quantity = row.get("quantity")
+            if not isinstance(quantity, int) or not 1 <= quantity <= MAX_PARTS:
+                raise refuse(_("số lượng phải từ 1 đến %(max)d.") % {"max": MAX_PARTS}, "quantity")
+            if line is not None and quantity < short.get(line.pk, 0):
+                raise refuse(
+                    _("có trang bị đang thiếu, hỏng %(n)d “%(name)s”: số lượng không nhỏ hơn được.")
+                    % {"n": short[line.pk], "name": line.name},
+                    "quantity",
+                )
+            part = row.get("part") or KitPart.COMPONENT
+            if part not in KitPart.values:
+                raise refuse(_("loại không hợp lệ."), "part")
+            line = line or KitLine(equipment_type=equipment_type)
+            line.part, line.name, line.quantity, line.position = part, name, quantity, number
+            kept.append(line)
+        # Names are unique per type: a renamed pair is saved through a free name first.
+        for line in kept:
+            if line.pk:
+                KitLine.objects.filter(pk=line.pk).update(name=f"\x00{line.pk}")
+        for line in kept:
+            line.save()
+        audit.record(
+            AuditKind.CATALOG_CHANGED,
+            request=request,
+            actor=actor,
+            changes={
+                "object": "kit",
+                "code": equipment_type.code,
+                "lines": [[k.part, k.name, k.quantity] for k in kept],
+            },
+        )
+    return kept

@@ -140,7 +140,8 @@ class Writer:
         self, item: Item, *, shortages: list[dict[str, int]], occurred_on: date, note: str = "", **facts: Any
     ) -> Event:
         """What is missing or damaged of the item's kit after a check (ledger.kit): the whole list."""
-        details = kit_details(self._batch.state_of(item).kit, shortages, note)
+        type_ = self._batch.types.get(item.pk) or item.equipment_type
+        details = kit_details(self._batch.state_of(item).kit, shortages, note, equipment_type=type_)
         return self.record(item, KIT, occurred_on=occurred_on, details=details, **facts)
 
     def expect_serials(self, equipment_type: EquipmentType, serials: Iterable[str]) -> None:

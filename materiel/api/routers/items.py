@@ -4,7 +4,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja import Status as Reply
 
 from materiel.catalog.models import EquipmentType, Meter
@@ -68,6 +68,7 @@ class ItemOut(Schema):
     origin: str
     received_on: date
     version: int
+    kit: str  # completeness (đồng bộ): "" complete, "damaged" a part damaged, "missing" a part missing
     meters: dict[str, str] = {}
 
 
@@ -83,6 +84,8 @@ class ItemFilters(Schema):
     grade: Grade | None = None
     place: Id | None = None  # a storage place (storage.ItemPlace): the items kept there now
     readiness: Text(30) | None = None  # type: ignore[valid-type]  # a readiness reason's code: items carrying it now
+    # Completeness on the day: "incomplete" is what the đồng bộ coefficient leaves out (its rule in force).
+    kit: Literal["incomplete", "missing", "damaged"] | None = None
     status: StatusName | None = None
     q: str | None = None
     holder: str | None = None
@@ -113,6 +116,7 @@ def item_out(item: Item, state=None, units=None) -> dict:
         "origin": item.origin,
         "received_on": item.received_on,
         "version": item.version,
+        "kit": item.kit,
         "meters": {m.meter: str(m.value) for m in item.meters.all()},
     }
 
@@ -134,6 +138,7 @@ def list_items(request, filters: Query[ItemFilters]):
         "grade": filters.grade,
         "place": filters.place,
         "readiness": filters.readiness,
+        "kit": filters.kit,
     }
     params = {key: str(value) for key, value in params.items() if value not in (None, "")}
     items = filtered_items(request.user, root, filters.on, params).prefetch_related("meters")
@@ -197,6 +202,33 @@ class IssueIn(Versioned):
 class MeterIn(Versioned):
     meter: MeterName
     value: MeterValue
+
+
+class ShortageIn(Schema):
+    line: Id  # a line of the type's standard kit (GET /items/{id}/kit)
+    missing: int = Field(0, ge=0, le=1000)
+    damaged: int = Field(0, ge=0, le=1000)
+
+
+class KitIn(Versioned):
+    # Everything short of the kit after the check; an empty list: the kit is whole.
+    shortages: list[ShortageIn] = Field(max_length=200)
+    note: Reason = ""
+
+
+class KitLineOut(Schema):
+    line: int
+    part: str
+    name: str
+    quantity: int
+    missing: int
+    damaged: int
+
+
+class KitOut(Schema):
+    kit: str
+    version: int
+    lines: list[KitLineOut]
 
 
 class StatusIn(Versioned):
@@ -308,3 +340,42 @@ def change_status(request, item_id: Id, payload: StatusIn):
         expected_version=payload.version,
     )
     return item_out(visible_item(request, item_id))
+
+
+def kit_out(item: Item) -> dict:
+    short = {s.line_id: s for s in item.kit_shortages.all()}
+    lines = [
+        {
+            "line": line.pk,
+            "part": line.part,
+            "name": line.name,
+            "quantity": line.quantity,
+            "missing": short[line.pk].missing if line.pk in short else 0,
+            "damaged": short[line.pk].damaged if line.pk in short else 0,
+        }
+        for line in item.equipment_type.kit_lines.all()
+    ]
+    return {"kit": item.kit, "version": item.version, "lines": lines}
+
+
+@router.get(
+    "/items/{item_id}/kit", response=responses(KitOut), summary="Đồng bộ: bộ đồng bộ tiêu chuẩn và phần thiếu, hỏng"
+)
+def get_kit(request, item_id: Id):
+    return kit_out(visible_item(request, item_id))
+
+
+@router.post(
+    "/items/{item_id}/kit", response=responses(KitOut), summary="Ghi đồng bộ sau kiểm tra (toàn bộ phần thiếu, hỏng)"
+)
+def record_kit(request, item_id: Id, payload: KitIn):
+    item = visible_item(request, item_id)
+    services.record_kit(
+        item,
+        shortages=[s.model_dump() for s in payload.shortages],
+        occurred_on=payload.occurred_on,
+        note=payload.note,
+        actor=request.user,
+        expected_version=payload.version,
+    )
+    return kit_out(visible_item(request, item_id))

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from materiel.catalog.models import Category, EquipmentType, Meter
+from materiel.catalog.models import Category, EquipmentType, KitPart, Meter
 from materiel.core import bounds
 from materiel.core.fields import WholeNumberField
 from materiel.core.widgets import QuickSelect
@@ -71,6 +71,19 @@ class TypeForm(forms.Form):
             "origin": equipment_type.origin,
             "meters": list(equipment_type.meters),
         }
+
+
+class KitLineForm(forms.Form):
+    """One line of a type's standard kit (bộ đồng bộ tiêu chuẩn)."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    part = forms.ChoiceField(label=_("Loại"), choices=KitPart.choices, initial=KitPart.COMPONENT, required=False)
+    name = forms.CharField(label=_("Tên"), max_length=150, required=False)
+    quantity = WholeNumberField(label=_("Số lượng"), min_value=1, max_value=1000, required=False, initial=1)
+    delete = forms.BooleanField(label=_("Xóa"), required=False)
+
+
+KitFormSet = forms.formset_factory(KitLineForm, extra=3, max_num=200, absolute_max=200)
 
 
 class HoldingForm(forms.Form):

@@ -16,9 +16,10 @@ from materiel.core.errors import DomainError
 from materiel.core.text import search_fold
 from materiel.core.views import object_view
 from materiel.core.xlsx import write_xlsx, xlsx_response
+from materiel.ledger.kit import save_standard_kit
 from materiel.reports.lists import HOLDING_COLUMNS, TYPE_COLUMNS, holding_table_rows, type_table
 
-from .forms import CategoryForm, HoldingForm, SearchForm, TypeForm
+from .forms import CategoryForm, HoldingForm, KitFormSet, SearchForm, TypeForm
 from .holdings import holding_table
 
 
@@ -40,7 +41,7 @@ def form_page(request, template: str, context: dict):
 def catalogue(request):
     """Categories and types, searchable without diacritics, filtered by category."""
     search = SearchForm(request.GET or None)
-    types = EquipmentType.objects.select_related("category")
+    types = EquipmentType.objects.select_related("category").annotate(kit_count=Count("kit_lines"))
     query = ""
     if search.is_valid():
         query = search_fold(search.cleaned_data["q"] or "")
@@ -167,6 +168,37 @@ def type_edit(request, pk):
             messages.success(request, _("Đã lưu chủng loại %(name)s.") % {"name": equipment_type.name})
             return redirect("catalogue:index")
     return form_page(request, "catalogue/type_form.html", {"form": form, "equipment_type": equipment_type})
+
+
+@object_view(EquipmentType)
+def type_kit(request, pk):
+    """The type's standard kit (bộ đồng bộ tiêu chuẩn): everyone reads it, `catalog.manage` edits it."""
+    equipment_type = get_object_or_404(EquipmentType.objects.select_related("category"), pk=pk)
+    lines = list(equipment_type.kit_lines.all())
+    can_edit = allowed(request.user, "catalog.manage")
+    initial = [{"id": line.pk, "part": line.part, "name": line.name, "quantity": line.quantity} for line in lines]
+    formset = KitFormSet(request.POST if request.method == "POST" else None, initial=initial, prefix="kit")
+    error = ""
+    if request.method == "POST":
+        require_page(request.user, "catalog.manage")
+        if formset.is_valid():
+            rows = [form.cleaned_data for form in formset.forms if form.cleaned_data]
+            try:
+                save_standard_kit(actor=request.user, equipment_type=equipment_type, rows=rows, request=request)
+            except DomainError as refused:
+                error = refused.message
+            else:
+                messages.success(request, _("Đã lưu bộ đồng bộ của %(name)s.") % {"name": equipment_type.name})
+                return redirect("catalogue:type_kit", pk=pk)
+    context = {
+        "equipment_type": equipment_type,
+        "formset": formset,
+        "lines": lines,
+        "can_edit": can_edit,
+        "error": error,
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "catalogue/type_kit.html", context, status=status)
 
 
 def holdings(request):
