@@ -381,3 +381,42 @@ def test_junk_in_every_field_of_every_form_is_refused_without_a_crash(client, wo
         for url in ("/kiem-tra/", "/kiem-tra/bien-phap/", f"/kiem-tra/mau-phieu/{template.pk}/sua/"):
             assert client.get(url + query).status_code == 200
     assert (ChecklistTemplate.objects.count(), DutyRow.objects.count()) == (templates, duties)  # nothing of junk kept
+
+
+def test_a_run_records_the_kits_it_found_short_and_only_those(client, world, room):
+    from materiel.catalog.models import KitLine
+    from materiel.equipment.models import ItemKitShortage, Kit
+    from materiel.inspections.models import InspectionLine
+
+    place, rifles = room
+    box = KitLine.objects.create(equipment_type=world.rifle, name="Hộp tiếp đạn", quantity=4)
+    bayonet = KitLine.objects.create(equipment_type=world.rifle, name="Lưỡi lê", quantity=1, position=1)
+    # AK-1 was already short of its bayonet: found so again, nothing new is recorded for it.
+    services.record_kit(rifles[1], shortages=[{"line": bayonet.pk, "missing": 1}], occurred_on=D + timedelta(days=2),
+                        actor=world.officer)  # fmt: skip
+    client.force_login(world.officer)
+    client.post("/kiem-tra/lap/", open_form(world, place))
+    run = Run.objects.get()
+    page = body(client.get(f"/kiem-tra/{run.pk}/"))
+    ri = {r.item_id: r.pk for r in run.items.all()}
+    assert f'name="k-{ri[rifles[1].pk]}-{bayonet.pk}-m" value="1"' in page  # what it is short of now
+    data = grid(run, action="finish", key="key-kit-0001")
+    data[f"k-{ri[rifles[0].pk]}-{box.pk}-m"] = "x"
+    refused = client.post(f"/kiem-tra/{run.pk}/", data)
+    assert refused.status_code == 422 and "AK-0, “Hộp tiếp đạn”: số thiếu, hỏng phải là số nguyên" in body(refused)
+    assert 'value="x"' in body(refused) and not run.event_lines.exists()
+    data = grid(run, action="finish", key="key-kit-0002")
+    data[f"k-{ri[rifles[0].pk]}-{box.pk}-m"] = "2"
+    data[f"k-{ri[rifles[1].pk]}-{bayonet.pk}-m"] = "1"
+    data[f"k-{ri[rifles[2].pk]}-{box.pk}-m"] = "5"
+    too_many = client.post(f"/kiem-tra/{run.pk}/", data)
+    assert too_many.status_code == 422 and "nhiều hơn 4" in body(too_many)
+    data[f"k-{ri[rifles[2].pk]}-{box.pk}-m"] = ""
+    data[FIELD] = "key-kit-0003"
+    assert client.post(f"/kiem-tra/{run.pk}/", data).status_code == 302
+    assert fresh(rifles[0]).kit == Kit.MISSING and fresh(rifles[2]).kit == Kit.COMPLETE
+    kit_events = [line.event for line in InspectionLine.objects.filter(record=run) if line.event.kind == "kit"]
+    assert [e.item_id for e in kit_events] == [rifles[0].pk]
+    assert kit_events[0].document_number == f"KT-{run.pk}"
+    assert list(ItemKitShortage.objects.filter(item=rifles[0]).values_list("line", "missing")) == [(box.pk, 2)]
+    assert "thiếu 2 Hộp tiếp đạn" in body(client.get(f"/kiem-tra/{run.pk}/"))

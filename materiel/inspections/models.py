@@ -206,6 +206,9 @@ class RunItem(models.Model):
     item = models.ForeignKey("equipment.Item", on_delete=models.PROTECT, related_name="+")
     grade_before = models.PositiveSmallIntegerField(_("cấp trước"))
     grade_proposed = models.PositiveSmallIntegerField(_("cấp đề nghị"), null=True, blank=True)
+    # The kit as found (đồng bộ): every line short, [{"line", "missing", "damaged"}], None when the
+    # run did not look at it. Finishing the run records it (a `kit` event) where it changed.
+    kit = models.JSONField(_("đồng bộ khi kiểm tra"), null=True, blank=True)
 
     class Meta:
         ordering = ["position"]

@@ -24,7 +24,8 @@ from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, r
 from materiel.core.errors import ConflictError, DomainError
 from materiel.core.numbers import parse_decimal
 from materiel.core.text import nfc
-from materiel.equipment.models import Item
+from materiel.catalog.models import KitLine
+from materiel.equipment.models import Item, ItemKitShortage
 from materiel.ledger import services as ledger
 from materiel.ledger.rules import fmt
 from materiel.storage.models import ItemPlace, StoragePlace
@@ -314,11 +315,13 @@ def enter_results(
     results: Mapping[tuple[int, int], Any],
     grades: Mapping[int, Any] | None = None,
     notes: Mapping[tuple[int, int], str] | None = None,
+    kits: Mapping[int, list[dict[str, Any]]] | None = None,
     version: int | None = None,
 ) -> Run:
     """The grid: `results[(run item id, run step id)]` is False (failed) or True for a check, the
     value as typed for a measure; a cell left out passed ("all pass"). It replaces the run's grid.
-    `grades[run item id]` is the grade proposed (empty: unchanged)."""
+    `grades[run item id]` is the grade proposed (empty: unchanged); `kits[run item id]` the kit as
+    found, each line with what is missing and damaged of it (`check_kit`)."""
     run = _lock(run, actor, version)
     run_items = {ri.pk: ri for ri in run.items.select_related("item")}
     steps = {s.pk: s for s in run.steps.all()}
@@ -361,8 +364,56 @@ def enter_results(
                     field=f"g-{ri_pk}",
                 )
         RunItem.objects.filter(pk=ri_pk).update(grade_proposed=grade)
+    for ri_pk, shortages in (kits or {}).items():
+        run_item = run_items.get(ri_pk)
+        if run_item is None:
+            raise DomainError(_("Trang bị không thuộc lần kiểm tra này."), field="kits")
+        RunItem.objects.filter(pk=ri_pk).update(kit=check_kit(run_item, shortages))
     _touch(run)
     return run
+
+
+def check_kit(run_item: RunItem, shortages: list[dict[str, Any]]) -> list[dict[str, int]]:
+    """The lines short of the item's kit, each a line of its type's kit with no more missing and
+    damaged than the kit has; a refusal names the item and the line."""
+    lines = {line.pk: line for line in KitLine.objects.filter(equipment_type_id=run_item.item.equipment_type_id)}
+    kept = []
+    for shortage in shortages:
+        line = lines.get(shortage.get("line"))
+        if line is None:
+            raise DomainError(
+                _("Trang bị %(serial)s: dòng đồng bộ không có trong bộ đồng bộ của loại này.")
+                % {"serial": run_item.item.serial},
+                field="kits",
+            )
+        missing, damaged = (shortage.get(key) or 0 for key in ("missing", "damaged"))
+        if not (isinstance(missing, int) and isinstance(damaged, int)) or min(missing, damaged) < 0:
+            raise DomainError(
+                _("Trang bị %(serial)s, “%(line)s”: số thiếu, hỏng phải là số nguyên không âm.")
+                % {"serial": run_item.item.serial, "line": line.name},
+                field=f"k-{run_item.pk}-{line.pk}",
+            )
+        if missing + damaged > line.quantity:
+            raise DomainError(
+                _("Trang bị %(serial)s, “%(line)s”: thiếu và hỏng nhiều hơn %(quantity)s của bộ đồng bộ.")
+                % {"serial": run_item.item.serial, "line": line.name, "quantity": line.quantity},
+                field=f"k-{run_item.pk}-{line.pk}",
+            )
+        if missing or damaged:
+            kept.append({"line": line.pk, "missing": missing, "damaged": damaged})
+    return kept
+
+
+def current_kit(item: Item) -> list[dict[str, int]]:
+    """What the item is short of now (its latest kit event), in the run's form."""
+    return [
+        {"line": s.line_id, "missing": s.missing, "damaged": s.damaged}
+        for s in ItemKitShortage.objects.filter(item=item).order_by("line_id")
+    ]
+
+
+def _line(shortage: dict[str, int]) -> int:
+    return shortage["line"]
 
 
 def findings(run: Run) -> list[Result]:
@@ -418,6 +469,15 @@ def finish_run(run: Run, *, actor: User, version: int | None = None) -> Run:
             except DomainError as error:
                 raise DomainError(
                     _("%(where)s: %(message)s") % {"where": _where(run_item, step), "message": error.message},
+                    field=error.field,
+                ) from None
+        if run_item.kit is not None and sorted(run_item.kit, key=_line) != current_kit(item):
+            try:
+                writer.kit(item, shortages=run_item.kit, occurred_on=run.inspected_on, note=reason,
+                           document_number=number)  # fmt: skip
+            except DomainError as error:
+                raise DomainError(
+                    _("Trang bị %(serial)s: %(message)s") % {"serial": item.serial, "message": error.message},
                     field=error.field,
                 ) from None
     InspectionLine.link(run, writer.save())

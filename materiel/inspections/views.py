@@ -3,6 +3,7 @@
 actions of a subtree; and the reference data: checklist templates (each edit a new version) and
 the duty matrix (docs/inspections.md)."""
 
+from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,8 @@ from materiel.core.errors import DomainError
 from materiel.core.text import nfc
 from materiel.core.views import object_view
 from materiel.documents.letterhead import letterhead
-from materiel.equipment.models import Item, Status
+from materiel.catalog.models import KitLine
+from materiel.equipment.models import Item, ItemKitShortage, Status
 from materiel.storage.models import StoragePlace
 from materiel.units.models import Unit
 
@@ -255,16 +257,31 @@ def _typed(value) -> str:
     return text.replace(".", ",")
 
 
+class KitCell:
+    """One line of an item's kit in the grid: what is missing and damaged of it, as found."""
+
+    def __init__(self, run_item: RunItem, line: KitLine, missing: int, damaged: int) -> None:
+        self.line = line
+        self.name = f"k-{run_item.pk}-{line.pk}"
+        self.missing, self.damaged = str(missing or ""), str(damaged or "")
+        self.error = ""
+
+
 class Row:
-    def __init__(self, run_item: RunItem, cells: list[Cell]) -> None:
+    def __init__(self, run_item: RunItem, cells: list[Cell], kit: list[KitCell] | None = None) -> None:
         self.run_item, self.cells = run_item, cells
         self.item = run_item.item
         self.grade = "" if run_item.grade_proposed is None else str(run_item.grade_proposed)
         self.grade_error = ""
+        self.kit = kit or []
 
     @property
     def failed(self) -> bool:
         return any(not c.passed for c in self.cells)
+
+    @property
+    def kit_short(self) -> bool:
+        return any(k.missing or k.damaged for k in self.kit)
 
 
 def _grid(run: Run) -> tuple[list[RunStep], list[Row]]:
@@ -273,15 +290,39 @@ def _grid(run: Run) -> tuple[list[RunStep], list[Row]]:
     results = {
         (r.run_item_id, r.step_id): r for r in Result.objects.filter(run_item__run=run).select_related("work_order")
     }
-    rows = [Row(ri, [Cell(ri, s, results.get((ri.pk, s.pk))) for s in steps]) for ri in run_items]
+    kit_lines: dict[int, list[KitLine]] = defaultdict(list)
+    for line in KitLine.objects.filter(equipment_type__in={ri.item.equipment_type_id for ri in run_items}):
+        kit_lines[line.equipment_type_id].append(line)
+    now: dict[int, list[dict[str, int]]] = defaultdict(list)
+    for s in ItemKitShortage.objects.filter(item__in=[ri.item_id for ri in run_items if ri.kit is None]):
+        now[s.item_id].append({"line": s.line_id, "missing": s.missing, "damaged": s.damaged})
+    rows = [
+        Row(
+            ri,
+            [Cell(ri, s, results.get((ri.pk, s.pk))) for s in steps],
+            _kit_cells(ri, kit_lines[ri.item.equipment_type_id], now[ri.item_id] if ri.kit is None else ri.kit),
+        )
+        for ri in run_items
+    ]
     return steps, rows
 
 
-def _posted_grid(post, rows: list[Row]) -> tuple[dict, dict, list[str]]:
+def _kit_cells(run_item: RunItem, lines: list[KitLine], found: list[dict[str, int]]) -> list[KitCell]:
+    """The item's kit lines with what the run found short of them (before it is saved: what the
+    item is short of now, so that an untouched kit records nothing)."""
+    short = {s["line"]: s for s in found}
+    return [
+        KitCell(run_item, line, short.get(line.pk, {}).get("missing", 0), short.get(line.pk, {}).get("damaged", 0))
+        for line in lines
+    ]
+
+
+def _posted_grid(post, rows: list[Row]) -> tuple[dict, dict, dict, list[str]]:
     """What the grid form sent, as the service takes it; the cells it cannot read are marked on
     the rows (what was typed kept) and their messages returned."""
     results: dict[tuple[int, int], Any] = {}
     grades: dict[int, Any] = {}
+    kits: dict[int, list[dict[str, Any]]] = {}
     problems: list[str] = []
     for row in rows:
         for cell in row.cells:
@@ -302,6 +343,8 @@ def _posted_grid(post, rows: list[Row]) -> tuple[dict, dict, list[str]]:
             else:
                 cell.passed = post.get(cell.name) == "1"
                 results[key] = "1" if cell.passed else "0"
+        if row.kit:
+            kits[row.run_item.pk] = _posted_kit(post, row, problems)
         row.grade = (post.get(f"g-{row.run_item.pk}") or "").strip()[:4]
         grades[row.run_item.pk] = row.grade
         if row.grade and not (row.grade.isdigit() and 1 <= int(row.grade) <= 5):
@@ -309,7 +352,28 @@ def _posted_grid(post, rows: list[Row]) -> tuple[dict, dict, list[str]]:
                 "serial": row.item.serial
             }
             problems.append(row.grade_error)
-    return results, grades, problems
+    return results, grades, kits, problems
+
+
+def _posted_kit(post, row: Row, problems: list[str]) -> list[dict[str, Any]]:
+    """The row's kit as posted; a number it cannot read is marked on its cell (what was typed kept)."""
+    shortages = []
+    for cell in row.kit:
+        cell.missing = (post.get(f"{cell.name}-m") or "").strip()[:6]
+        cell.damaged = (post.get(f"{cell.name}-d") or "").strip()[:6]
+        numbers = []
+        for typed in (cell.missing, cell.damaged):
+            if typed and not typed.isdigit():
+                cell.error = _("Trang bị %(serial)s, “%(line)s”: số thiếu, hỏng phải là số nguyên không âm.") % {
+                    "serial": row.item.serial,
+                    "line": cell.line.name,
+                }
+            numbers.append(int(typed) if typed.isdigit() else 0)
+        if cell.error:
+            problems.append(cell.error)
+        elif any(numbers):
+            shortages.append({"line": cell.line.pk, "missing": numbers[0], "damaged": numbers[1]})
+    return shortages
 
 
 def _mark(rows: list[Row], refusal: DomainError) -> None:
@@ -317,6 +381,9 @@ def _mark(rows: list[Row], refusal: DomainError) -> None:
     for row in rows:
         if refusal.field == f"g-{row.run_item.pk}":
             row.grade_error = refusal.message
+        for kit_cell in row.kit:
+            if refusal.field == kit_cell.name:
+                kit_cell.error = refusal.message
         for cell in row.cells:
             if refusal.field == cell.name:
                 cell.error = refusal.message
@@ -339,6 +406,7 @@ def _context(request, run: Run, rows: list[Row] | None = None, steps: list[RunSt
         "run": run,
         "steps": steps,
         "rows": rows,
+        "has_kits": any(row.kit for row in rows),
         "findings": failed,
         "actions": actions,
         "editable": may_manage and not run.is_finished,
@@ -365,19 +433,21 @@ def _do(request, run: Run, action: str, rows: list[Row]) -> str:
     """Run the posted action; the message to show once it is done."""
     user, version = request.user, _version(request)
     if action in ("save", "finish"):
-        results, grades, problems = _posted_grid(request.POST, rows)
+        results, grades, kits, problems = _posted_grid(request.POST, rows)
         if problems:
             raise DomainError(
                 _("Có %(n)d ô chưa đúng; không ô nào được ghi: %(first)s") % {"n": len(problems), "first": problems[0]},
                 field="grid",
             )
         with transaction.atomic():
-            saved = services.enter_results(run, actor=user, results=results, grades=grades, version=version)
+            saved = services.enter_results(
+                run, actor=user, results=results, grades=grades, kits=kits, version=version
+            )
             if action == "save":
                 return _("Đã lưu kết quả kiểm tra KT-%(pk)d (bản nháp).") % {"pk": run.pk}
             services.finish_run(saved, actor=user, version=saved.version)
         return _(
-            "Đã kết thúc lần kiểm tra KT-%(pk)d: đã ghi cấp chất lượng, lý do chưa sẵn sàng và phiếu công việc."
+            "Đã kết thúc lần kiểm tra KT-%(pk)d: đã ghi vào sổ những gì kiểm tra phát hiện."
         ) % {"pk": run.pk}
     if action == "add_action":
         deadline = parse_day(request.POST.get("deadline"))
