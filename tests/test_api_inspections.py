@@ -350,3 +350,24 @@ def test_a_user_of_a_sibling_unit_gets_404(officer, world, room, run):
     error(outsider.post("/inspections/runs", body), 404, "not_found")
     assert outsider.get("/inspections/runs").json()["results"] == []
     assert Run.objects.get(pk=run["id"]).state == "draft" and Run.objects.count() == 1
+
+
+def test_a_run_takes_the_kits_found_and_finishing_records_them(officer, world, room, run):
+    from materiel.catalog.models import KitLine
+    from materiel.equipment.models import Kit
+
+    _place, rifles = room
+    box = KitLine.objects.create(equipment_type=world.rifle, name="Hộp tiếp đạn", quantity=4)
+    path = f"/inspections/runs/{run['id']}"
+    too_many = {"kits": [{"item": rifles[0].pk, "shortages": [{"line": box.pk, "missing": 5}]}]}
+    refused = error(officer.post(f"{path}/results", too_many), 422, "invalid", "kits.0.shortages.0")
+    assert "AK-0" in refused["message"] and "Hộp tiếp đạn" in refused["message"]
+    error(officer.post(f"{path}/results", {"kits": [{"item": 999999}]}), 422, "invalid", "kits.0.item")
+    found = {"kits": [{"item": rifles[0].pk, "shortages": [{"line": box.pk, "missing": 1}]}]}
+    entered = officer.post(f"{path}/results", found)
+    assert entered.status_code == 200, entered.content
+    assert entered.json()["items"][0]["kit"] == [{"line": box.pk, "missing": 1, "damaged": 0}]
+    done = officer.post(f"{path}/finish", {"version": entered.json()["version"]}).json()
+    assert "kit" in Event.objects.filter(pk__in=done["events"]).values_list("kind", flat=True)
+    assert Item.objects.get(pk=rifles[0].pk).kit == Kit.MISSING
+    assert verify_ledger().ok

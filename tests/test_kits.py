@@ -270,3 +270,33 @@ def test_the_catalogue_edits_a_standard_kit_and_keeps_the_lines_in_use(client, w
         and 'data-testid="kit-form"' not in client.get(url).content.decode()
     )
     assert post(kept).status_code == 403
+
+
+def test_the_importer_reads_a_kit_column_names_a_line_the_kit_lacks_and_reverts_whole(world, kit):
+    from materiel.imports.commit import commit_plan, revert_batch
+    from materiel.imports.plan import build_plan
+    from materiel.imports.reader import read_table
+
+    from .test_imports import xlsx
+
+    header = ["STT", "Số hiệu", "Tên trang bị", "Cấp", "Ngày nhập", "Thiếu, hỏng đồng bộ"]
+    rows = [
+        [1, "AK-I1", "Súng tiểu liên AK-47", 2, "16/3/2022", "Hộp tiếp đạn thiếu 2; lưỡi lê hỏng"],
+        [2, "AK-I2", "Súng tiểu liên AK-47", 2, "16/3/2022", "đủ"],
+        [3, "AK-I3", "Súng tiểu liên AK-47", 2, "16/3/2022", "Báng súng thiếu 1"],
+    ]
+    bad = build_plan(read_table(xlsx([header, *rows]), "so.xlsx"), actor=world.officer, unit=world.district_a1)
+    (issue,) = bad.issues
+    assert issue.row == 7 and "Thiếu, hỏng đồng bộ" in issue.column and "Báng súng thiếu 1" in str(issue)
+    plan = build_plan(read_table(xlsx([header, *rows[:2]]), "so.xlsx"), actor=world.officer, unit=world.district_a1)
+    assert plan.ok, [str(i) for i in plan.issues]
+    batch = commit_plan(plan, actor=world.officer, unit=world.district_a1)
+    first = Item.objects.get(serial="AK-I1")
+    assert first.kit == Kit.MISSING and Item.objects.get(serial="AK-I2").kit == Kit.COMPLETE
+    assert sorted(ItemKitShortage.objects.filter(item=first).values_list("line__name", "missing", "damaged")) == [
+        ("Hộp tiếp đạn", 2, 0), ("Lưỡi lê", 0, 1),
+    ]  # fmt: skip
+    assert rollup_kits(world.province_a) == (2, 0, 1)
+    revert_batch(batch, actor=world.officer, reason="Nhập nhầm tệp")
+    assert rollup_kits(world.province_a) == (0, 0, 0) and not ItemKitShortage.objects.exists()
+    assert verify_ledger().ok

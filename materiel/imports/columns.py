@@ -62,6 +62,10 @@ FIELDS: dict[str, tuple[StrOrPromise, tuple[str, ...]]] = {
         ("ngay tiep nhan", "ngay nhan", "ngay nhap", "ngay dua vao su dung", "nam dua vao su dung", "ngay nhap kho"),
     ),
     "lot_number": (_("Số lô"), ("so lo", "lo", "lo san xuat")),
+    "kit": (
+        _("Thiếu, hỏng đồng bộ"),
+        ("thieu, hong dong bo", "thieu hong dong bo", "thieu dong bo", "dong bo", "tinh trang dong bo", "thieu hong"),
+    ),
     "note": (_("Ghi chú"), ("ghi chu",)),
 }
 SYNONYMS = {search_fold(spelling): field for field, (_label, spellings) in FIELDS.items() for spelling in spellings}

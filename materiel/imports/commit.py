@@ -9,6 +9,7 @@ from materiel.core.errors import DomainError
 from materiel.core.text import search_fold
 from materiel.ledger import services
 from materiel.ledger.batch import LedgerBatch
+from materiel.ledger.kit import KIT, kit_details
 from materiel.ledger.models import Batch, BatchStatus, EventKind
 
 from .history import fmt
@@ -124,6 +125,14 @@ def _write_row(ledger: LedgerBatch, row) -> None:
                 document_number=row.transfer_document,
                 reason=_("Tổ chức lại: %(from)s → %(to)s") % {"from": at.name, "to": row.unit.name},
             )
+        if row.kit:
+            # What the register's book says is short of the kit, as of the row's last day.
+            ledger.record(
+                item,
+                KIT,
+                occurred_on=row.transfer_on if row.held_by else row.received_on,
+                details=kit_details(ledger.state_of(item).kit, row.kit, _("Theo sổ đăng ký nhập vào")),
+            )
         return
     lot = ledger.lot_receipt(
         equipment_type=row.equipment_type,
@@ -152,7 +161,7 @@ def revert_batch(batch: Batch, *, actor, reason: str) -> int:
     if batch.status == BatchStatus.REVERTED:
         raise DomainError(_("Đợt nhập này đã được hủy."), field="batch")
     # The transfers of a historical import's "transfer" policy are undone before their receipts.
-    kinds = [EventKind.RECEIPT, EventKind.LOT_RECEIPT, EventKind.TRANSFER, EventKind.LOT_TRANSFER]
+    kinds = [EventKind.RECEIPT, EventKind.LOT_RECEIPT, EventKind.TRANSFER, EventKind.LOT_TRANSFER, KIT]
     receipts = batch.events.filter(kind__in=kinds).order_by("-id")
     count = 0
     groups = set()

@@ -56,6 +56,7 @@ class Row:
     origin: str = ""
     lot_number: str = ""
     note: str = ""
+    kit: list[dict[str, int]] = field(default_factory=list)  # what is short of its kit (values.kit)
     # A historical row dated before its unit was founded (imports.history):
     original_on: date | None = None  # "founding-date": the date the file gives, kept in the record
     held_by: Unit | None = None  # "transfer": received at this unit, then transferred to `unit`
@@ -172,6 +173,7 @@ class Resolver:
         scope = Unit.objects.visible_to(actor).subtree_of(unit).filter(dissolved_on__isnull=True)
         self._type_answers: dict[str, tuple] = {}
         self._unit_answers: dict[str, tuple] = {}
+        self._kits: dict[int, list] = {}
         self.units: dict[str, Unit] = {}
         for u in scope:
             for key in (u.name, u.short_name, u.code):
@@ -189,6 +191,12 @@ class Resolver:
         if name not in self._type_answers:
             self._type_answers[name] = self._type_for(name)
         return self._type_answers[name]
+
+    def kit_lines(self, equipment_type: EquipmentType) -> list:
+        """The type's standard kit, read once per type."""
+        if equipment_type.pk not in self._kits:
+            self._kits[equipment_type.pk] = list(equipment_type.kit_lines.all())
+        return self._kits[equipment_type.pk]
 
     def unit_for(self, name: str, scope: Unit) -> tuple[Unit | None, str]:
         if name not in self._unit_answers:
@@ -562,6 +570,16 @@ def _plan_row(number, cells, columns, header, plan, resolver, scope, default_day
             problems.append(_issue(number, field, columns, header, cells.get(field), message))
     serial = values.text(cells.get("serial"))
     kind = "item"
+    kit: list[dict[str, int]] = []
+    if equipment_type is not None and values.text(cells.get("kit")):
+        if not equipment_type.serialised:
+            problems.append(
+                _issue(
+                    number, "kit", columns, header, cells.get("kit"), _("Đồng bộ chỉ ghi cho trang bị theo số hiệu.")
+                )
+            )
+        else:
+            kit = parse("kit", lambda value: values.kit(value, resolver.kit_lines(equipment_type))) or []
     if equipment_type is not None:
         if equipment_type.serialised:
             if not serial:
@@ -617,6 +635,7 @@ def _plan_row(number, cells, columns, header, plan, resolver, scope, default_day
         "origin": values.text(cells.get("origin")),
         "lot_number": values.text(cells.get("lot_number")) or (serial if kind == "lot" else ""),
         "note": values.text(cells.get("note"))[:300],
+        "kit": kit,
     }
     if kind == "lot" and grade is None:
         return [Row(grade=level, quantity=counted, **common) for level, counted in sorted(by_grade.items())]

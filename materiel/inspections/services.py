@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 
 from materiel.accounts.models import User
 from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, require
+from materiel.catalog.models import KitLine
 from materiel.core.errors import ConflictError, DomainError
 from materiel.core.numbers import parse_decimal
 from materiel.core.text import nfc
-from materiel.catalog.models import KitLine
 from materiel.equipment.models import Item, ItemKitShortage
 from materiel.ledger import services as ledger
 from materiel.ledger.rules import fmt

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 
 from materiel.accounts.page_scope import page_scope
 from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit
+from materiel.catalog.models import KitLine
 from materiel.core.days import parse_day
 from materiel.core.errors import DomainError
 from materiel.core.text import nfc
 from materiel.core.views import object_view
 from materiel.documents.letterhead import letterhead
-from materiel.catalog.models import KitLine
 from materiel.equipment.models import Item, ItemKitShortage, Status
 from materiel.storage.models import StoragePlace
 from materiel.units.models import Unit
@@ -440,15 +440,11 @@ def _do(request, run: Run, action: str, rows: list[Row]) -> str:
                 field="grid",
             )
         with transaction.atomic():
-            saved = services.enter_results(
-                run, actor=user, results=results, grades=grades, kits=kits, version=version
-            )
+            saved = services.enter_results(run, actor=user, results=results, grades=grades, kits=kits, version=version)
             if action == "save":
                 return _("Đã lưu kết quả kiểm tra KT-%(pk)d (bản nháp).") % {"pk": run.pk}
             services.finish_run(saved, actor=user, version=saved.version)
-        return _(
-            "Đã kết thúc lần kiểm tra KT-%(pk)d: đã ghi vào sổ những gì kiểm tra phát hiện."
-        ) % {"pk": run.pk}
+        return _("Đã kết thúc lần kiểm tra KT-%(pk)d: đã ghi vào sổ những gì kiểm tra phát hiện.") % {"pk": run.pk}
     if action == "add_action":
         deadline = parse_day(request.POST.get("deadline"))
         if deadline is None:

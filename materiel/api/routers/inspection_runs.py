@@ -135,6 +135,8 @@ class InspectionRunItemOut(Schema):
     type: str
     grade_before: int
     grade_proposed: int | None = None
+    # The kit as found: [{"line", "missing", "damaged"}] per line short; null: not looked at.
+    kit: list[dict[str, int]] | None = None
 
 
 class InspectionResultOut(Schema):
@@ -255,6 +257,7 @@ def run_out(run: Run) -> dict:
                 "type": ri.item.equipment_type.code,
                 "grade_before": ri.grade_before,
                 "grade_proposed": ri.grade_proposed,
+                "kit": ri.kit,
             }
             for ri in items
         ],
@@ -365,9 +368,23 @@ class InspectionGradeIn(Schema):
     grade: Grade | None = None  # the grade proposed; null: unchanged
 
 
+class InspectionShortageIn(Schema):
+    line: Id  # a line of the item's standard kit (GET /items/{id}/kit)
+    missing: int = Field(0, ge=0, le=1000)
+    damaged: int = Field(0, ge=0, le=1000)
+
+
+class InspectionKitIn(Schema):
+    item: Id
+    # Every line short of the item's kit as found; an empty list: the kit is whole.
+    shortages: list[InspectionShortageIn] = Field([], max_length=200)
+
+
 class InspectionResultsIn(Schema):
     cells: list[InspectionCellIn] = Field([], max_length=MAX_CELLS)
     grades: list[InspectionGradeIn] = Field([], max_length=MAX_RUN_ITEMS)
+    # The kits as found (đồng bộ); an item left out: its kit was not looked at in this run.
+    kits: list[InspectionKitIn] = Field([], max_length=MAX_RUN_ITEMS)
     version: Version | None = None
 
 
@@ -450,9 +467,21 @@ def enter_results(request, run_id: Id, payload: InspectionResultsIn):
             )
         grades[run_item.pk] = row.grade
         named[f"g-{run_item.pk}"] = f"grades.{n}.grade"
+    kits: dict[int, list[dict[str, int]]] = {}
+    for n, kit in enumerate(payload.kits):
+        run_item = run_items.get(kit.item)
+        if run_item is None or run_item.pk in kits:
+            raise DomainError(
+                _("kits.%(n)d: trang bị #%(id)d không có trong lần kiểm tra này hoặc được gửi hai lần.")
+                % {"n": n, "id": kit.item},
+                field=f"kits.{n}.item",
+            )
+        kits[run_item.pk] = [s.model_dump() for s in kit.shortages]
+        for m, shortage in enumerate(kit.shortages):
+            named[f"k-{run_item.pk}-{shortage.line}"] = f"kits.{n}.shortages.{m}"
     try:
         run = services.enter_results(
-            run, actor=request.user, results=results, grades=grades, notes=notes, version=payload.version
+            run, actor=request.user, results=results, grades=grades, notes=notes, kits=kits, version=payload.version
         )
     except DomainError as error:
         if error.field in named:

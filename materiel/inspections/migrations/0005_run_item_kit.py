@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0004_effect_label'),
+        ("inspections", "0004_effect_label"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='runitem',
-            name='kit',
-            field=models.JSONField(blank=True, null=True, verbose_name='đồng bộ khi kiểm tra'),
+            model_name="runitem",
+            name="kit",
+            field=models.JSONField(blank=True, null=True, verbose_name="đồng bộ khi kiểm tra"),
         ),
     ]
