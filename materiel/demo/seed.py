@@ -32,6 +32,7 @@ from materiel.storage.demo import seed_storage
 from materiel.units.models import Unit, UnitKind, UnitVersion
 from materiel.workorders.demo import seed_repair_orders
 
+from .kits import seed_kits
 from .reference import ensure_reference_data
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -546,6 +547,9 @@ def seed(
         if not bench:
             seed_storage(rng, actor, today)  # depots and weapon rooms of the busiest units, items in them
             seed_inspections(rng, actor, today)  # their inspections as the example matrix asks, with gaps
+        # example kits, and the few items found short of them (the đồng bộ coefficient; Q1 and Q2 read it)
+        kit_events = seed_kits(rng, actor, today)
+    progress(f"Đã ghi {kit_events} lần kiểm tra đồng bộ.")
     seal_ledger()
     # Everything was written in bulk: statistics first, so the snapshot build is planned from them.
     statistics.analyse(*LEDGER_TABLES, Unit._meta.db_table, UnitVersion._meta.db_table)

@@ -100,6 +100,8 @@ def coefficient_columns() -> list[Column]:
         Column(_("Hệ số kỹ thuật"), 12, "decimal"),
         Column(_("Số trang bị"), 12, "int"),
         *(Column(gettext("Cấp %(grade)d") % {"grade": g}, 9, "int") for g in grade_numbers()),
+        Column(_("Hệ số đồng bộ"), 12, "decimal"),
+        Column(_("Không đồng bộ"), 12, "int"),
         Column(_("Biên chế"), 10, "int"),
         Column(_("Hiện có theo biên chế"), 12, "int"),
     ]
@@ -115,6 +117,8 @@ def coefficient_table(summaries):
             float(s.coefficient) if s.coefficient is not None else None,
             sum(grades.values()),
             *(grades.get(g, 0) for g in numbers),
+            float(s.completeness) if s.completeness is not None else None,
+            s.incomplete,
             s.authorised,
             s.filled,
         )
