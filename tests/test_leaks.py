@@ -474,6 +474,7 @@ BODY_OF = {
     },
     "/api/v1/storage/readings/{reading_id}/acknowledgement": {"action": "x"},
     "/api/v1/disposal/proposals/{proposal_id}/lines": {"lines": [{"item": 1, "ground": "mat"}]},
+    "/api/v1/items/{item_id}/kit": {"shortages": []},
 }
 
 

@@ -27,7 +27,7 @@ class Kit(models.TextChoices):
     """An item's completeness (đồng bộ), kept with its state: its kit is whole, or a part of it is
     damaged, or a part is missing (missing wins when both)."""
 
-    COMPLETE = "", _("Đồng bộ")
+    COMPLETE = "", _("Đủ đồng bộ")
     DAMAGED = "damaged", _("Có phần hỏng")
     MISSING = "missing", _("Thiếu đồng bộ")
 

@@ -379,7 +379,7 @@ def check_kit(run_item: RunItem, shortages: list[dict[str, Any]]) -> list[dict[s
     lines = {line.pk: line for line in KitLine.objects.filter(equipment_type_id=run_item.item.equipment_type_id)}
     kept = []
     for shortage in shortages:
-        line = lines.get(shortage.get("line"))
+        line = lines.get(shortage["line"]) if isinstance(shortage.get("line"), int) else None
         if line is None:
             raise DomainError(
                 _("Trang bị %(serial)s: dòng đồng bộ không có trong bộ đồng bộ của loại này.")

@@ -95,7 +95,9 @@ def lines_of(type_id: int) -> dict[int, Any]:
     return {line.pk: line for line in KitLine.objects.filter(equipment_type_id=type_id)}
 
 
-def kit_rule(state: rules.ItemState, ctx: RuleContext, item: Item, *, occurred_on: date, details: KitDetails, **_facts):
+def kit_rule(
+    state: rules.ItemState, ctx: RuleContext, item: Item, *, occurred_on: date, details: KitDetails, **_facts: Any
+) -> rules.ItemState:
     """A live item, on a valid day; every line of its type's kit, at most once, with no more
     missing and damaged than the kit has of it."""
     rules.require_live(state, _("ghi đồng bộ"))

@@ -3,6 +3,7 @@ is damaged or missing a part, moved by signed deltas."""
 
 from collections import defaultdict
 from functools import lru_cache
+from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -82,7 +83,7 @@ class Deltas:
             for start in range(0, len(rows), chunk):
                 part = rows[start : start + chunk]
                 values = ",".join(["(%s,%s,%s,%s,%s,%s,%s)"] * len(part))
-                params = [p for (cell, counts) in part for p in (*cell, *counts)]
+                params: list[Any] = [p for (cell, counts) in part for p in (*cell, *counts)]
                 cursor.execute(
                     f"INSERT INTO {table} (unit_id, equipment_type_id, grade, status, quantity, kit_damaged, "
                     f"kit_missing) VALUES {values} ON CONFLICT (unit_id, equipment_type_id, grade, status) "

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name="kit",
             field=models.CharField(
                 blank=True,
-                choices=[("", "Đồng bộ"), ("damaged", "Có phần hỏng"), ("missing", "Thiếu đồng bộ")],
+                choices=[("", "Đủ đồng bộ"), ("damaged", "Có phần hỏng"), ("missing", "Thiếu đồng bộ")],
                 default="",
                 max_length=10,
                 verbose_name="đồng bộ",
