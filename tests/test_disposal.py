@@ -288,3 +288,14 @@ def test_the_api_drafts_submits_and_decides(world, worn):
         == 404
     )
     assert date.fromisoformat(decided.json()["decided_on"]) == TODAY
+
+
+def test_a_cut_list_of_suggestions_says_how_many_are_waiting(client, world, worn, monkeypatch):
+    from materiel.disposal import views
+
+    monkeypatch.setattr(views, "SUGGESTIONS", 2)
+    client.force_login(world.district_officer)
+    proposal = draft(world)
+    page = unescape(client.get(f"/thanh-ly/{proposal.pk}/").content.decode())
+    waiting = len(disposal.suggestions(world.district_officer, proposal.unit))
+    assert waiting > 2 and f"Hiện 2 trong {waiting} trang bị nên đưa vào đề nghị" in page

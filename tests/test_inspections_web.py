@@ -177,6 +177,10 @@ def test_corrective_actions_on_the_run_page_and_the_overdue_list(client, world, 
     close = {"action": "close_action", "corrective": str(action.pk), "done": " ", "closed_on": ""}
     refused = client.post(f"/kiem-tra/{run.pk}/", close | {FIELD: "key-c1-0001"})
     assert refused.status_code == 422 and "chưa ghi kết quả thực hiện, không thể đóng" in body(refused)
+    bad_day = client.post(
+        f"/kiem-tra/{run.pk}/", close | {"done": "Đã lau chùi kỹ", "closed_on": "32/13", FIELD: "key-c3-0001"}
+    )
+    assert bad_day.status_code == 422 and 'value="Đã lau chùi kỹ"' in body(bad_day)  # what was typed is kept
     done = client.post(f"/kiem-tra/{run.pk}/", close | {"done": "Đã lau chùi", FIELD: "key-c2-0001"})
     assert done.status_code == 302
     listed = body(client.get(f"/kiem-tra/bien-phap/?unit={world.district_a1.code}")).split('data-testid="open-actions"')

@@ -274,7 +274,12 @@ def may_decide(user: User, proposal: Proposal) -> bool:
 
 def suggestions(user, unit: Unit, *, today: date | None = None, limit: int = 200) -> list[Item]:
     """Items to put in the next proposal: grade 5, or awaiting disposal for over a year, not already
-    in an open proposal, not issued, not in an open work order."""
+    in an open proposal, not issued, not in an open work order (the first `limit` of them)."""
+    return list(suggested(user, unit, today=today)[:limit])
+
+
+def suggested(user, unit: Unit, *, today: date | None = None):
+    """The queryset behind `suggestions`, in its order: its count is how many there are in all."""
     today = today or timezone.localdate()
     held = Line.objects.filter(proposal__state__in=HOLDING).values("item_id")
     in_orders = OrderItem.objects.exclude(order__state__in=ORDER_CLOSED).values("item_id")
@@ -287,10 +292,10 @@ def suggestions(user, unit: Unit, *, today: date | None = None, limit: int = 200
     )
     worn = base.filter(grade=5)
     waiting = base.filter(status=Status.AWAITING_DISPOSAL, last_event_on__lte=today - LONG_AWAITING)
-    return list(
+    return (
         (worn | waiting)
         .select_related("equipment_type", "unit")
-        .order_by("unit__path", "equipment_type__name", "serial")[:limit]
+        .order_by("unit__path", "equipment_type__name", "serial")
     )
 
 

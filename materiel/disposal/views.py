@@ -103,6 +103,9 @@ def _lines(proposal: Proposal):
 def _context(request, proposal: Proposal) -> dict:
     lines = list(_lines(proposal))
     editable = services.can_edit(request.user, proposal)
+    suggested = services.suggestions(request.user, proposal.unit, limit=SUGGESTIONS) if editable else []
+    # All of them counted only when the list is cut: "200 of N" says that more are waiting.
+    total = services.suggested(request.user, proposal.unit).count() if len(suggested) == SUGGESTIONS else len(suggested)
     return {
         "proposal": proposal,
         "lines": lines,
@@ -110,7 +113,8 @@ def _context(request, proposal: Proposal) -> dict:
         "grounds": Ground.objects.all(),
         "steps": proposal.steps.select_related("by").order_by("id"),
         "editable": editable,
-        "suggested": services.suggestions(request.user, proposal.unit, limit=SUGGESTIONS) if editable else [],
+        "suggested": suggested,
+        "suggested_total": total,
         "may_decide": services.may_decide(request.user, proposal),
         "events": proposal.event_lines.select_related("event__item").order_by("position"),
         "today": timezone.localdate(),
