@@ -160,6 +160,8 @@ def test_every_number_of_the_page_opens_the_list_it_counts(client, world, room):
     page = client.get(f"/kiem-tra/thuc-hien/?{query}")
     assert page.status_code == 200
     html = page.content.decode()
+    # Choosing another unit in the scope bar keeps the period.
+    assert '<input type="hidden" name="from" value="01/10/2025">' in html
     links = re.findall(r'href="(/kiem-tra/thuc-hien/chi-tiet/\?[^"]+)" data-count="(\d+)"', html)
     assert len(links) >= 6
     for href, count in links:

@@ -67,7 +67,14 @@ def compliance_page(request):
     return render(
         request,
         "inspections/compliance.html",
-        {"scope": scope, "report": report, "note": note, "query": _query(scope, report)},
+        {
+            "scope": scope,
+            "report": report,
+            "note": note,
+            "query": _query(scope, report),
+            # Another unit chosen above keeps the period.
+            "scope_keep": [("from", f"{report.start:%d/%m/%Y}"), ("to", f"{report.end:%d/%m/%Y}")],
+        },
     )
 
 
