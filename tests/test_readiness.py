@@ -59,3 +59,27 @@ def test_each_reason_count_opens_exactly_its_items(client, world):
     client.force_login(world.outsider)
     assert 'data-testid="readiness"' not in client.get("/").content.decode()
     assert reason_counts(world.outsider, world.province_b) == []
+
+
+def test_a_past_days_dashboard_counts_the_reasons_of_that_day_and_opens_those_items(client, world):
+    from datetime import timedelta
+
+    from materiel.inspections.readiness import reason_counts_on
+
+    items = rifles(world, 3)
+    earlier = TODAY - timedelta(days=10)
+    for item in items[:2]:
+        services.record("readiness", item, actor=world.officer, occurred_on=earlier, details={"reason": "cho-vat-tu"})
+    # One is ready again since: today it counts no more, ten days ago it did.
+    services.record("readiness", Item.objects.get(pk=items[0].pk), actor=world.officer, occurred_on=TODAY,
+                    details={"reason": ""})  # fmt: skip
+    assert [(r.code, r.items) for r in reason_counts(world.officer, world.province_a)] == [("cho-vat-tu", 1)]
+    day = earlier + timedelta(days=1)
+    assert [(r.code, r.items) for r in reason_counts_on(world.officer, world.province_a, day)] == [("cho-vat-tu", 2)]
+    assert reason_counts_on(world.officer, world.province_a, earlier - timedelta(days=1)) == []
+    client.force_login(world.officer)
+    page = client.get(f"/?unit=tinh-a&on={day:%d/%m/%Y}").content.decode()
+    (link,) = re.findall(r'<a href="(/trang-bi/\?[^"]*readiness=[^"]+)" data-count="2"', page)
+    register = client.get(unescape(link)).content.decode()
+    assert sorted(set(re.findall(r"AK-R\d", register))) == ["AK-R0", "AK-R1"]
+    assert reason_counts_on(world.outsider, world.province_a, day) == []

@@ -44,3 +44,34 @@ def reason_counts(user, unit: Unit) -> list[ReasonCount]:
     reasons = ReadinessReason.objects.in_bulk(list(counts))
     found = [ReasonCount(reasons[pk].code, reasons[pk].name, n) for pk, n in counts.items()]
     return sorted(found, key=lambda row: (-row.items, row.name))
+
+
+def reasons_on(day) -> dict[int, str]:
+    """item_id -> the readiness reason's code it carried on `day` (its latest `readiness` event
+    then), for the items that carried one."""
+    from materiel.ledger.asof import latest_details_on
+
+    from .kinds import READINESS
+
+    return {pk: d["reason"] for pk, d in latest_details_on(READINESS, day).items() if d.get("reason")}
+
+
+def reason_counts_on(user, unit: Unit, day) -> list[ReasonCount]:
+    """reason_counts on a past day: the items the subtree held on that day (on the tree of that day)
+    with the reason they carried then."""
+    from materiel.ledger.asof import item_states_on
+    from materiel.units.tree import PastTree
+
+    carried = reasons_on(day)
+    if not carried:
+        return []
+    subtree = PastTree(day).subtree(unit.pk)
+    states = item_states_on(day, sorted(carried))
+    ids = sorted(pk for pk, (unit_id, _g, status) in states.items() if unit_id in subtree and status in HOLDINGS)
+    counts: Counter[str] = Counter()
+    for start in range(0, len(ids), CHUNK):
+        seen = Item.objects.visible_to(user).filter(pk__in=ids[start : start + CHUNK]).values_list("pk", flat=True)
+        counts.update(carried[pk] for pk in seen)
+    names = dict(ReadinessReason.objects.filter(code__in=list(counts)).values_list("code", "name"))
+    found = [ReasonCount(code, names.get(code, code), n) for code, n in counts.items()]
+    return sorted(found, key=lambda row: (-row.items, row.name))

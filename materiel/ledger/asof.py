@@ -301,28 +301,35 @@ def lot_quantities_on(day: date) -> dict[int, int]:
 KitCells = dict[tuple[int, int, str], list[int]]  # (type_id, grade, status) -> [kit damaged, kit missing]
 
 
+def latest_details_on(kind: str, day: date, reversed_: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """item_id -> the details of its latest effective `kind` event dated on or before `day`.
+
+    For the kinds whose latest event is the item's fact of that day (a kit check, a readiness
+    reason): reads those events only (a few in a ledger), not the items."""
+    not_reversed = _not_among("m.id", reversed_ids() if reversed_ is None else reversed_)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(m.id) FROM {EVENT} m WHERE m.kind = %s AND m.occurred_on <= %s {not_reversed} "
+            "GROUP BY m.item_id",
+            [kind, day],
+        )
+        latest = [row[0] for row in cursor.fetchall()]
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(latest), 5000):  # SQLite bounds the parameters of one statement
+        rows = Event.objects.filter(pk__in=latest[start : start + 5000]).values_list("item_id", "details")
+        found.update(rows)
+    return found
+
+
 def kit_conditions_on(day: date, reversed_: list[int] | None = None) -> dict[int, str]:
     """item_id -> its kit condition on `day` (equipment.Kit), for the items not complete then.
 
     Only `kit` events carry the condition, so this reads the latest effective one of each item that
-    has any (a few in a ledger), not the items."""
+    has any."""
     from .kit import KIT
 
-    not_reversed = _not_among("m.id", reversed_ids() if reversed_ is None else reversed_)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT MAX(m.id) FROM {EVENT} m WHERE m.kind = '{KIT}' AND m.occurred_on <= %s {not_reversed} "
-            "GROUP BY m.item_id",
-            [day],
-        )
-        latest = [row[0] for row in cursor.fetchall()]
-    if not latest:
-        return {}
-    found: dict[int, str] = {}
-    for start in range(0, len(latest), 5000):  # SQLite bounds the parameters of one statement
-        rows = Event.objects.filter(pk__in=latest[start : start + 5000]).values_list("item_id", "details")
-        found.update((item_id, details["kit"]) for item_id, details in rows if details.get("kit"))
-    return found
+    details = latest_details_on(KIT, day, reversed_)
+    return {item_id: d["kit"] for item_id, d in details.items() if d.get("kit")}
 
 
 def kit_by_unit_on(day: date, unit_ids: Ids | None = None) -> dict[int, KitCells]:

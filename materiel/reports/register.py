@@ -13,6 +13,7 @@ from materiel.core.text import nfc
 from materiel.core.xlsx import Column, write_xlsx, xlsx_response
 from materiel.equipment.models import HOLDINGS, Item, Kit, Lot, Purpose, Status
 from materiel.equipment.search import Search
+from materiel.inspections.readiness import reasons_on
 from materiel.ledger import asof, coefficients
 from materiel.units.models import Unit
 
@@ -81,7 +82,7 @@ def filtered_items(user, unit, day, params):
     one definition for the page and the API. params: category, type, q, holder, purpose, year,
     status, grade ("2" or "1,2"), direct ("1": only what the unit holds itself), place (a storage
     place's id: the items kept there now), readiness (a readiness reason's code: the items that
-    carry it now), kit (`kit_filter`), as strings."""
+    carry it, now or on the day), kit (`kit_filter`), as strings."""
     items = Item.objects.visible_to(user).select_related("equipment_type__category", "unit")
     category = params.get("category")
     type_code = params.get("type")
@@ -107,9 +108,14 @@ def filtered_items(user, unit, day, params):
         # Where an item is kept is today's fact (storage.ItemPlace), also on a past day's register.
         items = items.filter(place_row__place_id=place)
     readiness = params.get("readiness")
-    if readiness:
-        # The readiness reason is today's fact too (inspections.ItemReadiness), like the place.
+    if readiness and day is None:
         items = items.filter(readiness_row__reason__code=readiness)
+    elif readiness:
+        # On a past day the reason carried then, from the `readiness` events (inspections.readiness).
+        ids = [pk for pk, code in reasons_on(day).items() if code == readiness]
+        items = items.filter(
+            id__in=RawSQL(f"SELECT id FROM {Item._meta.db_table} WHERE {asof.id_list_sql('id', ids)}", [])
+        )
     kits = kit_filter(params.get("kit"), day)
     if kits is not None and day is None:
         items = items.filter(kit__in=kits)

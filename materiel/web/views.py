@@ -23,7 +23,7 @@ from materiel.documents.numbering import propose_number
 from materiel.documents.services import hand_over
 from materiel.equipment.models import HOLDINGS, Item, Kit, Purpose, Status
 from materiel.inspections.models import ItemReadiness, ReadinessReason, RunItem
-from materiel.inspections.readiness import reason_counts
+from materiel.inspections.readiness import reason_counts, reason_counts_on
 from materiel.ledger import asof, coefficients, kinds, services
 from materiel.ledger.history import item_history
 from materiel.ledger.kit import KIT
@@ -140,8 +140,8 @@ def dashboard(request):
             "watch": watch_lists(request.user, scope, summary) if scope.day is None else [],
             # Alarms are of today: a past day's dashboard does not show them.
             "depot_alarms": depot_log.open_alarms(request.user, scope.unit).count() if scope.day is None else 0,
-            # So are the readiness reasons (their projection holds today's), each count a register link.
-            "readiness": readiness_lines(request.user, scope) if scope.day is None else [],
+            # The readiness reasons of the day (a past day's from the events), each count a register link.
+            "readiness": readiness_lines(request.user, scope),
         },
     )
 
@@ -150,7 +150,9 @@ def readiness_lines(user, scope) -> list[dict]:
     """The items not ready, by reason, each count linking to exactly those items in the register."""
     return [
         {"name": row.name, "count": row.items, "url": register_url(scope, readiness=row.code, kind="serialised")}
-        for row in reason_counts(user, scope.unit)
+        for row in (
+            reason_counts(user, scope.unit) if scope.day is None else reason_counts_on(user, scope.unit, scope.day)
+        )
     ]
 
 
