@@ -292,7 +292,14 @@ def test_coefficients_and_rollups_now_and_on_a_past_day(officer, stock, world):
     assert now["coefficient"] == "100.0" and {c["unit"] for c in now["children"]} == {"huyen-a1", "huyen-a2"}
     assert officer.get("/coefficients", on="2020-01-01").json()["grades"]["2"] == 0
     cells = officer.get("/rollups", unit="huyen-a1").json()
-    assert {"type": "dan762", "grade": 1, "status": "in_service", "quantity": 900} in cells
+    assert {
+        "type": "dan762",
+        "grade": 1,
+        "status": "in_service",
+        "quantity": 900,
+        "kit_damaged": 0,
+        "kit_missing": 0,
+    } in cells
     assert officer.get("/rollups", unit="huyen-a1", on="2020-06-01").json() == []
     error(officer.get("/coefficients", unit="tinh-b"), 404, "not_found")
     error(officer.get("/coefficients", on="hôm qua"), 422, "invalid", "on")
