@@ -246,10 +246,10 @@ def test_the_catalogue_edits_a_standard_kit_and_keeps_the_lines_in_use(client, w
     assert "Hộp tiếp đạn" in client.get(url).content.decode()
     box, bayonet, book = (kit[name].pk for name in ("Hộp tiếp đạn", "Lưỡi lê", "Lý lịch súng"))
     kept = [
-        {"id": box, "part": "accessory", "name": "Hộp tiếp đạn", "quantity": "4"},
-        {"id": bayonet, "part": "accessory", "name": "Lưỡi lê", "quantity": "1"},
+        {"line": box, "part": "accessory", "name": "Hộp tiếp đạn", "quantity": "4"},
+        {"line": bayonet, "part": "accessory", "name": "Lưỡi lê", "quantity": "1"},
     ]
-    refused = post([*kept, {"id": book, "part": "document", "name": "Lý lịch súng", "quantity": "1"},
+    refused = post([*kept, {"line": book, "part": "document", "name": "Lý lịch súng", "quantity": "1"},
                     {"part": "tool", "name": "lưỡi lê", "quantity": "1"}])  # fmt: skip
     assert (
         refused.status_code == 422
@@ -259,7 +259,7 @@ def test_the_catalogue_edits_a_standard_kit_and_keeps_the_lines_in_use(client, w
     in_use = post([kept[0], {**kept[1], "delete": "on"}])
     assert in_use.status_code == 422 and "không xóa được" in in_use.content.decode()
     assert KitLine.objects.filter(equipment_type=world.rifle).count() == 3  # nothing half-written
-    saved = post([kept[0], {**kept[1], "name": "Lưỡi lê AK"}, {"id": book, "name": "Lý lịch súng", "delete": "on"},
+    saved = post([kept[0], {**kept[1], "name": "Lưỡi lê AK"}, {"line": book, "name": "Lý lịch súng", "delete": "on"},
                   {"part": "tool", "name": "Bộ dụng cụ lau chùi", "quantity": "1"}])  # fmt: skip
     assert saved.status_code == 302
     names = list(KitLine.objects.filter(equipment_type=world.rifle).values_list("name", flat=True))

@@ -41,6 +41,8 @@ from materiel.maintenance import techday
 from materiel.maintenance.models import MaintenancePlan, TechnicalDaySession, TechnicalDayTask
 from materiel.maintenance.schedule import save_schedule
 from materiel.maintenance.services import record_maintenance, save_plan
+from materiel.resolutions import services as resolutions
+from materiel.resolutions.models import Resolution, TaskNote
 from materiel.storage import depot_log
 from materiel.storage import services as storage
 from materiel.storage.models import DepotReading, PlaceKind, StoragePlace
@@ -223,6 +225,16 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     inspections.add_action(
         run, actor=actor, text=f"Thay nòng {holder}", responsible=f"Tổ trưởng {holder}", deadline=run.inspected_on
     )
+    # The province's action programme with a target reported by hand and a task with a note.
+    programme = resolutions.save_resolution(
+        actor=actor, number=f"15-CTr/{code_suffix.upper()}", issued_on=D, issuer=f"Đảng ủy {holder}",
+        title=f"Chương trình {holder}", kind="programme", starts_on=D, unit=province,
+    )  # fmt: skip
+    target = resolutions.add_target(programme, actor=actor, text=f"Chỉ tiêu {holder}", goal=3)
+    resolutions.report_value(target, actor=actor, unit=province, year=D.year, value=2, evidence=f"Minh chứng {holder}")
+    task = resolutions.add_task(programme, actor=actor, unit=unit, text=f"Nhiệm vụ {holder}",
+                                responsible=f"Phòng {holder}", deadline=D)  # fmt: skip
+    resolutions.note_task(task, actor=actor, text=f"Tiến độ {holder}", written_on=D)
     return admin
 
 
@@ -264,6 +276,8 @@ def secrets_of(province):
         | set(Labour.objects.filter(order__unit__in=units).values_list("person", flat=True))
         | set(Facility.objects.filter(unit__in=units).values_list("name", flat=True))
         | set(Run.objects.filter(unit__in=units).values_list("inspector", flat=True))
+        | set(Resolution.objects.filter(unit__in=units).values_list("title", flat=True))
+        | set(TaskNote.objects.filter(task__unit__in=units).values_list("text", flat=True))
         | set(Result.objects.filter(run_item__run__unit__in=units).exclude(note="").values_list("note", flat=True))
         | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("text", flat=True))
         | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("responsible", flat=True))
@@ -293,6 +307,8 @@ def objects_of(model, province):
         return list(StoragePlace.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is Proposal:
         return list(Proposal.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is Resolution:
+        return list(Resolution.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is DepotReading:
         return list(DepotReading.objects.filter(place__unit__in=units).values_list("pk", flat=True))
     if model is TechnicalDaySession:
@@ -430,6 +446,7 @@ API_PARAMS = {
     "run_id": Run,
     "action_id": CorrectiveAction,
     "template_id": ChecklistTemplate,
+    "resolution_id": Resolution,
 }
 # One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
 ANY_BODY = {

@@ -126,6 +126,18 @@ def attempt(action, client, user, world):
             assert "không được phép" in refusal.message
             return False
         return True
+    elif action == "resolutions.manage":
+        from materiel.resolutions.services import save_resolution
+
+        try:
+            save_resolution(
+                actor=user, number=f"{user.pk}/NQ", issued_on=D, issuer="Đảng ủy", title="Thử", kind="resolution",
+                starts_on=D, unit=world.district_a1,
+            )  # fmt: skip
+        except PermissionDenied as refusal:
+            assert "không được phép" in refusal.message
+            return False
+        return True
     elif action == "inspections.manage":
         from materiel.inspections.services import Step, save_template
 

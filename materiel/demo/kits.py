@@ -55,7 +55,7 @@ def seed_kits(rng: random.Random, actor, today: date) -> int:
     written = 0
     for start in range(0, len(chosen), CHUNK):
         batch = LedgerBatch(actor, today=today, backdated=True)
-        for item in batch.adopt([Item(pk=pk) for pk in chosen[start : start + CHUNK]]):
+        for item in batch.adopt(list(Item.objects.filter(pk__in=chosen[start : start + CHUNK]).order_by("pk"))):
             written += _short(rng, batch, item, kits[item.equipment_type_id], today)
         batch.flush()
     return written

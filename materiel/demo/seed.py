@@ -28,6 +28,7 @@ from materiel.ledger.models import EventKind
 from materiel.ledger.sealing import seal_ledger
 from materiel.ledger.snapshots import build as build_snapshots
 from materiel.maintenance.demo import Upkeep, create_plans, seed_maintenance_plans
+from materiel.resolutions.demo import seed_resolutions
 from materiel.storage.demo import seed_storage
 from materiel.units.models import Unit, UnitKind, UnitVersion
 from materiel.workorders.demo import seed_repair_orders
@@ -549,6 +550,8 @@ def seed(
             seed_inspections(rng, actor, today)  # their inspections as the example matrix asks, with gaps
         # example kits, and the few items found short of them (the đồng bộ coefficient; Q1 and Q2 read it)
         kit_events = seed_kits(rng, actor, today)
+        if not bench:
+            seed_resolutions(actor, today)  # 382, 1656, the region's resolution and a province's programme
     progress(f"Đã ghi {kit_events} lần kiểm tra đồng bộ.")
     seal_ledger()
     # Everything was written in bulk: statistics first, so the snapshot build is planned from them.

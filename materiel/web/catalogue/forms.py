@@ -76,7 +76,7 @@ class TypeForm(forms.Form):
 class KitLineForm(forms.Form):
     """One line of a type's standard kit (bộ đồng bộ tiêu chuẩn)."""
 
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    line = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the KitLine's id; empty: a new line
     part = forms.ChoiceField(label=_("Loại"), choices=KitPart.choices, initial=KitPart.COMPONENT, required=False)
     name = forms.CharField(label=_("Tên"), max_length=150, required=False)
     quantity = WholeNumberField(label=_("Số lượng"), min_value=1, max_value=1000, required=False, initial=1)

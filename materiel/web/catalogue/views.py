@@ -176,13 +176,17 @@ def type_kit(request, pk):
     equipment_type = get_object_or_404(EquipmentType.objects.select_related("category"), pk=pk)
     lines = list(equipment_type.kit_lines.all())
     can_edit = allowed(request.user, "catalog.manage")
-    initial = [{"id": line.pk, "part": line.part, "name": line.name, "quantity": line.quantity} for line in lines]
+    initial = [{"line": line.pk, "part": line.part, "name": line.name, "quantity": line.quantity} for line in lines]
     formset = KitFormSet(request.POST if request.method == "POST" else None, initial=initial, prefix="kit")
     error = ""
     if request.method == "POST":
         require_page(request.user, "catalog.manage")
         if formset.is_valid():
-            rows = [form.cleaned_data for form in formset.forms if form.cleaned_data]
+            rows = [
+                {**form.cleaned_data, "id": form.cleaned_data.get("line")}
+                for form in formset.forms
+                if form.cleaned_data
+            ]
             try:
                 save_standard_kit(actor=request.user, equipment_type=equipment_type, rows=rows, request=request)
             except DomainError as refused:
