@@ -16,6 +16,7 @@ from .routers import (
     items,
     lots,
     maintenance,
+    people,
     storage,
     units,
     workorders,
@@ -59,5 +60,6 @@ for module in (
     disposal,
     inspections,
     inspection_runs,
+    people,
 ):
     api.add_router("/", module.router)
