@@ -304,7 +304,7 @@ class CourseOut(Schema):
     specialty: str | None = None
     starts_on: date
     ends_on: date
-    place: str
+    location: str
     version: int
     participants: list[ParticipantOut]
 
@@ -318,7 +318,7 @@ def course_out(course: Course) -> dict:
         "specialty": course.specialty.code if course.specialty else None,
         "starts_on": course.starts_on,
         "ends_on": course.ends_on,
-        "place": course.place,
+        "location": course.place,
         "version": course.version,
         "participants": [
             {"id": p.pk, "person": p.person_id, "full_name": p.person.full_name, "result": p.result, "grade": p.grade}
@@ -355,7 +355,7 @@ class CourseIn(Schema):
     starts_on: Day
     ends_on: Day
     specialty: Text(40) | None = None  # type: ignore[valid-type]
-    place: Text(160) = ""  # type: ignore[valid-type]
+    location: Text(160) = ""  # type: ignore[valid-type]  # the course's place (Course.place)
 
 
 @router.post("/training/courses", response=responses(CourseOut), summary="Mở khóa đào tạo, tập huấn, bồi dưỡng")
@@ -368,7 +368,7 @@ def create_course(request, payload: CourseIn):
         starts_on=payload.starts_on,
         ends_on=payload.ends_on,
         specialty=_ref(Specialty, payload.specialty, "specialty", required=False),
-        place=payload.place,
+        place=payload.location,
     )
     return course_out(course)
 
