@@ -319,8 +319,8 @@ def test_the_api_records_people_certifications_courses_and_initiatives(world, st
     api = Api(world.officer)
     made = api.post(
         "/people",
-        {"unit": world.district_a2.code, "full_name": "Hà Văn Công", "specialty": "cong-binh", "joined_on": "2019-04-01",
-         "skill_level": "bac-2"},
+        {"unit": world.district_a2.code, "full_name": "Hà Văn Công", "specialty": "cong-binh",
+         "joined_on": "2019-04-01", "skill_level": "bac-2"},
     )  # fmt: skip
     assert made.status_code == 200, made.content
     pid = made.json()["id"]
