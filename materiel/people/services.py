@@ -87,7 +87,8 @@ def _linkable_user(user: User | None, person: Person | None, actor: User) -> Use
         require(actor, ACTION, unit=user.unit)
     elif not actor.is_superuser:
         raise DomainError(_("Tài khoản %(user)s nằm ngoài phạm vi quản lý của bạn.") % {"user": user}, field="user")
-    linked = Person.objects.filter(user=user).exclude(pk=person.pk if person else None).first()
+    others = Person.objects.filter(user=user)
+    linked = (others.exclude(pk=person.pk) if person is not None else others).first()
     if linked is not None:
         raise DomainError(
             _("Tài khoản %(user)s đã gắn với %(person)s.") % {"user": user.username, "person": linked.full_name},
