@@ -373,3 +373,60 @@ def test_the_api_records_people_certifications_courses_and_initiatives(world, st
         == 404
     )
     assert outsider.get("/people", unit=world.province_a.code).status_code == 404
+
+
+def _queries(call) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_lists_read_a_fixed_number_of_queries_and_name_nobody_moved_out_of_scope(client, world, staff):
+    a, b, _c = staff
+    level_ = ref(Level, "co-so")
+    kind = ref(TrainingKind, "tap-huan")
+
+    def add_records(n):
+        for i in range(n):
+            course = services.create_course(
+                actor=world.officer, unit=world.district_a1, kind=kind, title=f"Khóa {i}", starts_on=date(2024, 1, 1),
+                ends_on=date(2024, 1, 2),
+            )  # fmt: skip
+            services.add_participants(course, actor=world.officer, people=[a, b])
+            services.record_initiative(
+                actor=world.officer, unit=world.district_a1, title=f"Sáng kiến {i}", level=level_,
+                recognised_on=date(2024, 2, 1), authors=[a, b],
+            )  # fmt: skip
+
+    client.force_login(world.officer)
+    api = Api(world.officer, client)
+    pages = {
+        "people": lambda: client.get("/can-bo/", {"unit": world.province_a.code}),
+        "courses": lambda: client.get("/can-bo/khoa-hoc/", {"unit": world.province_a.code}),
+        "initiatives": lambda: client.get("/can-bo/sang-kien/", {"unit": world.province_a.code}),
+        "api courses": lambda: api.get("/training/courses", unit=world.province_a.code),
+        "api initiatives": lambda: api.get("/initiatives", unit=world.province_a.code),
+        "api people": lambda: api.get("/people", unit=world.province_a.code),
+    }
+    add_records(1)
+    for call in pages.values():  # the first request of a session reads more (session, caches)
+        call()
+    few = {name: _queries(call) for name, call in pages.items()}
+    add_records(3)
+    for i in range(3):
+        services.create_person(
+            actor=world.officer, unit=world.district_a2, full_name=f"Người {i}", specialty=ref(Specialty, "quan-khi"),
+            joined_on=LONG_AGO, skill_level=level(2),
+        )  # fmt: skip
+    assert {name: _queries(call) for name, call in pages.items()} == few
+    # Lò Văn Đạn moves to province B: province A's courses and initiatives no longer name him.
+    services.move_person(b, actor=world.admin, to_unit=world.post_b1, moved_on=TODAY)
+    listing = unescape(client.get("/can-bo/sang-kien/", {"unit": world.province_a.code}).content.decode())
+    assert "Nguyễn Văn Khí" in listing and "Lò Văn Đạn" not in listing
+    course = client.get(f"/can-bo/khoa-hoc/{a.participations.first().course_id}/").content.decode()
+    assert "Lò Văn Đạn" not in unescape(course)
+    assert all(i["authors"] == [a.pk] for i in api.get("/initiatives", unit=world.province_a.code).json())

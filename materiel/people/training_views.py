@@ -4,7 +4,7 @@ the subtree with its form, and a page per course, contest and initiative."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.db.models import Count
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,12 @@ PICK_PEOPLE = 1000  # a form offers at most this many people of the subtree
 def _version(request) -> int | None:
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _seen(request):
+    """The people the user may see today: those named on a course, contest or initiative of the
+    subtree who have since moved out of it are not shown (their personal data is seen within scope)."""
+    return Person.objects.visible_to(request.user)
 
 
 def _people_of(request, unit):
@@ -82,7 +88,7 @@ def courses(request):
         Course.objects.visible_to(request.user)
         .in_subtree(scope.unit)
         .select_related("unit", "kind", "specialty")
-        .annotate(count=Count("participants"))
+        .annotate(count=Count("participants", filter=Q(participants__person__in=_seen(request))))
         .order_by("-starts_on", "-id")
     )
     return render(
@@ -132,7 +138,11 @@ def course(request, pk):
         if done is not None:
             return redirect("people:course", pk=found.pk)
         found.refresh_from_db()
-    participants = found.participants.select_related("person__unit").order_by("person__full_name", "id")
+    participants = (
+        found.participants.filter(person__in=_seen(request))
+        .select_related("person__unit")
+        .order_by("person__full_name", "id")
+    )
     taken = {p.person_id for p in participants}
     manage = may_manage(request.user, found.unit)
     return render(
@@ -191,7 +201,7 @@ def contests(request):
         Contest.objects.visible_to(request.user)
         .in_subtree(scope.unit)
         .select_related("unit", "level")
-        .annotate(count=Count("entries"))
+        .annotate(count=Count("entries", filter=Q(entries__person__in=_seen(request))))
         .order_by("-held_on", "-id")
     )
     return render(
@@ -237,7 +247,9 @@ def contest(request, pk):
         "people/contest.html",
         {
             "contest": found,
-            "entries": found.entries.select_related("person__unit").order_by("placing", "id"),
+            "entries": found.entries.filter(person__in=_seen(request))
+            .select_related("person__unit")
+            .order_by("placing", "id"),
             "candidates": _people_of(request, found.unit)[:PICK_PEOPLE] if manage else [],
             "can_manage": manage,
             "error": error,
@@ -274,7 +286,7 @@ def initiatives(request):
         Initiative.objects.visible_to(request.user)
         .in_subtree(scope.unit)
         .select_related("unit", "level")
-        .prefetch_related("authors")
+        .prefetch_related(Prefetch("authors", queryset=_seen(request).order_by("full_name", "id")))
         .order_by("-recognised_on", "-id")
     )
     manage = may_manage(request.user, scope.unit)

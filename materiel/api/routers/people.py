@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from materiel.people.models import (
     Course,
     Initiative,
     Level,
+    Participant,
     Person,
     Result,
     SkillLevel,
@@ -309,6 +311,13 @@ class CourseOut(Schema):
     participants: list[ParticipantOut]
 
 
+def with_participants(courses, user):
+    """Courses with their participants prefetched; those who have since moved out of the caller's
+    scope are not named."""
+    seen = Participant.objects.filter(person__in=Person.objects.visible_to(user)).select_related("person")
+    return courses.prefetch_related(Prefetch("participants", queryset=seen.order_by("id")))
+
+
 def course_out(course: Course) -> dict:
     return {
         "id": course.pk,
@@ -322,15 +331,14 @@ def course_out(course: Course) -> dict:
         "version": course.version,
         "participants": [
             {"id": p.pk, "person": p.person_id, "full_name": p.person.full_name, "result": p.result, "grade": p.grade}
-            for p in course.participants.select_related("person").order_by("id")
+            for p in course.participants.all()
         ],
     }
 
 
 def _course(request, course_id: int) -> Course:
-    return get_object_or_404(
-        Course.objects.visible_to(request.user).select_related("unit", "kind", "specialty"), pk=course_id
-    )
+    courses = with_participants(Course.objects.visible_to(request.user), request.user)
+    return get_object_or_404(courses.select_related("unit", "kind", "specialty"), pk=course_id)
 
 
 class UnitFilter(Schema):
@@ -340,7 +348,8 @@ class UnitFilter(Schema):
 @router.get("/training/courses", response=responses(list[CourseOut]), summary="Các khóa học của một cây đơn vị")
 def list_courses(request, filters: Query[UnitFilter]):
     rows = Course.objects.visible_to(request.user).in_subtree(unit_for(request, filters.unit))
-    return [course_out(c) for c in rows.select_related("unit", "kind", "specialty").order_by("-starts_on")[:200]]
+    rows = with_participants(rows, request.user).select_related("unit", "kind", "specialty")
+    return [course_out(c) for c in rows.order_by("-starts_on", "-id")[:200]]
 
 
 @router.get("/training/courses/{course_id}", response=responses(CourseOut), summary="Một khóa học")
@@ -370,7 +379,7 @@ def create_course(request, payload: CourseIn):
         specialty=_ref(Specialty, payload.specialty, "specialty", required=False),
         place=payload.location,
     )
-    return course_out(course)
+    return course_out(_course(request, course.pk))
 
 
 class ParticipantsIn(Schema):
@@ -424,7 +433,14 @@ class InitiativeOut(Schema):
     authors: list[int]
 
 
-def initiative_out(i: Initiative, user) -> dict:
+def with_authors(initiatives, user):
+    """Initiatives with their authors prefetched; those who have since moved out of the caller's
+    scope are not named."""
+    seen = Person.objects.visible_to(user).order_by("pk")
+    return initiatives.select_related("unit", "level").prefetch_related(Prefetch("authors", queryset=seen))
+
+
+def initiative_out(i: Initiative) -> dict:
     return {
         "id": i.pk,
         "unit": i.unit.code,
@@ -434,8 +450,7 @@ def initiative_out(i: Initiative, user) -> dict:
         "recognised_on": i.recognised_on,
         "money_saved": i.money_saved,
         "hours_saved": i.hours_saved,
-        # Authors who have since moved out of the caller's scope are not named.
-        "authors": list(i.authors.filter(pk__in=Person.objects.visible_to(user)).values_list("pk", flat=True)),
+        "authors": [a.pk for a in i.authors.all()],
     }
 
 
@@ -444,17 +459,13 @@ def initiative_out(i: Initiative, user) -> dict:
 )
 def list_initiatives(request, filters: Query[UnitFilter]):
     rows = Initiative.objects.visible_to(request.user).in_subtree(unit_for(request, filters.unit))
-    return [
-        initiative_out(i, request.user) for i in rows.select_related("unit", "level").order_by("-recognised_on")[:LIMIT]
-    ]
+    return [initiative_out(i) for i in with_authors(rows, request.user).order_by("-recognised_on", "-id")[:LIMIT]]
 
 
 @router.get("/initiatives/{initiative_id}", response=responses(InitiativeOut), summary="Một sáng kiến")
 def get_initiative(request, initiative_id: Id):
-    found = get_object_or_404(
-        Initiative.objects.visible_to(request.user).select_related("unit", "level"), pk=initiative_id
-    )
-    return initiative_out(found, request.user)
+    found = get_object_or_404(with_authors(Initiative.objects.visible_to(request.user), request.user), pk=initiative_id)
+    return initiative_out(found)
 
 
 class InitiativeIn(Schema):
@@ -484,4 +495,4 @@ def record_initiative(request, payload: InitiativeIn):
         money_saved=payload.money_saved,
         hours_saved=payload.hours_saved,
     )
-    return initiative_out(Initiative.objects.select_related("unit", "level").get(pk=made.pk), request.user)
+    return initiative_out(with_authors(Initiative.objects.all(), request.user).get(pk=made.pk))
