@@ -530,6 +530,7 @@ ANY_BODY = {
     "people": [1],
     "participant": 1,
     "result": "passed",
+    "item": 1,
 }
 # Where two operations name one field differently (a technical day's results are a list, a work
 # order's a text), the body of that operation.

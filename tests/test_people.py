@@ -430,3 +430,56 @@ def test_lists_read_a_fixed_number_of_queries_and_name_nobody_moved_out_of_scope
     course = client.get(f"/can-bo/khoa-hoc/{a.participations.first().course_id}/").content.decode()
     assert "Lò Văn Đạn" not in unescape(course)
     assert all(i["authors"] == [a.pk] for i in api.get("/initiatives", unit=world.province_a.code).json())
+
+
+def test_issuing_to_a_person_goes_through_the_category_gate_and_records_overrides(client, world, staff):
+    from materiel.ledger import services as ledger
+    from materiel.people import issuing
+    from materiel.people.models import GateOutcome, Issuance
+
+    a, b, _c = staff  # a holds a valid ordnance certification, b none
+    rifles = [
+        ledger.record_receipt(
+            equipment_type=world.rifle,
+            serial=f"AK-CP-{n}",
+            unit=world.district_a1,
+            grade=2,
+            occurred_on=LONG_AGO,
+            actor=world.officer,
+        ).item  # fmt: skip
+        for n in range(4)
+    ]
+    ordnance = ref(Specialty, "quan-khi")
+    # No rule: issued, not checked; the holder text is the person's rank and name, as free text always was.
+    first = issuing.issue_to_person(rifles[0], person=b, actor=world.officer, occurred_on=TODAY)
+    assert first.gate == GateOutcome.NOT_CHECKED and first.event_lines.get().event.holder_after == "Lò Văn Đạn"
+    with pytest.raises(DomainError):  # the administrator alone sets the gate
+        issuing.set_rule(actor=world.officer, category=world.rifle.category, specialty=ordnance, policy="warn")
+    issuing.set_rule(actor=world.admin, category=world.rifle.category, specialty=ordnance, policy="warn")
+    with pytest.raises(DomainError) as warned:
+        issuing.issue_to_person(rifles[1], person=b, actor=world.officer, occurred_on=TODAY)
+    assert warned.value.field == "reason" and not Issuance.objects.filter(item=rifles[1]).exists()
+    overridden = issuing.issue_to_person(
+        rifles[1], person=b, actor=world.officer, occurred_on=TODAY, reason="Thay thế tạm thời trong diễn tập"
+    )
+    assert overridden.gate == GateOutcome.OVERRIDDEN and overridden.reason == "Thay thế tạm thời trong diễn tập"
+    assert issuing.issue_to_person(rifles[2], person=a, actor=world.officer, occurred_on=TODAY).gate == "qualified"
+    issuing.set_rule(actor=world.admin, category=world.rifle.category, specialty=ordnance, policy="refuse")
+    with pytest.raises(DomainError) as refused:
+        issuing.issue_to_person(rifles[3], person=b, actor=world.officer, occurred_on=TODAY, reason="Cần gấp")
+    assert refused.value.field == "person" and "Lò Văn Đạn" in refused.value.message
+    # The page: the refusal names the field; the API answers the same.
+    client.force_login(world.officer)
+    page = client.post(f"/can-bo/{b.pk}/", {"action": "issue", "serial": "AK-CP-3", "occurred_on": day_(TODAY)})
+    assert page.status_code == 422 and 'data-field="person"' in page.content.decode()
+    answer = Api(world.officer).post(f"/people/{b.pk}/issues", {"item": rifles[3].pk, "occurred_on": TODAY.isoformat()})
+    assert answer.status_code == 422 and answer.json()["field"] == "person"
+    shown = unescape(client.get(f"/can-bo/{b.pk}/").content.decode())
+    assert "AK-CP-1" in shown and "Cấp khi chưa đủ điều kiện: Thay thế tạm thời trong diễn tập" in shown
+    gate_page = client.get("/can-bo/dieu-kien-cap-phat/")
+    assert gate_page.status_code == 200 and "Không cho cấp" in gate_page.content.decode()
+    assert client.post("/can-bo/dieu-kien-cap-phat/", {"category": world.rifle.category.pk}).status_code == 403
+
+
+def day_(d):
+    return d.strftime("%d/%m/%Y")

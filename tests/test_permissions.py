@@ -133,6 +133,11 @@ def attempt(action, client, user, world):
         body = {"full_name": f"Cán bộ {user.pk}", "specialty": Specialty.objects.first().pk,
                 "unit": world.district_a1.pk, "joined_on": "05/02/2025"}  # fmt: skip
         response = client.post(url, body)
+    elif action == "people.gate":
+        from materiel.people.models import Specialty
+
+        body = {"category": world.rifle.category_id, "specialty": Specialty.objects.first().pk, "policy": "warn"}
+        response = client.post(reverse("people:gate"), body)
     elif action == "inspections.manage":
         from materiel.inspections.services import Step, save_template
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from materiel.core.scoped import ScopedQuerySet
+from materiel.ledger.records import EventLine
 
 
 class Specialty(models.Model):
@@ -372,3 +373,53 @@ class Initiative(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class GatePolicy(models.TextChoices):
+    OFF = "off", _("Không kiểm tra")
+    WARN = "warn", _("Cảnh báo (cấp được khi ghi lý do)")
+    REFUSE = "refuse", _("Không cho cấp")
+
+
+class QualificationRule(models.Model):
+    """The qualification gate of an equipment category (set by the administrator): issuing one of
+    its items to a person needs a valid certification of `specialty`; `policy` says what happens
+    when there is none."""
+
+    category = models.OneToOneField(
+        "catalog.Category", on_delete=models.PROTECT, related_name="+", verbose_name=_("nhóm trang bị")
+    )
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+", verbose_name=_("chuyên ngành"))
+    policy = models.CharField(_("khi chưa đủ điều kiện"), max_length=10, choices=GatePolicy.choices)
+
+    class Meta:
+        ordering = ["category__order", "category__name"]
+
+
+class GateOutcome(models.TextChoices):
+    NOT_CHECKED = "not_checked", _("Không kiểm tra")
+    QUALIFIED = "qualified", _("Đủ điều kiện")
+    OVERRIDDEN = "overridden", _("Cấp khi chưa đủ điều kiện")
+
+
+class Issuance(models.Model):
+    """An item issued to a person of the register (cấp phát cho cán bộ). The ledger's issue event
+    carries the person's name as its holder text, as free-text holders always did; this record says
+    which person it was and what the qualification gate answered (an override with its reason)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="issuances")
+    item = models.ForeignKey("equipment.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("trang bị"))
+    issued_on = models.DateField(_("ngày cấp phát"))
+    gate = models.CharField(_("điều kiện"), max_length=20, choices=GateOutcome.choices)
+    reason = models.CharField(_("lý do vẫn cấp"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+
+
+class IssuanceLine(EventLine):
+    """The issue event an issuance wrote."""
+
+    record = models.ForeignKey(Issuance, on_delete=models.PROTECT, related_name="event_lines")

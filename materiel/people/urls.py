@@ -11,6 +11,7 @@ urlpatterns = [
     path("can-bo/xlsx/", views.people_export, name="export"),
     path("can-bo/<int:pk>/", views.person, name="detail"),
     path("can-bo/chung-chi/", views.certifications, name="certifications"),
+    path("can-bo/dieu-kien-cap-phat/", views.gate, name="gate"),
     path("can-bo/khoa-hoc/", training_views.courses, name="courses"),
     path("can-bo/khoa-hoc/<int:pk>/", training_views.course, name="course"),
     path("can-bo/thi-nang-bac/", training_views.exams, name="exams"),

@@ -20,9 +20,10 @@ from materiel.core.errors import DomainError
 from materiel.core.views import object_view
 from materiel.core.xlsx import Column, write_xlsx, xlsx_response
 from materiel.documents.letterhead import letterhead
+from materiel.equipment.models import Item
 
-from . import board, parsing, services
-from .models import Certification, CertificationKind, Person, SkillLevel, Specialty
+from . import board, issuing, parsing, services
+from .models import Certification, CertificationKind, GatePolicy, Person, QualificationRule, SkillLevel, Specialty
 
 MAX_ROWS = 2000  # the list, its print and its export show at most this many people
 
@@ -264,6 +265,24 @@ def _do(request, person: Person, action: str) -> str:
             decision=post.get("decision", ""),
         )
         return _("Đã ghi kết quả thi nâng bậc.")
+    if action == "issue":
+        serial = (post.get("serial") or "").strip()[:80]
+        items = list(Item.objects.visible_to(user).filter(serial=serial).select_related("equipment_type", "unit")[:2])
+        if len(items) != 1:
+            message = (
+                _("Không tìm thấy trang bị số hiệu “%(serial)s”.")
+                if not items
+                else _("Có nhiều trang bị số hiệu “%(serial)s” trong phạm vi của bạn: chưa chọn được trang bị nào.")
+            )
+            raise DomainError(message % {"serial": serial}, field="serial")
+        issuing.issue_to_person(
+            items[0],
+            person=person,
+            actor=user,
+            occurred_on=parsing.required_day(post, "occurred_on", _("Ngày cấp phát")),
+            reason=post.get("reason", ""),
+        )
+        return _("Đã cấp phát %(item)s cho %(person)s.") % {"item": serial, "person": person.full_name}
     raise DomainError(_("Thao tác không hợp lệ."), field="action")
 
 
@@ -279,6 +298,9 @@ def _context(request, person: Person) -> dict:
         "exams": person.exams.select_related("level").order_by("-held_on"),
         "entries": person.entries.select_related("contest__level").order_by("-contest__held_on"),
         "initiatives": person.initiatives.select_related("level").order_by("-recognised_on"),
+        "issuances": person.issuances.filter(item__in=Item.objects.visible_to(request.user))
+        .select_related("item__equipment_type")
+        .order_by("-issued_on", "-id"),
         "today": today,
         "soon": today + timedelta(days=board.DEFAULT_DAYS),
         "can_manage": manage,
@@ -374,4 +396,47 @@ def certifications(request):
             "total": total,
             "today": today,
         },
+    )
+
+
+def gate(request):
+    """Điều kiện cấp phát: for each equipment category, the specialty whose valid certification
+    issuing one of its items to a person needs, and what its lack does (the administrator sets it)."""
+    from materiel.catalog.models import Category
+
+    may_set = allowed(request.user, "people.gate")
+    error = None
+    if request.method == "POST":
+        if not may_set:
+            raise Forbidden(_("Vai trò của bạn không được phép thực hiện thao tác này."))
+        try:
+            category = parsing.pick(Category.objects.all(), request.POST, "category", _("nhóm trang bị"))
+            specialty = parsing.pick(
+                Specialty.objects.all(), request.POST, "specialty", _("chuyên ngành"), required=False
+            )
+            issuing.set_rule(
+                actor=request.user, category=category, specialty=specialty, policy=request.POST.get("policy", "")
+            )
+        except PermissionDenied as refusal:
+            raise Forbidden(refusal.message) from None
+        except DomainError as refusal:
+            error = refusal
+        else:
+            messages.success(
+                request, _("Đã lưu điều kiện cấp phát của nhóm %(category)s.") % {"category": category.name}
+            )
+            return redirect("people:gate")
+    rules = {r.category_id: r for r in QualificationRule.objects.select_related("specialty")}
+    categories = [(c, rules.get(c.pk)) for c in Category.objects.order_by("order", "name")]
+    return render(
+        request,
+        "people/gate.html",
+        {
+            "categories": categories,
+            "specialties": Specialty.objects.all(),
+            "policies": GatePolicy.choices,
+            "may_set": may_set,
+            "error": error,
+        },
+        status=422 if error else 200,
     )

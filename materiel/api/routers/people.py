@@ -16,7 +16,8 @@ from ninja import Field, Query, Router, Schema
 from materiel.accounts.models import User
 from materiel.accounts.scoping import restrict
 from materiel.core.errors import DomainError
-from materiel.people import board, services
+from materiel.equipment.models import Item
+from materiel.people import board, issuing, services
 from materiel.people.models import (
     Certification,
     CertificationKind,
@@ -496,3 +497,45 @@ def record_initiative(request, payload: InitiativeIn):
         hours_saved=payload.hours_saved,
     )
     return initiative_out(with_authors(Initiative.objects.all(), request.user).get(pk=made.pk))
+
+
+class IssuanceOut(Schema):
+    id: int
+    person: int
+    item: int
+    serial: str
+    issued_on: date
+    gate: str
+    reason: str
+    event: int
+
+
+class IssueIn(Schema):
+    item: Id
+    occurred_on: Day
+    reason: Text(300) = ""  # type: ignore[valid-type]
+
+
+@router.post(
+    "/people/{person_id}/issues",
+    response=responses(IssuanceOut),
+    summary="Cấp phát trang bị cho cán bộ, qua điều kiện chứng chỉ của nhóm trang bị",
+)
+def issue_to_person(request, person_id: Id, payload: IssueIn):
+    person = _person(request, person_id)
+    item = get_object_or_404(
+        Item.objects.visible_to(request.user).select_related("equipment_type", "unit"), pk=payload.item
+    )
+    made = issuing.issue_to_person(
+        item, person=person, actor=request.user, occurred_on=payload.occurred_on, reason=payload.reason
+    )
+    return {
+        "id": made.pk,
+        "person": person.pk,
+        "item": item.pk,
+        "serial": item.serial,
+        "issued_on": made.issued_on,
+        "gate": made.gate,
+        "reason": made.reason,
+        "event": made.event_lines.get().event_id,
+    }
