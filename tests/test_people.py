@@ -476,6 +476,13 @@ def test_issuing_to_a_person_goes_through_the_category_gate_and_records_override
     assert answer.status_code == 422 and answer.json()["field"] == "person"
     shown = unescape(client.get(f"/can-bo/{b.pk}/").content.decode())
     assert "AK-CP-1" in shown and "Cấp khi chưa đủ điều kiện: Thay thế tạm thời trong diễn tập" in shown
+    # The item page links its holder to the person; a free-text holder stays plain text.
+    item_page = unescape(client.get(f"/trang-bi/{rifles[1].pk}/").content.decode())
+    assert f'<a href="/can-bo/{b.pk}/">Lò Văn Đạn</a>' in item_page
+    ledger.record_return(rifles[1], occurred_on=TODAY, actor=world.officer)
+    ledger.record_issue(rifles[1], holder="Lò Văn Đạn", occurred_on=TODAY, actor=world.officer)
+    item_page = unescape(client.get(f"/trang-bi/{rifles[1].pk}/").content.decode())
+    assert 'data-testid="holder">Lò Văn Đạn</dd>' in item_page
     gate_page = client.get("/can-bo/dieu-kien-cap-phat/")
     assert gate_page.status_code == 200 and "Không cho cấp" in gate_page.content.decode()
     assert client.post("/can-bo/dieu-kien-cap-phat/", {"category": world.rifle.category.pk}).status_code == 403

@@ -21,6 +21,7 @@ from materiel.core.errors import DomainError
 from materiel.core.text import nfc
 from materiel.equipment.models import Item
 from materiel.ledger import services as ledger
+from materiel.ledger.models import Event
 
 from .models import (
     Certification,
@@ -109,3 +110,18 @@ def set_rule(*, actor: User, category: Category, specialty: Specialty | None, po
         category=category, defaults={"specialty": specialty, "policy": policy}
     )
     return rule
+
+
+def holder_of(user: User, item: Item) -> Person | None:
+    """The person of the register who holds the item now, if it was issued to them through it (and the
+    user may see them); None for a free-text holder, whose text stays what the item page shows."""
+    if not item.holder:
+        return None
+    line = (
+        IssuanceLine.objects.filter(record__item=item).select_related("event", "record").order_by("-event_id").first()
+    )
+    if line is None or line.event.holder_after != item.holder:
+        return None
+    if Event.objects.filter(item=item, kind="issue", pk__gt=line.event_id).exists():
+        return None  # issued again since, as free text
+    return Person.objects.visible_to(user).filter(pk=line.record.person_id).first()
