@@ -490,3 +490,19 @@ def test_issuing_to_a_person_goes_through_the_category_gate_and_records_override
 
 def day_(d):
     return d.strftime("%d/%m/%Y")
+
+
+def test_a_past_days_list_shows_who_was_there_and_in_which_unit(client, world, staff):
+    a = staff[0]
+    moved_on = TODAY - timedelta(days=10)
+    services.move_person(a, actor=world.officer, to_unit=world.district_a2, moved_on=moved_on)
+    client.force_login(world.officer)
+    before = day_(moved_on - timedelta(days=1))
+    past = unescape(client.get("/can-bo/", {"unit": world.district_a1.code, "on": before}).content.decode())
+    assert f'data-person="Nguyễn Văn Khí"><td><a href="/can-bo/{a.pk}/">Nguyễn Văn Khí</a></td><td>Thượng sĩ</td><td>Thợ sửa chữa vũ khí</td><td>{world.district_a1.name}</td>' in past
+    now = unescape(client.get("/can-bo/", {"unit": world.district_a1.code}).content.decode())
+    assert 'data-person="Nguyễn Văn Khí"' not in now
+    exported = client.get("/can-bo/xlsx/", {"unit": world.province_a.code, "on": before})
+    sheet = load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active
+    units = {r[1]: r[4] for r in sheet.iter_rows(values_only=True) if r and isinstance(r[0], int)}
+    assert units["Nguyễn Văn Khí"] == world.district_a1.name

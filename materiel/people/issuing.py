@@ -117,11 +117,10 @@ def holder_of(user: User, item: Item) -> Person | None:
     user may see them); None for a free-text holder, whose text stays what the item page shows."""
     if not item.holder:
         return None
-    line = (
-        IssuanceLine.objects.filter(record__item=item).select_related("event", "record").order_by("-event_id").first()
-    )
-    if line is None or line.event.holder_after != item.holder:
+    issuance = Issuance.objects.filter(item=item).order_by("-id").first()
+    line = issuance.event_lines.select_related("event").first() if issuance is not None else None
+    if issuance is None or line is None or line.event.holder_after != item.holder:
         return None
-    if Event.objects.filter(item=item, kind="issue", pk__gt=line.event_id).exists():
+    if Event.objects.filter(item=item, kind="issue", pk__gt=line.event.pk).exists():
         return None  # issued again since, as free text
-    return Person.objects.visible_to(user).filter(pk=line.record.person_id).first()
+    return Person.objects.visible_to(user).filter(pk=issuance.person_id).first()

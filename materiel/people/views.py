@@ -23,7 +23,16 @@ from materiel.documents.letterhead import letterhead
 from materiel.equipment.models import Item
 
 from . import board, issuing, parsing, services
-from .models import Certification, CertificationKind, GatePolicy, Person, QualificationRule, SkillLevel, Specialty
+from .models import (
+    Certification,
+    CertificationKind,
+    GatePolicy,
+    Membership,
+    Person,
+    QualificationRule,
+    SkillLevel,
+    Specialty,
+)
 
 MAX_ROWS = 2000  # the list, its print and its export show at most this many people
 
@@ -50,6 +59,18 @@ def staff(user, scope: PageScope, params) -> QuerySet:
     if text:
         rows = rows.filter(full_name__icontains=text)
     return rows.select_related("unit", "specialty", "skill_level").order_by("unit__path", "full_name", "id")
+
+
+def with_units(rows, scope: PageScope) -> list[Person]:
+    """The people with `shown_unit`: their unit on the page's day (today's for today), in one read."""
+    people = list(rows)
+    units = {p.pk: p.unit for p in people}
+    if scope.day is not None:
+        then = Membership.objects.on(scope.day).filter(person__in=[p.pk for p in people]).select_related("unit")
+        units |= {m.person_id: m.unit for m in then}
+    for p in people:
+        p.shown_unit = units[p.pk]  # for the templates and the export
+    return people
 
 
 def _filters(params) -> dict[str, str]:
@@ -80,7 +101,7 @@ def people(request):
         "people/list.html",
         {
             "scope": scope,
-            "people": rows[:MAX_ROWS],
+            "people": with_units(rows[:MAX_ROWS], scope),
             "total": total,
             "shown": min(total, MAX_ROWS),
             "specialties": Specialty.objects.all(),
@@ -95,7 +116,7 @@ def people(request):
 def people_print(request):
     """Danh sách cán bộ, nhân viên kỹ thuật on A4."""
     scope = page_scope(request)
-    rows = list(staff(request.user, scope, request.GET)[:MAX_ROWS])
+    rows = with_units(staff(request.user, scope, request.GET)[:MAX_ROWS], scope)
     return render(
         request,
         "people/print.html",
@@ -126,7 +147,7 @@ COLUMNS = [
 
 def people_export(request):
     scope = page_scope(request)
-    rows = staff(request.user, scope, request.GET)[:MAX_ROWS]
+    rows = with_units(staff(request.user, scope, request.GET)[:MAX_ROWS], scope)
     output = write_xlsx(
         title=_("Danh sách cán bộ, nhân viên kỹ thuật"),
         filters=_described(scope, request.GET),
@@ -137,7 +158,7 @@ def people_export(request):
                 p.full_name,
                 p.rank,
                 p.position,
-                scope.name_of(p.unit),
+                scope.name_of(p.shown_unit),
                 p.specialty.name,
                 p.skill_level.name if p.skill_level else "",
                 p.education,
