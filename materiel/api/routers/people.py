@@ -42,20 +42,20 @@ Money = Annotated[Decimal, Field(ge=0, lt=services.MAX_MONEY, max_digits=15, dec
 Hours = Annotated[Decimal, Field(ge=0, lt=services.MAX_HOURS, max_digits=9, decimal_places=1)]
 
 
-class ReferenceOut(Schema):
+class PeopleReferenceOut(Schema):
     code: str
     name: str
 
 
-class ReferenceData(Schema):
-    specialties: list[ReferenceOut]
-    skill_levels: list[ReferenceOut]
-    training_kinds: list[ReferenceOut]
-    certification_kinds: list[ReferenceOut]
-    levels: list[ReferenceOut]
+class PeopleReferenceData(Schema):
+    specialties: list[PeopleReferenceOut]
+    skill_levels: list[PeopleReferenceOut]
+    training_kinds: list[PeopleReferenceOut]
+    certification_kinds: list[PeopleReferenceOut]
+    levels: list[PeopleReferenceOut]
 
 
-@router.get("/people/reference", response=responses(ReferenceData), summary="Danh mục của cán bộ kỹ thuật")
+@router.get("/people/reference", response=responses(PeopleReferenceData), summary="Danh mục của cán bộ kỹ thuật")
 def reference(request):
     def rows(model):
         return [{"code": r.code, "name": r.name} for r in model.objects.all()]
@@ -189,7 +189,7 @@ def create_person(request, payload: PersonIn):
     return person_out(person, history=True)
 
 
-class MoveIn(Schema):
+class PersonMoveIn(Schema):
     to_unit: Text(40)  # type: ignore[valid-type]
     moved_on: Day
     document: Text(80) = ""  # type: ignore[valid-type]
@@ -197,7 +197,7 @@ class MoveIn(Schema):
 
 
 @router.post("/people/{person_id}/move", response=responses(PersonDetailOut), summary="Chuyển cán bộ sang đơn vị khác")
-def move_person(request, person_id: Id, payload: MoveIn):
+def move_person(request, person_id: Id, payload: PersonMoveIn):
     person = _person(request, person_id)
     services.move_person(
         person,
@@ -342,12 +342,12 @@ def _course(request, course_id: int) -> Course:
     return get_object_or_404(courses.select_related("unit", "kind", "specialty"), pk=course_id)
 
 
-class UnitFilter(Schema):
+class PeopleUnitFilter(Schema):
     unit: Text(40) | None = None  # type: ignore[valid-type]
 
 
 @router.get("/training/courses", response=responses(list[CourseOut]), summary="Các khóa học của một cây đơn vị")
-def list_courses(request, filters: Query[UnitFilter]):
+def list_courses(request, filters: Query[PeopleUnitFilter]):
     rows = Course.objects.visible_to(request.user).in_subtree(unit_for(request, filters.unit))
     rows = with_participants(rows, request.user).select_related("unit", "kind", "specialty")
     return [course_out(c) for c in rows.order_by("-starts_on", "-id")[:200]]
@@ -458,7 +458,7 @@ def initiative_out(i: Initiative) -> dict:
 @router.get(
     "/initiatives", response=responses(list[InitiativeOut]), summary="Sáng kiến cải tiến kỹ thuật của một cây đơn vị"
 )
-def list_initiatives(request, filters: Query[UnitFilter]):
+def list_initiatives(request, filters: Query[PeopleUnitFilter]):
     rows = Initiative.objects.visible_to(request.user).in_subtree(unit_for(request, filters.unit))
     return [initiative_out(i) for i in with_authors(rows, request.user).order_by("-recognised_on", "-id")[:LIMIT]]
 
@@ -510,7 +510,7 @@ class IssuanceOut(Schema):
     event: int
 
 
-class IssueIn(Schema):
+class PersonIssueIn(Schema):
     item: Id
     occurred_on: Day
     reason: Text(300) = ""  # type: ignore[valid-type]
@@ -521,7 +521,7 @@ class IssueIn(Schema):
     response=responses(IssuanceOut),
     summary="Cấp phát trang bị cho cán bộ, qua điều kiện chứng chỉ của nhóm trang bị",
 )
-def issue_to_person(request, person_id: Id, payload: IssueIn):
+def issue_to_person(request, person_id: Id, payload: PersonIssueIn):
     person = _person(request, person_id)
     item = get_object_or_404(
         Item.objects.visible_to(request.user).select_related("equipment_type", "unit"), pk=payload.item
