@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("materiel.workorders.urls")),
     path("", include("materiel.inspections.urls")),
     path("", include("materiel.disposal.urls")),
+    path("", include("materiel.people.urls")),
     path("", include("materiel.resolutions.urls")),
     path("", include("materiel.inspections.compliance_urls")),
     path("", include("materiel.reports.urls")),

@@ -41,6 +41,18 @@ from materiel.maintenance import techday
 from materiel.maintenance.models import MaintenancePlan, TechnicalDaySession, TechnicalDayTask
 from materiel.maintenance.schedule import save_schedule
 from materiel.maintenance.services import record_maintenance, save_plan
+from materiel.people import services as people
+from materiel.people.models import (
+    Certification,
+    CertificationKind,
+    Contest,
+    Course,
+    Initiative,
+    Level,
+    Person,
+    Specialty,
+    TrainingKind,
+)
 from materiel.resolutions import services as resolutions
 from materiel.resolutions.models import Resolution, TaskNote
 from materiel.storage import depot_log
@@ -225,6 +237,30 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     inspections.add_action(
         run, actor=actor, text=f"Thay nòng {holder}", responsible=f"Tổ trưởng {holder}", deadline=run.inspected_on
     )
+    # A technician of the unit, certified until next week (the expiry board lists them), on a
+    # course, in a contest and the author of an initiative: the people pages, print, XLSX and API.
+    person = people.create_person(
+        actor=actor, unit=unit, full_name=f"Cán bộ {holder}", specialty=Specialty.objects.get(code="quan-khi"),
+        joined_on=D, position=f"Thợ của {holder}",
+    )  # fmt: skip
+    people.certify(
+        person, actor=actor, kind=CertificationKind.objects.get(code="sua-chua-vu-khi"), issued_on=D,
+        expires_on=timezone.localdate() + timedelta(days=7), number=f"CC-{code_suffix.upper()}",
+        issued_by=f"Trường của {holder}",
+    )  # fmt: skip
+    course = people.create_course(
+        actor=actor, unit=unit, kind=TrainingKind.objects.get(code="tap-huan"), title=f"Tập huấn {holder}",
+        starts_on=D, ends_on=D,
+    )  # fmt: skip
+    people.add_participants(course, actor=actor, people=[person])
+    level = Level.objects.get(code="co-so")
+    contest = people.create_contest(
+        actor=actor, unit=unit, kind="hoi-thi", title=f"Hội thi {holder}", level=level, held_on=D
+    )
+    people.add_entry(contest, actor=actor, person=person, event="Tháo lắp", award=f"Giải của {holder}")
+    people.record_initiative(
+        actor=actor, unit=unit, title=f"Sáng kiến {holder}", level=level, recognised_on=D, authors=[person]
+    )
     # The province's action programme with a target reported by hand and a task with a note.
     programme = resolutions.save_resolution(
         actor=actor, number=f"15-CTr/{code_suffix.upper()}", issued_on=D, issuer=f"Đảng ủy {holder}",
@@ -281,6 +317,12 @@ def secrets_of(province):
         | set(Result.objects.filter(run_item__run__unit__in=units).exclude(note="").values_list("note", flat=True))
         | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("text", flat=True))
         | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("responsible", flat=True))
+        | set(Person.objects.filter(unit__in=units).values_list("full_name", flat=True))
+        | set(Person.objects.filter(unit__in=units).values_list("position", flat=True))
+        | set(Certification.objects.filter(person__unit__in=units).values_list("issued_by", flat=True))
+        | set(Course.objects.filter(unit__in=units).values_list("title", flat=True))
+        | set(Contest.objects.filter(unit__in=units).values_list("title", flat=True))
+        | set(Initiative.objects.filter(unit__in=units).values_list("title", flat=True))
     )
 
 
@@ -319,6 +361,14 @@ def objects_of(model, province):
         return list(Run.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is CorrectiveAction:
         return list(CorrectiveAction.objects.filter(run__unit__in=units).values_list("pk", flat=True))
+    if model is Person:
+        return list(Person.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is Course:
+        return list(Course.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is Contest:
+        return list(Contest.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is Initiative:
+        return list(Initiative.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model in (Category, EquipmentType, MaintenancePlan, ChecklistTemplate, DutyRow):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
@@ -446,6 +496,9 @@ API_PARAMS = {
     "run_id": Run,
     "action_id": CorrectiveAction,
     "template_id": ChecklistTemplate,
+    "person_id": Person,
+    "course_id": Course,
+    "initiative_id": Initiative,
     "resolution_id": Resolution,
 }
 # One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
@@ -481,6 +534,20 @@ ANY_BODY = {
     "proposed_on": "2025-02-05",
     "decision_number": "1/QĐ",
     "decided_on": "2025-02-05",
+    "full_name": "x",
+    "specialty": "quan-khi",
+    "joined_on": "2025-02-05",
+    "moved_on": "2025-02-05",
+    "issued_on": "2025-02-05",
+    "starts_on": "2025-02-05",
+    "ends_on": "2025-02-05",
+    "level": "co-so",
+    "recognised_on": "2025-02-05",
+    "authors": [1],
+    "people": [1],
+    "participant": 1,
+    "result": "passed",
+    "item": 1,
 }
 # Where two operations name one field differently (a technical day's results are a list, a work
 # order's a text), the body of that operation.
@@ -491,6 +558,7 @@ BODY_OF = {
     },
     "/api/v1/storage/readings/{reading_id}/acknowledgement": {"action": "x"},
     "/api/v1/disposal/proposals/{proposal_id}/lines": {"lines": [{"item": 1, "ground": "mat"}]},
+    "/api/v1/training/courses/{course_id}/results": {"grade": "x"},
     "/api/v1/items/{item_id}/kit": {"shortages": []},
 }
 

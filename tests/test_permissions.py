@@ -126,6 +126,18 @@ def attempt(action, client, user, world):
             assert "không được phép" in refusal.message
             return False
         return True
+    elif action == "people.manage":
+        from materiel.people.models import Specialty
+
+        url = reverse("people:create") + f"?unit={world.district_a1.code}"
+        body = {"full_name": f"Cán bộ {user.pk}", "specialty": Specialty.objects.first().pk,
+                "unit": world.district_a1.pk, "joined_on": "05/02/2025"}  # fmt: skip
+        response = client.post(url, body)
+    elif action == "people.gate":
+        from materiel.people.models import Specialty
+
+        body = {"category": world.rifle.category_id, "specialty": Specialty.objects.first().pk, "policy": "warn"}
+        response = client.post(reverse("people:gate"), body)
     elif action == "resolutions.manage":
         from materiel.resolutions.services import save_resolution
 

@@ -10,6 +10,7 @@ from materiel.inspections.compliance import compliance
 from materiel.inspections.models import CorrectiveAction, ItemReadiness, Result, Run
 from materiel.ledger.models import Event, LedgerSeal
 from materiel.ledger.verify import verify_ledger
+from materiel.people.models import Course, Initiative, Membership, Person
 from materiel.storage.models import DepotReading, ItemPlace
 from materiel.units.models import Unit, UnitChange
 from materiel.workorders.models import WorkOrder
@@ -49,6 +50,12 @@ def test_seed_builds_the_2025_reform_and_verifies(db):
     assert Unit.objects.filter(kind__code="regional-defence-command", founded_on=demo.REFORM).count() >= 9
     assert UnitChange.objects.filter(kind="move", occurred_on=demo.REFORM).exists()
     assert Unit.objects.filter(name="Phòng Hậu cần – Kỹ thuật").count() == 3
+    # The technical staff moved with their district command to the regional command on the reform day,
+    # and none is left in a dissolved unit; their training history runs over the years.
+    assert Membership.objects.filter(unit__in=districts, valid_to=demo.REFORM).exists()
+    assert Person.objects.count() == demo.staff_for(400)
+    assert not Person.objects.filter(unit__dissolved_on__isnull=False).exists()
+    assert Course.objects.filter(ends_on__lt=date(2014, 1, 1)).exists() and Initiative.objects.exists()
     reform_transfers = Event.objects.filter(kind="transfer", occurred_on=demo.REFORM, from_unit__in=districts)
     assert reform_transfers.exists()
     assert not Item.objects.filter(unit__in=districts, status__in=[Status.IN_SERVICE, Status.SEALED]).exists()

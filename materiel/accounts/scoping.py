@@ -41,6 +41,8 @@ ACTIONS = {
     "disposal.propose": RECORDERS,  # a unit's proposals to remove items (disposal)
     "disposal.decide": RECORDERS,  # the echelon above: sends back or decides (writes the disposals)
     "inspections.manage": RECORDERS | {Role.INSPECTOR},  # checklists, duty matrix, runs (inspections)
+    "people.manage": RECORDERS,  # technical staff, their certifications, training, contests, initiatives (people)
+    "people.gate": {Role.ADMIN},  # the qualification gate of each equipment category (people.issuing)
     "resolutions.manage": RECORDERS | {Role.REVIEWER},  # resolutions, targets, tasks (resolutions)
 }
 

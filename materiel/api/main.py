@@ -16,6 +16,7 @@ from .routers import (
     items,
     lots,
     maintenance,
+    people,
     resolutions,
     storage,
     units,
@@ -60,6 +61,7 @@ for module in (
     disposal,
     inspections,
     inspection_runs,
+    people,
     resolutions,
 ):
     api.add_router("/", module.router)

@@ -1,6 +1,6 @@
 """Re-apply the reference data that migrations load (unit kinds, grades, coefficient and đồng bộ policies, kinds of
 storage place and their thresholds, disposal grounds, the inspections' example reasons, templates
-and duty matrix).
+and duty matrix, the technical staff's specialties, skill levels and kinds of training and certification).
 
 Idempotent. Needed where a database was emptied after migrating (tests that flush tables).
 """
@@ -18,6 +18,7 @@ LOADERS = [
     "materiel.storage.migrations.0004_depot_logs_examples",
     "materiel.disposal.migrations.0002_grounds_and_step_log",
     "materiel.inspections.migrations.0002_examples",
+    "materiel.people.migrations.0002_examples",
 ]
 
 

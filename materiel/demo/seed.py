@@ -28,6 +28,7 @@ from materiel.ledger.models import EventKind
 from materiel.ledger.sealing import seal_ledger
 from materiel.ledger.snapshots import build as build_snapshots
 from materiel.maintenance.demo import Upkeep, create_plans, seed_maintenance_plans
+from materiel.people.demo import seed_people
 from materiel.resolutions.demo import seed_resolutions
 from materiel.storage.demo import seed_storage
 from materiel.units.models import Unit, UnitKind, UnitVersion
@@ -475,6 +476,11 @@ ITEMS_PER_UNIT = 300  # BENCH.md: about one unit per 300 items
 BENCH_TYPES = 500  # BENCH.md: ~500 equipment types in ~12 categories
 
 
+def staff_for(items: int) -> int:
+    """The demo's technical staff: one person per ~200 items (250 at the demo's 50,000), at least 20."""
+    return max(20, items // 200)
+
+
 def bench_shape(items: int) -> tuple[int, int]:
     """(province copies, variants per serialised type) for a bench data set of `items` items."""
     places = json.loads((DATA / "places.json").read_text(encoding="utf-8"))
@@ -539,6 +545,9 @@ def seed(
     with transaction.atomic():
         hand_over_lots(rng, world, counted, actor, today)
         seed_lots(rng, world, counted, actor, today)
+        # the technical staff and their training, before the reform dissolves the units they joined
+        if not bench:
+            seed_people(world.holders, world.provinces, actor, today, count=staff_for(items), starts_on=START)
         finish_reform(world)
         seed_authorisations(rng, world)
         # example norms of the vehicles and technical-day schedules: the due board and planner are not

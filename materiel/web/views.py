@@ -30,6 +30,7 @@ from materiel.ledger.kit import KIT
 from materiel.ledger.models import Event, EventKind
 from materiel.ledger.rules import STATUS_MOVES
 from materiel.maintenance import board as maintenance_board
+from materiel.people.issuing import holder_of
 from materiel.reports.register import SORTS, lot_matches, lot_rows, register_export, register_items
 from materiel.storage import depot_log
 from materiel.storage import places as storage_places
@@ -427,6 +428,8 @@ def item_detail(request, pk, forms_by_action=None):
             "due_lines": maintenance_board.item_lines(request.user, item),
             "can_record_maintenance": allowed(request.user, "ledger.record") and can_see_unit(request.user, item.unit),
             "place": storage_places.place_of(item),
+            # The holder as a person of the staff register, when it was issued through it (people.issuing).
+            "holder_person": holder_of(request.user, item),
             # Why it is not serviceable now, if it carries a reason (inspections.ItemReadiness).
             "readiness": ItemReadiness.objects.filter(item=item).select_related("reason").first(),
             "reason_names": readiness_names(events),
