@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "materiel.workorders",
     "materiel.disposal",
     "materiel.inspections",
+    "materiel.counts",
     "materiel.demo",
     "materiel.imports",
     "materiel.reports",

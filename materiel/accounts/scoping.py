@@ -41,6 +41,9 @@ ACTIONS = {
     "disposal.propose": RECORDERS,  # a unit's proposals to remove items (disposal)
     "disposal.decide": RECORDERS,  # the echelon above: sends back or decides (writes the disposals)
     "inspections.manage": RECORDERS | {Role.INSPECTOR},  # checklists, duty matrix, runs (inspections)
+    "counts.launch": RECORDERS,  # an echelon's count campaigns: launch, final approval, send back (counts)
+    "counts.count": RECORDERS | {Role.DEPOT_KEEPER},  # fill and submit a unit's count sheet
+    "counts.approve": {Role.COMMANDER, Role.ADMIN},  # the unit commander approves or sends back its sheet
 }
 
 
