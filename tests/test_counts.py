@@ -106,7 +106,7 @@ def test_each_unit_gets_the_sheet_of_what_it_held_on_the_reference_date(stock):
     a1 = sheet_of(campaign, stock.district_a1)
     lines = list(a1.lines.order_by("position"))
     # The depot's rifle first (by place), then the others, the lot last.
-    assert [(l.kind, l.serial_expected) for l in lines] == [
+    assert [(line.kind, line.serial_expected) for line in lines] == [
         ("item", "KK-1"),
         ("item", "KK-2"),
         ("item", "KK-3"),
@@ -119,7 +119,7 @@ def test_each_unit_gets_the_sheet_of_what_it_held_on_the_reference_date(stock):
 
 def test_a_scope_of_categories_lists_only_them(stock):
     campaign = launch(stock, categories=[stock.ammo.category])
-    assert [l.kind for l in sheet_of(campaign, stock.district_a1).lines.all()] == ["lot"]
+    assert [line.kind for line in sheet_of(campaign, stock.district_a1).lines.all()] == ["lot"]
 
 
 def test_the_discrepancies_and_the_summary(stock):

@@ -310,7 +310,8 @@ def _check_twice(sheet: Sheet) -> None:
         if key in seen:
             raise DomainError(
                 _(
-                    "Số hiệu %(serial)s đã được đếm ở dòng %(first)s, lại có ở dòng %(second)s: mỗi trang bị chỉ đếm một lần."
+                    "Số hiệu %(serial)s đã được đếm ở dòng %(first)s, lại có ở dòng %(second)s: "
+                    "mỗi trang bị chỉ đếm một lần."
                 )
                 % {"serial": serial, "first": seen[key], "second": position},
                 field="serial_read",
