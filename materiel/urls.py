@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("materiel.workorders.urls")),
     path("", include("materiel.inspections.urls")),
     path("", include("materiel.disposal.urls")),
+    path("", include("materiel.counts.urls")),
     path("", include("materiel.inspections.compliance_urls")),
     path("", include("materiel.reports.urls")),
     path("", include("materiel.web.urls")),

@@ -312,3 +312,170 @@ def test_a_lost_item_found_again_as_surplus(stock):
     counts.add_surplus(sheet, actor=stock.keeper, equipment_type=stock.rifle, serial="KK-X1", grade=2)
     counts.approve(through_unit(stock, sheet), actor=stock.officer)
     assert lost.item.__class__.objects.get(pk=lost.item_id).status == Status.IN_SERVICE
+
+
+# ---- pages ----------------------------------------------------------------------------------------
+
+
+def page(client, url, **data):
+    response = client.get(url, data) if not data else client.post(url, data)
+    return response, response.content.decode()
+
+
+def test_the_pages_launch_fill_submit_and_approve(client, stock):
+    from django.urls import reverse
+
+    client.force_login(stock.officer)
+    response = client.post(
+        reverse("counts:create") + f"?unit={stock.province_a.code}",
+        {"title": "Kiểm kê thử", "reference_date": REFERENCE.strftime("%d/%m/%Y"), "deadline": "x"},
+    )
+    assert response.status_code == 422 and "Hạn hoàn thành phải có dạng dd/mm/yyyy" in response.content.decode()
+    response = client.post(
+        reverse("counts:create") + f"?unit={stock.province_a.code}",
+        {
+            "title": "Kiểm kê thử",
+            "reference_date": REFERENCE.strftime("%d/%m/%Y"),
+            "deadline": TODAY.strftime("%d/%m/%Y"),
+        },
+    )
+    assert response.status_code == 302
+    from materiel.counts.models import Campaign
+
+    campaign = Campaign.objects.get(title="Kiểm kê thử")
+    board = client.get(reverse("counts:detail", args=[campaign.pk])).content.decode()
+    assert 'data-testid="count-not_started">4<' in board
+    # Each count opens exactly those units.
+    listed = client.get(reverse("counts:detail", args=[campaign.pk]), {"state": "not_started"}).content.decode()
+    assert listed.count("data-unit=") == 4
+    sheet = sheet_of(campaign, stock.district_a1)
+    client.force_login(stock.keeper)
+    url = reverse("counts:sheet", args=[sheet.pk])
+    assert client.post(url, {"action": "all_found", "version": sheet.version}).status_code == 302
+    sheet.refresh_from_db()
+    missing = sheet.lines.get(serial_expected="KK-2")
+    regraded = sheet.lines.get(serial_expected="KK-3")
+    form = {
+        "action": "save",
+        "version": sheet.version,
+        f"f-{missing.pk}": "0",
+        f"f-{regraded.pk}": "1",
+        f"g-{regraded.pk}": "4",
+    }
+    assert client.post(url, form).status_code == 302
+    bad = client.post(
+        url, {"action": "save", "version": sheet.version + 1, f"g-{regraded.pk}": "9", f"f-{regraded.pk}": "1"}
+    )
+    assert bad.status_code == 422 and "grade_found" in bad.content.decode()
+    assert client.post(url, {"action": "submit", "version": sheet.version + 1}).status_code == 302
+    client.force_login(stock.unit_commander)
+    sheet.refresh_from_db()
+    assert client.post(url, {"action": "approve_unit", "version": sheet.version}).status_code == 302
+    client.force_login(stock.officer)
+    sheet.refresh_from_db()
+    assert 'data-testid="approve-final"' in client.get(url).content.decode()
+    assert client.post(url, {"action": "approve", "version": sheet.version}).status_code == 302
+    assert Item.objects.get(serial="KK-2").status == Status.LOST and Item.objects.get(serial="KK-3").grade == 4
+    minute = client.get(reverse("counts:minute", args=[campaign.pk])).content.decode()
+    assert 'data-unit="huyen-a1"' in minute and 'data-testid="missing">1<' in minute
+    printed = client.get(reverse("counts:sheet_print", args=[sheet.pk])).content.decode()
+    assert "Phiếu kiểm kê vũ khí, trang bị kỹ thuật" in printed and "KK-3" in printed
+
+
+def test_another_subtree_sees_no_campaign_nor_sheet(client, stock):
+    from django.urls import reverse
+
+    campaign = launch(stock)
+    sheet = sheet_of(campaign, stock.district_a1)
+    client.force_login(stock.outsider)
+    assert client.get(reverse("counts:detail", args=[campaign.pk])).status_code == 404
+    assert client.get(reverse("counts:sheet", args=[sheet.pk])).status_code == 404
+    assert client.get(reverse("counts:sheet_export", args=[sheet.pk])).status_code == 404
+    assert "Kiểm kê năm 2026" not in client.get(reverse("counts:list")).content.decode()
+    # A district sees the province's campaign, and only its own subtree's sheets on the board.
+    client.force_login(stock.keeper)
+    board = client.get(reverse("counts:detail", args=[campaign.pk])).content.decode()
+    assert board.count("data-unit=") == 2 and 'data-testid="count-not_started">2<' in board
+
+
+# ---- XLSX -----------------------------------------------------------------------------------------
+
+
+def _filled(data: bytes, **cells) -> bytes:
+    """The exported workbook with cells changed: (serial or row number) -> {column index: value}."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    ws = book.active
+    header = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Dòng")
+    for key, values in cells.items():
+        if key.startswith("new"):
+            row = ws.max_row + 1
+        elif key.startswith("label_"):
+            label = {"label_unit": "Mã đơn vị", "label_campaign": "Đợt kiểm kê số"}[key]
+            row = next(r for r in range(1, header) if str(ws.cell(r, 1).value).startswith(label))
+            ws.cell(row, 1).value = f"{label}: {values}"
+            continue
+        else:
+            row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, 6).value == key)
+        for column, value in values.items():
+            ws.cell(row, column + 1).value = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_xlsx_round_trip(client, stock):
+    from django.urls import reverse
+
+    campaign = launch(stock)
+    sheet = sheet_of(campaign, stock.district_a1)
+    client.force_login(stock.keeper)
+    exported = b"".join(client.get(reverse("counts:sheet_export", args=[sheet.pk])).streaming_content)
+    filled = _filled(
+        exported,
+        **{
+            "KK-1": {8: "C"},
+            "KK-2": {8: "K", 13: "Không thấy trong kho"},
+            "KK-3": {8: "c", 10: 4, 11: "Thiếu lưỡi lê"},
+            "L1": {12: 490},
+            "new1": {1: "Thừa", 3: "ak47", 9: "KK-THUA", 10: 3},
+        },
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("counts:sheet", args=[sheet.pk])
+    response = client.post(url, {"action": "import", "file": SimpleUploadedFile("p.xlsx", filled)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    lines = {line.serial_expected or line.serial_read: line for line in sheet.lines.all()}
+    assert lines["KK-2"].found is False and lines["KK-2"].note == "Không thấy trong kho"
+    assert lines["KK-3"].grade_found == 4 and lines["KK-3"].kit_missing == "Thiếu lưỡi lê"
+    assert lines[""].quantity_counted == 490 and lines["KK-THUA"].kind == "surplus"
+    assert counts.unresolved(Sheet.objects.get(pk=sheet.pk)) == []
+
+
+def test_a_bad_file_names_every_bad_cell_and_writes_nothing(client, stock):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    campaign = launch(stock)
+    sheet = sheet_of(campaign, stock.district_a1)
+    client.force_login(stock.keeper)
+    exported = b"".join(client.get(reverse("counts:sheet_export", args=[sheet.pk])).streaming_content)
+    url = reverse("counts:sheet", args=[sheet.pk])
+    bad = _filled(exported, **{"KK-1": {8: "C"}, "KK-2": {8: "có lẽ"}, "KK-3": {8: "C", 10: 7}, "L1": {12: "nhiều"}})
+    response = client.post(url, {"action": "import", "file": SimpleUploadedFile("p.xlsx", bad)})
+    text = response.content.decode()
+    assert response.status_code == 422
+    assert "cột I" in text and "cột K" in text and "cột M" in text
+    assert not sheet.lines.filter(found__isnull=False).exists()
+    other = _filled(exported, label_unit="huyen-a2")
+    response = client.post(url, {"action": "import", "file": SimpleUploadedFile("p.xlsx", other)})
+    assert response.status_code == 422 and 'data-field="unit"' in response.content.decode()
+    another = _filled(exported, label_campaign="999")
+    response = client.post(url, {"action": "import", "file": SimpleUploadedFile("p.xlsx", another)})
+    assert response.status_code == 422 and 'data-field="campaign"' in response.content.decode()
+    response = client.post(url, {"action": "import", "file": SimpleUploadedFile("p.xlsx", b"not a workbook")})
+    assert response.status_code == 422 and 'data-field="file"' in response.content.decode()

@@ -136,6 +136,13 @@ class SheetLine(models.Model):
         ]
 
     @property
+    def label(self) -> str:
+        """How the sheet names the line: the serial (as listed, or as read for a surplus), a lot's number."""
+        if self.kind == LineKind.LOT:
+            return self.lot.lot_number if self.lot_id and self.lot else ""
+        return self.serial_expected or self.serial_read
+
+    @property
     def resolved(self) -> bool:
         if self.kind == LineKind.LOT:
             return self.quantity_counted is not None
