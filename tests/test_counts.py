@@ -479,3 +479,42 @@ def test_a_bad_file_names_every_bad_cell_and_writes_nothing(client, stock):
     assert response.status_code == 422 and 'data-field="campaign"' in response.content.decode()
     response = client.post(url, {"action": "import", "file": SimpleUploadedFile("p.xlsx", b"not a workbook")})
     assert response.status_code == 422 and 'data-field="file"' in response.content.decode()
+
+
+# ---- API ------------------------------------------------------------------------------------------
+
+
+def test_the_api_walks_a_sheet_from_launch_to_approval(stock):
+    from .test_api import Api
+
+    officer, keeper, commander = Api(stock.officer), Api(stock.keeper), Api(stock.unit_commander)
+    body = {
+        "unit": stock.province_a.code,
+        "title": "Kiểm kê API",
+        "reference_date": REFERENCE.isoformat(),
+        "deadline": TODAY.isoformat(),
+        "unit_kinds": [stock.district_a1.kind.code],
+    }
+    assert keeper.post("/counts/campaigns", body).status_code == 404  # the province is outside its subtree
+    assert keeper.post("/counts/campaigns", body | {"unit": stock.district_a1.code}).status_code == 403
+    response = officer.post("/counts/campaigns", body)
+    assert response.status_code == 200, response.content
+    campaign = response.json()
+    assert campaign["progress"]["not_started"] == 2
+    sheet_id = next(s["id"] for s in campaign["sheets"] if s["unit"] == "huyen-a1")
+    sheet = keeper.post(f"/counts/sheets/{sheet_id}/all-found", {}).json()
+    missing = next(line for line in sheet["lines"] if line["serial_expected"] == "KK-2")
+    bad = keeper.post(f"/counts/sheets/{sheet_id}/lines", {"lines": [{"line": missing["id"], "quantity_counted": -1}]})
+    assert bad.status_code == 422
+    sheet = keeper.post(f"/counts/sheets/{sheet_id}/lines", {"lines": [{"line": missing["id"], "found": False}]}).json()
+    assert sheet["figures"]["missing"] == 1
+    assert keeper.post(f"/counts/sheets/{sheet_id}/submit", {}).json()["state"] == "submitted"
+    assert keeper.post(f"/counts/sheets/{sheet_id}/unit-approval", {}).status_code == 403
+    assert commander.post(f"/counts/sheets/{sheet_id}/unit-approval", {}).json()["state"] == "unit_approved"
+    approved = officer.post(f"/counts/sheets/{sheet_id}/approval", {}).json()
+    assert approved["state"] == "approved" and len(approved["events"]) == 1
+    again = officer.post(f"/counts/sheets/{sheet_id}/approval", {}).json()
+    assert again["events"] == approved["events"]
+    outsider = Api(stock.outsider)
+    assert outsider.get(f"/counts/sheets/{sheet_id}").status_code == 404
+    assert outsider.get(f"/counts/campaigns/{campaign['id']}").status_code == 404

@@ -7,6 +7,7 @@ from .auth import TokenAuth, VerifiedSessionAuth
 from .routers import (
     catalog,
     coefficients,
+    counts,
     disposal,
     events,
     exports,
@@ -57,6 +58,7 @@ for module in (
     storage,
     workorders,
     disposal,
+    counts,
     inspections,
     inspection_runs,
 ):

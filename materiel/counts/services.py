@@ -109,7 +109,7 @@ def launch(
         ordered = sorted(
             rows,
             key=lambda h: (
-                places.get(h.place_id, "~"),
+                places.get(h.place_id or 0, "~"),
                 h.lot_id is not None,
                 types.get(h.type_id, ""),
                 h.serial,
@@ -510,7 +510,7 @@ def _write_events(sheet: Sheet, actor: User) -> list:
     adopted = {item.pk: item for item in writer.items}
     for line in lines:
         try:
-            if line.kind == LineKind.ITEM:
+            if line.kind == LineKind.ITEM and line.item_id is not None:
                 item = adopted[line.item_id]
                 if line.found is False:
                     if item.status != Status.LOST:
@@ -519,7 +519,7 @@ def _write_events(sheet: Sheet, actor: User) -> list:
                     writer.grade_change(
                         item, grade=line.grade_found, reason=reason, occurred_on=day, document_number=doc
                     )
-            elif line.kind == LineKind.LOT:
+            elif line.kind == LineKind.LOT and line.lot is not None:
                 diff = (line.quantity_counted or 0) - (line.quantity_expected or 0)
                 if diff < 0:
                     writer.lot_issue(line.lot, quantity=-diff, occurred_on=day, reason=reason, document_number=doc)
@@ -534,7 +534,7 @@ def _write_events(sheet: Sheet, actor: User) -> list:
                         reason=reason,
                         document_number=doc,
                     )
-            else:
+            elif line.kind == LineKind.SURPLUS:
                 known = existing.get(line.pk)
                 if known is None:
                     writer.expect_serials(line.equipment_type, [line.serial_read])

@@ -51,7 +51,11 @@ COLUMNS = [
 ]
 # The columns the unit fills, by index.
 LINE, KIND, TYPE, FOUND, SERIAL, GRADE, KIT, QUANTITY, NOTE = 0, 1, 3, 8, 9, 10, 11, 12, 13
-KIND_LABELS = {LineKind.ITEM: "Trang bị", LineKind.LOT: "Lô", LineKind.SURPLUS: "Thừa"}
+KIND_LABELS: dict[str, Any] = {
+    LineKind.ITEM: gettext_lazy("Trang bị"),
+    LineKind.LOT: gettext_lazy("Lô"),
+    LineKind.SURPLUS: gettext_lazy("Thừa"),
+}
 YES = {"c", "co", "x", "1", "true", "yes", "y"}
 NO = {"k", "khong", "0", "false", "no", "n"}
 # Above the table: label -> what the reader checks it against.
@@ -69,7 +73,7 @@ def export_sheet(sheet: Sheet) -> IO[bytes]:
     rows = (
         [
             line.position,
-            KIND_LABELS[line.kind],
+            str(KIND_LABELS[line.kind]),
             line.place.code if line.place else "",
             line.equipment_type.code,
             line.equipment_type.name,
@@ -268,7 +272,7 @@ def import_sheet(sheet: Sheet, data: bytes, *, actor: User) -> int:
                 (NOTE, {"note": change.note}),
             ):
                 try:
-                    services.apply_change(probe, services.LineChange(line.pk, **fields))  # type: ignore[arg-type]
+                    services.apply_change(probe, services.LineChange(line.pk, **fields))
                 except DomainError as error:
                     bad(index, column, error.message.split(": ", 1)[-1])
             changes.append(change)
