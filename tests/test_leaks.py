@@ -26,6 +26,8 @@ from materiel.api.models import ApiToken
 from materiel.api.tokens import issue_token
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.catalog.services import set_holding
+from materiel.counts import services as counts
+from materiel.counts.models import Campaign, Sheet, SheetLine
 from materiel.disposal import services as disposal
 from materiel.disposal.models import Ground, Proposal
 from materiel.documents.models import HandoverRecord
@@ -223,6 +225,17 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     inspections.add_action(
         run, actor=actor, text=f"Thay nòng {holder}", responsible=f"Tổ trưởng {holder}", deadline=run.inspected_on
     )
+    # A count campaign over the unit: its sheet counted with a note and a surplus, submitted.
+    campaign = counts.launch(
+        actor=actor, unit=unit, title=f"Kiểm kê của {holder}", reference_date=timezone.localdate(),
+        deadline=timezone.localdate(),
+    )  # fmt: skip
+    sheet = campaign.sheets.get(unit=unit)
+    counts.mark_all_found(sheet, actor=actor)
+    first = sheet.lines.order_by("position").first()
+    counts.update_lines(sheet, [counts.LineChange(first.pk, note=f"Kiểm đếm {holder}")], actor=actor)
+    counts.add_surplus(sheet, actor=actor, equipment_type=world.rifle, serial=f"{serial}-THUA", grade=2)
+    counts.submit(Sheet.objects.get(pk=sheet.pk), actor=actor)
     return admin
 
 
@@ -267,6 +280,9 @@ def secrets_of(province):
         | set(Result.objects.filter(run_item__run__unit__in=units).exclude(note="").values_list("note", flat=True))
         | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("text", flat=True))
         | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("responsible", flat=True))
+        | set(Campaign.objects.filter(launching_unit__in=units).values_list("title", flat=True))
+        | set(SheetLine.objects.filter(sheet__unit__in=units).exclude(note="").values_list("note", flat=True))
+        | set(SheetLine.objects.filter(sheet__unit__in=units).exclude(serial_read="").values_list("serial_read", flat=True))
     )
 
 
@@ -303,6 +319,10 @@ def objects_of(model, province):
         return list(Run.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is CorrectiveAction:
         return list(CorrectiveAction.objects.filter(run__unit__in=units).values_list("pk", flat=True))
+    if model is Campaign:
+        return list(Campaign.objects.filter(launching_unit__in=units).values_list("pk", flat=True))
+    if model is Sheet:
+        return list(Sheet.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model in (Category, EquipmentType, MaintenancePlan, ChecklistTemplate, DutyRow):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
@@ -430,6 +450,8 @@ API_PARAMS = {
     "run_id": Run,
     "action_id": CorrectiveAction,
     "template_id": ChecklistTemplate,
+    "campaign_id": Campaign,
+    "sheet_id": Sheet,
 }
 # One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
 ANY_BODY = {
@@ -464,6 +486,8 @@ ANY_BODY = {
     "proposed_on": "2025-02-05",
     "decision_number": "1/QĐ",
     "decided_on": "2025-02-05",
+    "reference_date": "2025-02-05",
+    "deadline": "2025-02-05",
 }
 # Where two operations name one field differently (a technical day's results are a list, a work
 # order's a text), the body of that operation.
@@ -474,6 +498,7 @@ BODY_OF = {
     },
     "/api/v1/storage/readings/{reading_id}/acknowledgement": {"action": "x"},
     "/api/v1/disposal/proposals/{proposal_id}/lines": {"lines": [{"item": 1, "ground": "mat"}]},
+    "/api/v1/counts/sheets/{sheet_id}/lines": {"lines": [{"line": 1, "found": True}]},
 }
 
 
