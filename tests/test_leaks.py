@@ -282,7 +282,11 @@ def secrets_of(province):
         | set(CorrectiveAction.objects.filter(run__unit__in=units).values_list("responsible", flat=True))
         | set(Campaign.objects.filter(launching_unit__in=units).values_list("title", flat=True))
         | set(SheetLine.objects.filter(sheet__unit__in=units).exclude(note="").values_list("note", flat=True))
-        | set(SheetLine.objects.filter(sheet__unit__in=units).exclude(serial_read="").values_list("serial_read", flat=True))
+        | set(
+            SheetLine.objects.filter(sheet__unit__in=units)
+            .exclude(serial_read="")
+            .values_list("serial_read", flat=True)
+        )
     )
 
 

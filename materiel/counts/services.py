@@ -515,7 +515,8 @@ def _write_events(sheet: Sheet, actor: User) -> list:
                 if line.found is False:
                     if item.status != Status.LOST:
                         writer.record(item, EventKind.LOSE, occurred_on=day, reason=reason, document_number=doc)
-                elif line.grade_found is not None and line.grade_found != item.grade:
+                elif line.grade_found not in (None, line.grade_expected, item.grade):
+                    # Only a grade the count changed (what happened to the item since is not the count's).
                     writer.grade_change(
                         item, grade=line.grade_found, reason=reason, occurred_on=day, document_number=doc
                     )

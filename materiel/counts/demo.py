@@ -1,0 +1,81 @@
+"""Example count campaigns for the demo, made through the services: last year's, closed (every
+sheet counted, approved by its commander and by the launching unit, a missing rifle and a regraded
+one written to the ledger on its reference date), and this year's in progress over the province
+(one sheet submitted with a discrepancy, one being counted, the others not started)."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from materiel.accounts.models import User
+from materiel.equipment.models import Item
+from materiel.storage.models import StoragePlace
+from materiel.units.models import Unit
+
+from . import services
+from .models import Campaign, LineKind, Sheet
+
+
+def _count(sheet: Sheet, actor: User, exceptions: int, day: date) -> int:
+    """All found, then a missing item and a regraded one among those whose book has nothing after
+    the reference date (an event dated then must come last in it)."""
+    services.mark_all_found(sheet, actor=actor)
+    quiet = set(
+        Item.objects.filter(pk__in=sheet.lines.filter(kind=LineKind.ITEM).values("item_id"), last_event_on__lte=day)
+        .order_by("id")
+        .values_list("id", flat=True)[: exceptions * 2]
+    )
+    lines = list(sheet.lines.filter(item_id__in=quiet).order_by("position"))
+    changes = []
+    for n, line in enumerate(lines[: exceptions * 2]):
+        if n % 2 == 0:
+            changes.append(services.LineChange(line.pk, found=False, note="Không thấy khi kiểm đếm (ví dụ)"))
+        else:
+            grade = (line.grade_expected or 2) + 1 if (line.grade_expected or 2) < 4 else 3
+            changes.append(
+                services.LineChange(line.pk, found=True, grade_found=grade, kit_missing="Thiếu túi đựng (ví dụ)")
+            )
+    if changes:
+        services.update_lines(sheet, changes, actor=actor)
+    return (len(changes) + 1) // 2
+
+
+def seed_counts(actor: User, today: date | None = None) -> list[Campaign]:
+    today = today or timezone.localdate()
+    depot = StoragePlace.objects.filter(code="K1").select_related("unit").order_by("unit__path").first()
+    if depot is None:
+        return []
+    unit = depot.unit
+    province = unit.parent or unit
+    last_year = date(today.year - 1, 12, 1)
+    closed = services.launch(
+        actor=actor,
+        unit=province,
+        title=f"Kiểm kê, đánh giá phân cấp chất lượng năm {last_year.year}",
+        reference_date=last_year,
+        deadline=last_year + timedelta(days=30),
+    )
+    wanted = 1  # a missing rifle and a regraded one, in the first sheets that have quiet items
+    for sheet in closed.sheets.order_by("unit__path"):
+        wanted -= _count(sheet, actor, wanted, last_year)
+        services.submit(sheet, actor=actor)
+        services.approve_unit(sheet, actor=actor)
+        services.approve(sheet, actor=actor)
+    reference = max(today - timedelta(days=3), date(today.year, 1, 1))
+    current = services.launch(
+        actor=actor,
+        unit=province,
+        title=f"Kiểm kê, đánh giá phân cấp chất lượng năm {today.year}",
+        reference_date=reference,
+        deadline=reference + timedelta(days=45),
+        unit_kinds=list({u.kind for u in Unit.objects.subtree_of(province).filter(depth__lte=province.depth + 1)}),
+    )
+    sheets = list(current.sheets.exclude(unit=province).order_by("unit__path"))
+    first = next((s for s in sheets if s.unit_id == unit.pk), sheets[0] if sheets else None)
+    if first is not None:
+        _count(first, actor, 1, reference)
+        services.submit(first, actor=actor)
+        second = next((s for s in sheets if s.pk != first.pk), None)
+        if second is not None:
+            services.mark_all_found(second, actor=actor)
+    return [closed, current]
