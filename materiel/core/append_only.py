@@ -22,6 +22,7 @@ TABLES = (
     "storage_depotreading",
     "storage_acknowledgement",
     "disposal_step",
+    "counts_step",
 )
 
 
