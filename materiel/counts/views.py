@@ -6,6 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as Forbidden
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,9 +26,10 @@ from materiel.documents.letterhead import letterhead
 from materiel.units.models import UnitKind
 
 from . import discrepancies, services, workbook
-from .models import Campaign, LineKind, Sheet, SheetState
+from .models import Campaign, LineKind, Sheet, SheetLine, SheetState
 
 MAX_UPLOAD = workbook.MAX_BYTES
+BOARD_PAGE = 200  # units listed per page of a campaign's board
 
 
 def _version(request) -> int | None:
@@ -122,13 +124,21 @@ def _sheets(request, campaign: Campaign):
 
 @object_view(Campaign)
 def campaign(request, pk):
-    """The progress board: how many units are in each state, each count opening exactly those units."""
+    """The progress board: how many units are in each state, each count opening exactly those units
+    (a list paged by BOARD_PAGE, so a national campaign's board stays light)."""
     found = _campaign_of(request, pk)
-    sheets = _sheets(request, found)
-    plain = services.visible_sheets(request.user).filter(campaign=found).order_by()
-    by_state = dict(plain.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+    plain = services.visible_sheets(request.user).filter(campaign=found).order_by("unit__path")
+    by_state = dict(plain.order_by().values_list("state").annotate(n=Count("id")).values_list("state", "n"))
     state = request.GET.get("state", "")
-    listed = sheets.filter(state=state) if state in SheetState.values else sheets
+    listed = plain.filter(state=state) if state in SheetState.values else plain
+    page = Paginator(listed, BOARD_PAGE).get_page(request.GET.get("page"))
+    sheets = list(page)
+    lines = dict(
+        SheetLine.objects.filter(sheet__in=[s.pk for s in sheets])
+        .values_list("sheet")
+        .annotate(n=Count("id"))
+        .values_list("sheet", "n")
+    )
     board = [
         (value, label, by_state.get(value, 0), reverse("counts:detail", args=[found.pk]) + f"?state={value}")
         for value, label in SheetState.choices
@@ -140,7 +150,9 @@ def campaign(request, pk):
             "campaign": found,
             "board": board,
             "total": sum(by_state.values()),
-            "sheets": listed[:1000],
+            "sheets": [(s, lines.get(s.pk, 0)) for s in sheets],
+            "page": page,
+            "query": f"state={state}" if state in SheetState.values else "",
             "state": state,
             "categories": found.categories.all(),
             "unit_kinds": found.unit_kinds.all(),
