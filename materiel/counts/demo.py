@@ -42,11 +42,15 @@ def _count(sheet: Sheet, actor: User, exceptions: int, day: date) -> int:
 
 def seed_counts(actor: User, today: date | None = None) -> list[Campaign]:
     today = today or timezone.localdate()
-    depot = StoragePlace.objects.filter(code="K1").select_related("unit").order_by("unit__path").first()
+    # A province's depot (below the region's own depots): the campaigns cover the province and the
+    # units right under it, so the demo's build stays quick.
+    depots = StoragePlace.objects.filter(code="K1").select_related("unit").order_by("-unit__depth", "unit__path")
+    depot = depots.filter(unit__depth__gte=2).order_by("unit__path").first() or depots.first()
     if depot is None:
         return []
     unit = depot.unit
     province = unit.parent or unit
+    kinds = list({u.kind for u in Unit.objects.subtree_of(province).filter(depth__lte=province.depth + 1)})
     last_year = date(today.year - 1, 12, 1)
     closed = services.launch(
         actor=actor,
@@ -54,6 +58,7 @@ def seed_counts(actor: User, today: date | None = None) -> list[Campaign]:
         title=f"Kiểm kê, đánh giá phân cấp chất lượng năm {last_year.year}",
         reference_date=last_year,
         deadline=last_year + timedelta(days=30),
+        unit_kinds=kinds,
     )
     wanted = 1  # a missing rifle and a regraded one, in the first sheets that have quiet items
     for sheet in closed.sheets.order_by("unit__path"):
@@ -68,7 +73,7 @@ def seed_counts(actor: User, today: date | None = None) -> list[Campaign]:
         title=f"Kiểm kê, đánh giá phân cấp chất lượng năm {today.year}",
         reference_date=reference,
         deadline=reference + timedelta(days=45),
-        unit_kinds=list({u.kind for u in Unit.objects.subtree_of(province).filter(depth__lte=province.depth + 1)}),
+        unit_kinds=kinds,
     )
     sheets = list(current.sheets.exclude(unit=province).order_by("unit__path"))
     first = next((s for s in sheets if s.unit_id == unit.pk), sheets[0] if sheets else None)
