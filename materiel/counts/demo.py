@@ -16,18 +16,19 @@ from . import services
 from .models import Campaign, LineKind, Sheet
 
 
-def _count(sheet: Sheet, actor: User, exceptions: int, day: date) -> int:
-    """All found, then a missing item and a regraded one among those whose book has nothing after
-    the reference date (an event dated then must come last in it)."""
+def _count(sheet: Sheet, actor: User, wanted: int, day: date, first: int = 0) -> int:
+    """All found, then up to `wanted` exceptions, alternately a missing item and a regraded one
+    (`first`: how many were made before), among the items whose book has nothing after the
+    reference date (an event dated then must come last in it). How many it made."""
     services.mark_all_found(sheet, actor=actor)
-    quiet = set(
-        Item.objects.filter(pk__in=sheet.lines.filter(kind=LineKind.ITEM).values("item_id"), last_event_on__lte=day)
-        .order_by("id")
-        .values_list("id", flat=True)[: exceptions * 2]
-    )
-    lines = list(sheet.lines.filter(item_id__in=quiet).order_by("position"))
+    if wanted <= 0:
+        return 0
+    quiet = Item.objects.filter(
+        pk__in=sheet.lines.filter(kind=LineKind.ITEM).values("item_id"), last_event_on__lte=day
+    ).values("id")
+    lines = list(sheet.lines.filter(item_id__in=quiet).order_by("position")[:wanted])
     changes = []
-    for n, line in enumerate(lines[: exceptions * 2]):
+    for n, line in enumerate(lines, start=first):
         if n % 2 == 0:
             changes.append(services.LineChange(line.pk, found=False, note="Không thấy khi kiểm đếm (ví dụ)"))
         else:
@@ -37,7 +38,7 @@ def _count(sheet: Sheet, actor: User, exceptions: int, day: date) -> int:
             )
     if changes:
         services.update_lines(sheet, changes, actor=actor)
-    return (len(changes) + 1) // 2
+    return len(changes)
 
 
 def seed_counts(actor: User, today: date | None = None) -> list[Campaign]:
@@ -60,9 +61,9 @@ def seed_counts(actor: User, today: date | None = None) -> list[Campaign]:
         deadline=last_year + timedelta(days=30),
         unit_kinds=kinds,
     )
-    wanted = 1  # a missing rifle and a regraded one, in the first sheets that have quiet items
+    made = 0  # a missing item and a regraded one, in the first sheets that have quiet items
     for sheet in closed.sheets.order_by("unit__path"):
-        wanted -= _count(sheet, actor, wanted, last_year)
+        made += _count(sheet, actor, 2 - made, last_year, first=made)
         services.submit(sheet, actor=actor)
         services.approve_unit(sheet, actor=actor)
         services.approve(sheet, actor=actor)
@@ -78,7 +79,7 @@ def seed_counts(actor: User, today: date | None = None) -> list[Campaign]:
     sheets = list(current.sheets.exclude(unit=province).order_by("unit__path"))
     first = next((s for s in sheets if s.unit_id == unit.pk), sheets[0] if sheets else None)
     if first is not None:
-        _count(first, actor, 1, reference)
+        _count(first, actor, 1, reference)  # one item not found
         services.submit(first, actor=actor)
         second = next((s for s in sheets if s.pk != first.pk), None)
         if second is not None:
