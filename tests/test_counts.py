@@ -518,3 +518,35 @@ def test_the_api_walks_a_sheet_from_launch_to_approval(stock):
     outsider = Api(stock.outsider)
     assert outsider.get(f"/counts/sheets/{sheet_id}").status_code == 404
     assert outsider.get(f"/counts/campaigns/{campaign['id']}").status_code == 404
+
+
+def test_the_board_and_the_list_read_a_fixed_number_of_queries(client, stock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    campaign = launch(stock)
+    client.force_login(stock.officer)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(url).status_code == 200
+        return len(seen)
+
+    board = reverse("counts:detail", args=[campaign.pk])
+    queries(board)  # the first request reads what a session caches
+    few = queries(board)
+    for n in range(6):
+        from materiel.ledger import reorganisation as reorg
+
+        reorg.create_unit(
+            code=f"xa-them-{n}", name=f"Xã thêm {n}", kind=stock.commune_a1.kind, parent=stock.district_a2,
+            founded_on=REFERENCE - timedelta(days=900), actor=stock.admin,
+        )  # fmt: skip
+    more = launch(stock)
+    assert more.sheets.count() == campaign.sheets.count() + 6
+    assert queries(reverse("counts:detail", args=[more.pk])) == few
+    queries(reverse("counts:list"))
+    listed = queries(reverse("counts:list"))
+    launch(stock)
+    assert queries(reverse("counts:list")) == listed
