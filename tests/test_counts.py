@@ -396,6 +396,8 @@ def test_another_subtree_sees_no_campaign_nor_sheet(client, stock):
     client.force_login(stock.keeper)
     board = client.get(reverse("counts:detail", args=[campaign.pk])).content.decode()
     assert board.count("data-unit=") == 2 and 'data-testid="count-not_started">2<' in board
+    listed = client.get(reverse("counts:list")).content.decode()
+    assert 'data-testid="units">2<' in listed  # the units its board opens
 
 
 # ---- XLSX -----------------------------------------------------------------------------------------

@@ -40,11 +40,24 @@ def _version(request) -> int | None:
 def campaigns(request):
     """Kiểm kê: the campaigns of the subtree (launched in it, or with a sheet of it), newest first."""
     scope = page_scope(request)
-    rows = services.campaigns_for(request.user, scope.unit).annotate(count=Count("sheets", distinct=True))
+    rows = list(services.campaigns_for(request.user, scope.unit)[:200])
+    # The units the reader sees in each: the number its board opens.
+    seen = dict(
+        services.visible_sheets(request.user)
+        .filter(campaign__in=[c.pk for c in rows])
+        .order_by()
+        .values_list("campaign")
+        .annotate(n=Count("id"))
+        .values_list("campaign", "n")
+    )
     return render(
         request,
         "counts/list.html",
-        {"scope": scope, "campaigns": rows[:200], "can_launch": services.may_launch(request.user, scope.unit)},
+        {
+            "scope": scope,
+            "campaigns": [(c, seen.get(c.pk, 0)) for c in rows],
+            "can_launch": services.may_launch(request.user, scope.unit),
+        },
     )
 
 
