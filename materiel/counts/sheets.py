@@ -1,18 +1,18 @@
 """What a unit held on the reference date, as a count sheet lists it: the items and lots from the
 ledger's past-day reads (`ledger.asof`), each item with the storage place it was kept in that day."""
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.db.models import Q
 
 from materiel.equipment.models import Item, Lot, Status
-from materiel.ledger import asof
-from materiel.ledger.models import Event
+from materiel.ledger import asof, kinds
 from materiel.storage.kinds import RELOCATION
+from materiel.storage.models import StoragePlace
 
 # What a unit is expected to hold: anything not lost, disposed or void on the day.
 HELD = (Status.IN_SERVICE, Status.IN_REPAIR, Status.SEALED, Status.AWAITING_DISPOSAL)
@@ -40,20 +40,30 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
 
 def places_on(item_ids: Sequence[int], day: date) -> dict[int, int]:
     """item id -> the place it was kept in on `day`: its last effective relocation up to the day,
-    unless a later event (up to the day) took it to another unit."""
+    unless a later event (up to the day) took it to another unit.
+
+    One pass over the (item, occurred_on, id) index per chunk of items, the reversed events written
+    out as `ledger.asof` does (a join on `reversed_by` cost 9 s for a province's 30,000 items)."""
     places: dict[int, int] = {}
+    if not item_ids:
+        return places
+    skipped = asof.reversed_ids()
+    not_reversed = f"AND e.id NOT IN ({','.join(str(int(i)) for i in skipped)})" if skipped else ""
     for chunk in _chunks(list(item_ids)):
-        rows = (
-            Event.objects.effective()
-            .filter(item_id__in=chunk, occurred_on__lte=day)
-            .filter(Q(kind=RELOCATION) | Q(to_unit__isnull=False))
-            .values_list("item_id", "occurred_on", "id", "kind", "details")
-        )
-        for item_id, _day, _id, kind, details in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
-            if kind == RELOCATION:
-                places[item_id] = int(details["place"])
-            else:
-                places.pop(item_id, None)
+        among, params = asof.ids_in("e.item_id", chunk)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.item_id, e.kind, e.details FROM {asof.EVENT} e WHERE {among} AND e.occurred_on <= %s "
+                f"AND (e.kind = '{RELOCATION}' OR e.to_unit_id IS NOT NULL) AND e.kind <> '{kinds.REVERSAL}' "
+                f"{not_reversed} ORDER BY e.item_id, e.occurred_on, e.id",
+                [*params, day],
+            )
+            for item_id, kind, details in cursor.fetchall():
+                if kind == RELOCATION:
+                    data = json.loads(details) if isinstance(details, str) else details
+                    places[item_id] = int(data["place"])
+                else:
+                    places.pop(item_id, None)
     return places
 
 
@@ -63,7 +73,9 @@ def held_on(day: date, unit_ids: Sequence[int], category_ids: Sequence[int] = ()
     states = {item_id: state for item_id, state in asof.states_in_units_on(day, unit_ids).items() if state[2] in HELD}
     result: dict[int, list[Held]] = defaultdict(list)
     ids = sorted(states)
-    places = places_on(ids, day)
+    # Only a unit with storage places can have put an item in one.
+    placed_units = set(StoragePlace.objects.filter(unit_id__in=unit_ids).values_list("unit_id", flat=True))
+    places = places_on([i for i in ids if states[i][0] in placed_units], day)
     for chunk in _chunks(ids):
         items = Item.objects.filter(pk__in=chunk).select_related("equipment_type")
         if category_ids:
