@@ -507,14 +507,21 @@ def _write_events(sheet: Sheet, actor: User) -> list:
     lines = list(sheet.lines.select_related("equipment_type", "lot").order_by("position"))
     surplus = [line for line in lines if line.kind == LineKind.SURPLUS]
     existing = _existing_items(sheet, surplus)
-    wanted = [line.item_id for line in lines if line.kind == LineKind.ITEM and line.item_id]
+    # Only the items the count changed are locked and written (a count is mostly "as in the books").
+    wanted = [
+        line.item_id
+        for line in lines
+        if line.kind == LineKind.ITEM
+        and line.item_id
+        and (line.found is False or line.grade_found not in (None, line.grade_expected))
+    ]
     wanted += [item.pk for item in existing.values() if _findable(item, sheet)]
     items = list(Item.objects.filter(pk__in=wanted).select_related("equipment_type", "unit"))
     writer = ledger.Writer(items, actor=actor)
     adopted = {item.pk: item for item in writer.items}
     for line in lines:
         try:
-            if line.kind == LineKind.ITEM and line.item_id is not None:
+            if line.kind == LineKind.ITEM and line.item_id in adopted:
                 item = adopted[line.item_id]
                 if line.found is False:
                     if item.status != Status.LOST:
