@@ -117,6 +117,8 @@ def test_a_campaign_from_launch_to_frozen_result(page, world, tmp_path):
     page.get_by_test_id("events").get_by_role("link", name="KK-03").click()
     expect(page).to_have_url(f"/trang-bi/{rifles['KK-03'].pk}/")
     expect(page.locator("body")).to_contain_text("Kiểm kê: Kiểm kê quý IV")
+    page.get_by_test_id("count-link").first.click()  # the event opens the sheet it came from
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Phiếu kiểm kê – {world.district_a1.name}")
 
     page.goto("/kiem-ke/")
     page.get_by_role("link", name="Kiểm kê quý IV").click()
