@@ -60,7 +60,7 @@ def campaign_out(request, campaign: Campaign) -> dict:
     }
 
 
-class LineOut(Schema):
+class CountLineOut(Schema):
     id: int
     position: int
     kind: str
@@ -84,7 +84,7 @@ class SheetOut(Schema):
     state: str
     version: int
     figures: dict
-    lines: list[LineOut]
+    lines: list[CountLineOut]
     events: list[int]  # the ledger events the final approval wrote
 
 
@@ -187,13 +187,13 @@ class LineChangeIn(Schema):
     note: Text(300) | None = None  # type: ignore[valid-type]
 
 
-class LinesIn(Schema):
+class CountLinesIn(Schema):
     lines: list[LineChangeIn] = Field(..., min_length=1, max_length=MAX_CHANGES)
     version: Version | None = None
 
 
 @router.post("/counts/sheets/{sheet_id}/lines", response=responses(SheetOut), summary="Ghi kết quả kiểm kê các dòng")
-def update_lines(request, sheet_id: Id, payload: LinesIn):
+def update_lines(request, sheet_id: Id, payload: CountLinesIn):
     changes = [
         services.LineChange(
             c.line,
@@ -212,14 +212,14 @@ def update_lines(request, sheet_id: Id, payload: LinesIn):
     )
 
 
-class VersionIn(Schema):
+class CountVersionIn(Schema):
     version: Version | None = None
 
 
 @router.post(
     "/counts/sheets/{sheet_id}/all-found", response=responses(SheetOut), summary="Đánh dấu có mọi dòng chưa kiểm kê"
 )
-def all_found(request, sheet_id: Id, payload: VersionIn):
+def all_found(request, sheet_id: Id, payload: CountVersionIn):
     sheet = _sheet(request, sheet_id)
     services.mark_all_found(sheet, actor=request.user, version=payload.version)
     return sheet_out(Sheet.objects.get(pk=sheet.pk))
@@ -254,18 +254,18 @@ def add_surplus(request, sheet_id: Id, payload: SurplusIn):
 
 
 @router.post("/counts/sheets/{sheet_id}/submit", response=responses(SheetOut), summary="Nộp phiếu kiểm kê")
-def submit(request, sheet_id: Id, payload: VersionIn):
+def submit(request, sheet_id: Id, payload: CountVersionIn):
     return sheet_out(services.submit(_sheet(request, sheet_id), actor=request.user, version=payload.version))
 
 
 @router.post(
     "/counts/sheets/{sheet_id}/unit-approval", response=responses(SheetOut), summary="Chỉ huy đơn vị duyệt phiếu"
 )
-def approve_unit(request, sheet_id: Id, payload: VersionIn):
+def approve_unit(request, sheet_id: Id, payload: CountVersionIn):
     return sheet_out(services.approve_unit(_sheet(request, sheet_id), actor=request.user, version=payload.version))
 
 
-class SendBackIn(Schema):
+class CountSendBackIn(Schema):
     reason: Text(300)  # type: ignore[valid-type]
     version: Version | None = None
 
@@ -273,7 +273,7 @@ class SendBackIn(Schema):
 @router.post(
     "/counts/sheets/{sheet_id}/unit-return", response=responses(SheetOut), summary="Chỉ huy đơn vị trả lại phiếu"
 )
-def unit_send_back(request, sheet_id: Id, payload: SendBackIn):
+def unit_send_back(request, sheet_id: Id, payload: CountSendBackIn):
     sheet = _sheet(request, sheet_id)
     if sheet.state != SheetState.SUBMITTED:
         raise DomainError(_("Chỉ huy đơn vị chỉ trả lại được phiếu đã nộp."), field="state")
@@ -285,14 +285,14 @@ def unit_send_back(request, sheet_id: Id, payload: SendBackIn):
     response=responses(SheetOut),
     summary="Cấp tổ chức kiểm kê phê duyệt: mọi sự kiện trong một lần ghi",
 )
-def approve(request, sheet_id: Id, payload: VersionIn):
+def approve(request, sheet_id: Id, payload: CountVersionIn):
     return sheet_out(services.approve(_sheet(request, sheet_id), actor=request.user, version=payload.version))
 
 
 @router.post(
     "/counts/sheets/{sheet_id}/return", response=responses(SheetOut), summary="Cấp tổ chức kiểm kê trả lại phiếu"
 )
-def send_back(request, sheet_id: Id, payload: SendBackIn):
+def send_back(request, sheet_id: Id, payload: CountSendBackIn):
     sheet = _sheet(request, sheet_id)
     if sheet.state != SheetState.UNIT_APPROVED:
         raise DomainError(_("Cấp tổ chức kiểm kê chỉ trả lại được phiếu chỉ huy đơn vị đã duyệt."), field="state")
