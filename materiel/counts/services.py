@@ -9,7 +9,7 @@ ledger, through the one writer, every event in one batch dated the reference dat
 at the first refusal (named by its serial), none.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -643,7 +643,3 @@ def can_approve(user: User, sheet: Sheet) -> bool:
 
 def may_launch(user: User, unit: Unit) -> bool:
     return allowed(user, "counts.launch") and can_see_unit(user, unit)
-
-
-def campaign_categories(campaign: Campaign) -> Iterable[Category]:
-    return campaign.categories.all()
