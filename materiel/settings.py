@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "materiel.workorders",
     "materiel.disposal",
     "materiel.inspections",
+    "materiel.counts",
     "materiel.people",
     "materiel.resolutions",
     "materiel.demo",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("materiel.disposal.urls")),
     path("", include("materiel.people.urls")),
     path("", include("materiel.resolutions.urls")),
+    path("", include("materiel.counts.urls")),
     path("", include("materiel.inspections.compliance_urls")),
     path("", include("materiel.reports.urls")),
     path("", include("materiel.web.urls")),

@@ -28,6 +28,9 @@ SCENARIOS = [
     "M3",
     "N1",
     "N2",
+    "C1",
+    "C2",
+    "C3",
 ]
 
 
@@ -68,6 +71,9 @@ def test_bench_runs_every_scenario_and_writes_json_and_markdown(tmp_path):
     assert "repair orders" in by_id["M3"]["what"]
     assert by_id["N1"]["obligations"] > 0 and by_id["N1"]["runs"] > 0
     assert 0 < by_id["N2"]["run_items"] <= 60 and by_id["N2"]["events"] == 2
+    assert by_id["C1"]["sheets"] > 1 and by_id["C1"]["lines"] > 0
+    assert 0 < by_id["C2"]["lines"] <= 5000 and by_id["C2"]["events"] > 0
+    assert by_id["C3"]["sheets"] > 1
     text = output.read_text(encoding="utf-8")
     assert "Hand-written text stays." in text
     for scenario in SCENARIOS:

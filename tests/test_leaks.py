@@ -26,6 +26,8 @@ from materiel.api.models import ApiToken
 from materiel.api.tokens import issue_token
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.catalog.services import set_holding
+from materiel.counts import services as counts
+from materiel.counts.models import Campaign, Sheet, SheetLine
 from materiel.disposal import services as disposal
 from materiel.disposal.models import Ground, Proposal
 from materiel.documents.models import HandoverRecord
@@ -271,6 +273,17 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     task = resolutions.add_task(programme, actor=actor, unit=unit, text=f"Nhiệm vụ {holder}",
                                 responsible=f"Phòng {holder}", deadline=D)  # fmt: skip
     resolutions.note_task(task, actor=actor, text=f"Tiến độ {holder}", written_on=D)
+    # A count campaign over the unit: its sheet counted with a note and a surplus, submitted.
+    campaign = counts.launch(
+        actor=actor, unit=unit, title=f"Kiểm kê của {holder}", reference_date=timezone.localdate(),
+        deadline=timezone.localdate(),
+    )  # fmt: skip
+    sheet = campaign.sheets.get(unit=unit)
+    counts.mark_all_found(sheet, actor=actor)
+    first = sheet.lines.order_by("position").first()
+    counts.update_lines(sheet, [counts.LineChange(first.pk, note=f"Kiểm đếm {holder}")], actor=actor)
+    counts.add_surplus(sheet, actor=actor, equipment_type=world.rifle, serial=f"{serial}-THUA", grade=2)
+    counts.submit(Sheet.objects.get(pk=sheet.pk), actor=actor)
     return admin
 
 
@@ -323,6 +336,13 @@ def secrets_of(province):
         | set(Course.objects.filter(unit__in=units).values_list("title", flat=True))
         | set(Contest.objects.filter(unit__in=units).values_list("title", flat=True))
         | set(Initiative.objects.filter(unit__in=units).values_list("title", flat=True))
+        | set(Campaign.objects.filter(launching_unit__in=units).values_list("title", flat=True))
+        | set(SheetLine.objects.filter(sheet__unit__in=units).exclude(note="").values_list("note", flat=True))
+        | set(
+            SheetLine.objects.filter(sheet__unit__in=units)
+            .exclude(serial_read="")
+            .values_list("serial_read", flat=True)
+        )
     )
 
 
@@ -369,6 +389,10 @@ def objects_of(model, province):
         return list(Contest.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is Initiative:
         return list(Initiative.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is Campaign:
+        return list(Campaign.objects.filter(launching_unit__in=units).values_list("pk", flat=True))
+    if model is Sheet:
+        return list(Sheet.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model in (Category, EquipmentType, MaintenancePlan, ChecklistTemplate, DutyRow):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
@@ -500,6 +524,8 @@ API_PARAMS = {
     "course_id": Course,
     "initiative_id": Initiative,
     "resolution_id": Resolution,
+    "campaign_id": Campaign,
+    "sheet_id": Sheet,
 }
 # One body that satisfies every write operation's schema, so that scope (not validation) decides the answer.
 ANY_BODY = {
@@ -548,6 +574,8 @@ ANY_BODY = {
     "participant": 1,
     "result": "passed",
     "item": 1,
+    "reference_date": "2025-02-05",
+    "deadline": "2025-02-05",
 }
 # Where two operations name one field differently (a technical day's results are a list, a work
 # order's a text), the body of that operation.
@@ -560,6 +588,7 @@ BODY_OF = {
     "/api/v1/disposal/proposals/{proposal_id}/lines": {"lines": [{"item": 1, "ground": "mat"}]},
     "/api/v1/training/courses/{course_id}/results": {"grade": "x"},
     "/api/v1/items/{item_id}/kit": {"shortages": []},
+    "/api/v1/counts/sheets/{sheet_id}/lines": {"lines": [{"line": 1, "found": True}]},
 }
 
 

@@ -161,6 +161,27 @@ def attempt(action, client, user, world):
             assert "không được phép" in refusal.message
             return False
         return True
+    elif action in ("counts.launch", "counts.count", "counts.approve"):
+        from materiel.counts import services as counts
+
+        try:
+            if action == "counts.launch":
+                counts.launch(actor=user, unit=world.district_a1, title="Thử", reference_date=D, deadline=D)
+            else:
+                campaign = counts.launch(
+                    actor=world.admin, unit=world.district_a1, title=f"Thử {user.pk}", reference_date=D, deadline=D
+                )
+                sheet = campaign.sheets.get(unit=world.district_a1)
+                if action == "counts.count":
+                    counts.mark_all_found(sheet, actor=user)
+                else:
+                    counts.mark_all_found(sheet, actor=world.admin)
+                    counts.submit(sheet, actor=world.admin)
+                    counts.approve_unit(sheet, actor=user)
+        except PermissionDenied as refusal:
+            assert "không được phép" in refusal.message
+            return False
+        return True
     else:
         raise AssertionError(action)
     if response.status_code == 403:

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
+from materiel.counts.models import Campaign, CountLine
 from materiel.demo import seed as demo
 from materiel.equipment.models import Item, Status
 from materiel.inspections.compliance import compliance
@@ -88,6 +89,14 @@ def test_seed_builds_the_2025_reform_and_verifies(db):
     assert not Run.objects.filter(inspected_on__gt=TODAY).exists()  # a year's period runs past today
     assert ItemReadiness.objects.exists() and from_inspections.exists()
     assert CorrectiveAction.objects.filter(closed_on__isnull=True, deadline__lt=TODAY).exists()
+    # Last year's count campaign is closed, its events dated its reference date; this year's runs.
+    closed, current = Campaign.objects.order_by("reference_date")
+    assert closed.state == "closed" and not closed.sheets.exclude(state="approved").exists()
+    written = Event.objects.filter(pk__in=CountLine.objects.values("event"))
+    assert set(written.values_list("kind", flat=True)) == {"lose", "grade_change"}
+    assert set(written.values_list("occurred_on", flat=True)) == {closed.reference_date}
+    assert current.state == "open" and current.sheets.filter(state="submitted").count() == 1
+    assert current.sheets.filter(state="not_started").exists()
 
 
 def test_same_seed_same_data(db):

@@ -44,6 +44,9 @@ ACTIONS = {
     "people.manage": RECORDERS,  # technical staff, their certifications, training, contests, initiatives (people)
     "people.gate": {Role.ADMIN},  # the qualification gate of each equipment category (people.issuing)
     "resolutions.manage": RECORDERS | {Role.REVIEWER},  # resolutions, targets, tasks (resolutions)
+    "counts.launch": RECORDERS,  # an echelon's count campaigns: launch, final approval, send back (counts)
+    "counts.count": RECORDERS | {Role.DEPOT_KEEPER},  # fill and submit a unit's count sheet
+    "counts.approve": {Role.COMMANDER, Role.ADMIN},  # the unit commander approves or sends back its sheet
 }
 
 

@@ -7,6 +7,7 @@ from .auth import TokenAuth, VerifiedSessionAuth
 from .routers import (
     catalog,
     coefficients,
+    counts,
     disposal,
     events,
     exports,
@@ -59,6 +60,7 @@ for module in (
     storage,
     workorders,
     disposal,
+    counts,
     inspections,
     inspection_runs,
     people,

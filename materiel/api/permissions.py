@@ -21,6 +21,10 @@ BY_PATH = [
     (re.compile(r"/reverse$"), "ledger.reverse"),
     (re.compile(r"/workorders(/|$)"), "workorders.manage"),
     (re.compile(r"/inspections(/|$)"), "inspections.manage"),
+    (re.compile(r"/counts/campaigns$"), "counts.launch"),
+    (re.compile(r"/counts/sheets/[^/]+/(approval|return)$"), "counts.launch"),
+    (re.compile(r"/counts/sheets/[^/]+/unit-(approval|return)$"), "counts.approve"),
+    (re.compile(r"/counts/sheets/"), "counts.count"),
 ]
 WRITES = {"post", "put", "patch", "delete"}
 _reader: ContextVar = ContextVar("docs_reader", default=None)

@@ -28,6 +28,9 @@ ORDER = [
     "M3",
     "N1",
     "N2",
+    "C1",
+    "C2",
+    "C3",
 ]  # then P1, page by page
 
 # id -> (target as BENCH.md words it, check on a result row)
@@ -51,6 +54,10 @@ TARGETS = {
     # Issue 15: inspection compliance of a province for a year, a 60-item run recorded.
     "N1": ("p50 ≤ 200 ms at 1M", lambda r: r["median"] <= 200),
     "N2": ("≤ 1 s (60 items)", lambda r: r["median"] <= 1000),
+    # Issue 16: a campaign's count sheets over a province, a 5,000-line count approved, a national board.
+    "C1": ("≤ 10 s (a province of 100k items)", lambda r: r["median"] <= 10000),
+    "C2": ("≤ 3 s (5,000 lines, 300 discrepancies)", lambda r: r["median"] <= 3000),
+    "C3": ("≤ 100 ms at 1M", lambda r: r["median"] <= 100),
     # Issue 4: every page of the web interface answers in under 150 ms (one row per page, "P1 <page>").
     "P1": ("p50 ≤ 150 ms (issue 4, every page)", lambda r: r["median"] <= 150),
 }

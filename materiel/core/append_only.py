@@ -23,6 +23,7 @@ TABLES = (
     "storage_acknowledgement",
     "disposal_step",
     "resolutions_tasknote",
+    "counts_step",
 )
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from materiel.accounts.models import Role, User
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.core import statistics
+from materiel.counts.demo import seed_counts
 from materiel.equipment.models import Purpose, Status
 from materiel.inspections.demo import seed_inspections
 from materiel.ledger import reorganisation as reorg
@@ -557,6 +558,7 @@ def seed(
         if not bench:
             seed_storage(rng, actor, today)  # depots and weapon rooms of the busiest units, items in them
             seed_inspections(rng, actor, today)  # their inspections as the example matrix asks, with gaps
+            seed_counts(actor, today)  # last year's count campaign closed, this year's in progress
         # example kits, and the few items found short of them (the đồng bộ coefficient; Q1 and Q2 read it)
         kit_events = seed_kits(rng, actor, today)
         if not bench:

@@ -17,6 +17,7 @@ from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, r
 from materiel.catalog.models import Category, EquipmentType, KitLine, grade_labels, grade_names
 from materiel.core.errors import DomainError
 from materiel.core.views import object_view
+from materiel.counts.models import CountLine, Sheet
 from materiel.disposal.models import DisposalLine, Proposal
 from materiel.documents.models import HandoverRecord
 from materiel.documents.numbering import propose_number
@@ -398,8 +399,19 @@ def item_detail(request, pk, forms_by_action=None):
         .filter(record__in=Proposal.objects.visible_to(request.user))
         .select_related("record")
     }
+    # A count's final approval opens its sheet, the same way (its events carry the campaign's number,
+    # KK-…: an item never counted costs no query).
+    counted = {
+        line.event_id: line.record
+        for line in CountLine.objects.filter(
+            event__in=[e.pk for e in events if e.kind in COUNT_KINDS and (e.document_number or "").startswith("KK-")]
+        )
+        .filter(record__in=Sheet.objects.visible_to(request.user))
+        .select_related("record")
+    }
     for event in events:
         event.proposal = decided.get(event.pk)
+        event.count_sheet = counted.get(event.pk)
     # Forms come with the page only when re-shown with their errors; the others are fetched when
     # opened (item_action, GET): eleven forms and a unit list were most of the page's time.
     forms_by_action = forms_by_action or {}
@@ -441,6 +453,7 @@ def item_detail(request, pk, forms_by_action=None):
     )
 
 
+COUNT_KINDS = ("lose", "grade_change", "find", "receipt")  # what a count's approval writes on items
 DISPOSAL_KINDS = (EventKind.AWAIT_DISPOSAL, EventKind.DISPOSE)
 
 

@@ -20,7 +20,7 @@ from materiel.demo import seed as demo_seed
 from materiel.equipment.models import Item
 from materiel.ledger import snapshots
 
-ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1", "M1", "M2", "M3", "N1", "N2", "P1"]
+ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1", "M1", "M2", "M3", "N1", "N2", "C1", "C2", "C3", "P1"]
 COMMAND_VARIABLE = "MATERIEL_BENCH_COMMAND"
 
 
@@ -137,6 +137,10 @@ class Command(BaseCommand):
             from materiel.bench import inspections
 
             return [{"id": name, **getattr(inspections, name.lower())(ctx)}]
+        if name in ("C1", "C2", "C3"):
+            from materiel.bench import counts
+
+            return [{"id": name, **getattr(counts, name.lower())(ctx)}]
         if name == "I1":
             return [{"id": "I1", **self.i1(ctx, options["import_rows"])}]
         if name == "P1":
