@@ -58,7 +58,7 @@ class Context:
     start: date
     end: date
     today: date = field(default_factory=timezone.localdate)
-    _past: dict[date, coefficients.PastCounts] = field(default_factory=dict)
+    _summary: coefficients.Summary | None = None
 
     @property
     def day(self) -> date | None:
@@ -66,12 +66,12 @@ class Context:
         return None if self.end >= self.today else self.end
 
     def summary(self) -> coefficients.Summary:
-        day = self.day
-        if day is None:
-            return coefficients.summarise(self.unit)
-        if day not in self._past:
-            self._past[day] = coefficients.PastCounts(day, within=self.unit)
-        return coefficients.summarise(self.unit, day, past=self._past[day])
+        """The subtree's figures on the day, computed once for every indicator of the year."""
+        if self._summary is None:
+            day = self.day
+            past = coefficients.PastCounts(day, within=self.unit) if day is not None else None
+            self._summary = coefficients.summarise(self.unit, day, past=past)
+        return self._summary
 
     def on(self) -> dict[str, str]:
         return {"on": f"{self.day:%d/%m/%Y}"} if self.day else {}

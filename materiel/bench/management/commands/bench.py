@@ -20,13 +20,13 @@ from materiel.demo import seed as demo_seed
 from materiel.equipment.models import Item
 from materiel.ledger import snapshots
 
-ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1", "M1", "M2", "M3", "N1", "N2", "C1", "C2", "C3", "P1"]
+ALL = ["Q1", "Q2", "Q3", "Q4", "Q5", "W1", "I1", "H1", "M1", "M2", "M3", "N1", "N2", "C1", "C2", "C3", "V2", "P1"]
 COMMAND_VARIABLE = "MATERIEL_BENCH_COMMAND"
 
 
 class Command(BaseCommand):
     help = (
-        "Đo hiệu năng theo BENCH.md (Q1–Q5, W1, I1, H1, M1–M3, N1–N2) trên bộ dữ liệu sinh theo quy mô; "
+        "Đo hiệu năng theo BENCH.md (Q1–Q5, W1, I1, H1, M1–M3, N1–N2, C1–C3, V2) trên bộ dữ liệu sinh theo quy mô; "
         "ghi JSON và bảng Markdown vào docs/benchmarks.md."
     )
 
@@ -141,6 +141,10 @@ class Command(BaseCommand):
             from materiel.bench import counts
 
             return [{"id": name, **getattr(counts, name.lower())(ctx)}]
+        if name == "V2":
+            from materiel.bench import resolutions
+
+            return [{"id": name, **resolutions.v2(ctx)}]
         if name == "I1":
             return [{"id": "I1", **self.i1(ctx, options["import_rows"])}]
         if name == "P1":
