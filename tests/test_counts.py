@@ -552,3 +552,25 @@ def test_the_board_and_the_list_read_a_fixed_number_of_queries(client, stock):
     listed = queries(reverse("counts:list"))
     launch(stock)
     assert queries(reverse("counts:list")) == listed
+
+
+def test_a_kit_found_short_is_read_against_the_types_kit_and_recorded_at_the_approval(stock):
+    from materiel.catalog.models import KitLine
+    from materiel.equipment.models import ItemKitShortage, Kit
+
+    box = KitLine.objects.create(equipment_type=stock.rifle, name="Hộp tiếp đạn", quantity=4)
+    campaign = launch(stock)
+    sheet = sheet_of(campaign, stock.district_a1)
+    counts.mark_all_found(sheet, actor=stock.keeper)
+    line = sheet.lines.get(serial_expected="KK-1")
+    with pytest.raises(DomainError) as refused:
+        counts.update_lines(sheet, [counts.LineChange(line.pk, kit_missing="Báng súng thiếu 1")], actor=stock.keeper)
+    assert refused.value.field == "kit_missing" and "Báng súng" in refused.value.message
+    sheet = fill(Sheet.objects.get(pk=sheet.pk), stock.keeper, **{"KK-1": {"kit_missing": "hộp tiếp đạn thiếu 2"},
+                                                                  "KK-2": {"kit_missing": "đủ"}})  # fmt: skip
+    sheet = counts.approve(through_unit(stock, sheet), actor=stock.officer)
+    kit_events = Event.objects.filter(pk__in=CountLine.objects.filter(record=sheet).values("event"), kind="kit")
+    assert [e.item.serial for e in kit_events] == ["KK-1"]  # KK-2 was already whole: nothing to record
+    assert Item.objects.get(serial="KK-1").kit == Kit.MISSING
+    assert list(ItemKitShortage.objects.filter(item__serial="KK-1").values_list("line", "missing")) == [(box.pk, 2)]
+    assert verify_ledger().ok

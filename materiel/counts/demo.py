@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from materiel.accounts.models import User
+from materiel.catalog.models import KitLine
 from materiel.equipment.models import Item
 from materiel.storage.models import StoragePlace
 from materiel.units.models import Unit
@@ -33,9 +34,9 @@ def _count(sheet: Sheet, actor: User, wanted: int, day: date, first: int = 0) ->
             changes.append(services.LineChange(line.pk, found=False, note="Không thấy khi kiểm đếm (ví dụ)"))
         else:
             grade = (line.grade_expected or 2) + 1 if (line.grade_expected or 2) < 4 else 3
-            changes.append(
-                services.LineChange(line.pk, found=True, grade_found=grade, kit_missing="Thiếu túi đựng (ví dụ)")
-            )
+            kit = KitLine.objects.filter(equipment_type_id=line.equipment_type_id).order_by("position").first()
+            missing = f"{kit.name} thiếu 1" if kit is not None else "Thiếu túi đựng (ví dụ)"
+            changes.append(services.LineChange(line.pk, found=True, grade_found=grade, kit_missing=missing))
     if changes:
         services.update_lines(sheet, changes, actor=actor)
     return len(changes)

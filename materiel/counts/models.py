@@ -118,7 +118,7 @@ class SheetLine(models.Model):
     found = models.BooleanField(_("có"), null=True, blank=True)
     serial_read = models.CharField(_("số hiệu đọc được"), max_length=80, blank=True)
     grade_found = models.PositiveSmallIntegerField(_("cấp kiểm kê"), null=True, blank=True)
-    # Free text until kits are modelled (another slice builds them).
+    # As written: "Hộp tiếp đạn thiếu 1; lưỡi lê hỏng" (ledger.kit.parse_shortages, against the type's kit).
     kit_missing = models.CharField(_("đồng bộ thiếu"), max_length=300, blank=True)
     quantity_counted = models.PositiveIntegerField(_("số lượng kiểm đếm"), null=True, blank=True)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)

@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from materiel.accounts.models import User
 from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, require
-from materiel.catalog.models import Category, EquipmentType
+from materiel.catalog.models import Category, EquipmentType, KitLine
 from materiel.core.errors import ConflictError, DomainError
 from materiel.core.text import nfc
-from materiel.equipment.models import Item, Status
+from materiel.equipment.models import Item, ItemKitShortage, Status
 from materiel.ledger import rules
 from materiel.ledger import services as ledger
 from materiel.ledger.fastinsert import insert_instances, new_instance
+from materiel.ledger.kit import parse_shortages
 from materiel.ledger.models import EventKind
 from materiel.units.models import Unit, UnitKind
 
@@ -242,6 +243,7 @@ def apply_change(line: SheetLine, change: LineChange) -> None:
     kit = _text(change.kit_missing, "kit_missing", where)
     if kit is not None:
         line.kit_missing = kit
+        kit_found(line, where)  # a kit line the type lacks is refused now, not at the approval
     note = _text(change.note, "note", where)
     if note is not None:
         line.note = note
@@ -500,6 +502,36 @@ def approve(sheet: Sheet, *, actor: User, version: int | None = None) -> Sheet:
     return sheet
 
 
+def kit_found(line: SheetLine, where: str = "") -> list[dict[str, int]] | None:
+    """What the count found short of a found item's kit, read from its "kit missing" text against
+    its type's standard kit (ledger.kit.parse_shortages); None when the text says nothing, or the
+    type has no standard kit (the text then stays a note)."""
+    if not line.kit_missing or line.kind == LineKind.LOT or line.equipment_type_id is None:
+        return None
+    lines = list(KitLine.objects.filter(equipment_type_id=line.equipment_type_id))
+    if not lines:
+        return None
+    try:
+        return parse_shortages(line.kit_missing, lines)
+    except DomainError as error:
+        where = where or _("Dòng %(n)s") % {"n": line.position}
+        raise DomainError(f"{where}: {error.message}", field="kit_missing") from None
+
+
+def _kit_changed(line: SheetLine) -> list[dict[str, int]] | None:
+    """The shortages to record for a found item, when they differ from what it is short of now."""
+    if line.kind != LineKind.ITEM or not line.found or not line.item_id:
+        return None
+    found = kit_found(line)
+    if found is None:
+        return None
+    now = [
+        {"line": s.line_id, "missing": s.missing, "damaged": s.damaged}
+        for s in ItemKitShortage.objects.filter(item_id=line.item_id).order_by("line_id")
+    ]
+    return found if sorted(found, key=lambda s: s["line"]) != now else None
+
+
 def _write_events(sheet: Sheet, actor: User) -> list:
     campaign = sheet.campaign
     day, doc = campaign.reference_date, document_number(campaign)
@@ -515,6 +547,8 @@ def _write_events(sheet: Sheet, actor: User) -> list:
         and line.item_id
         and (line.found is False or line.grade_found not in (None, line.grade_expected))
     ]
+    kits = {line.pk: shortages for line in lines if (shortages := _kit_changed(line)) is not None}
+    wanted += [line.item_id for line in lines if line.pk in kits and line.item_id]
     wanted += [item.pk for item in existing.values() if _findable(item, sheet)]
     items = list(Item.objects.filter(pk__in=wanted).select_related("equipment_type", "unit"))
     writer = ledger.Writer(items, actor=actor)
@@ -531,6 +565,8 @@ def _write_events(sheet: Sheet, actor: User) -> list:
                     writer.grade_change(
                         item, grade=line.grade_found, reason=reason, occurred_on=day, document_number=doc
                     )
+                if line.pk in kits and line.found:
+                    writer.kit(item, shortages=kits[line.pk], occurred_on=day, note=reason, document_number=doc)
             elif line.kind == LineKind.LOT and line.lot is not None:
                 diff = (line.quantity_counted or 0) - (line.quantity_expected or 0)
                 if diff < 0:

@@ -35,7 +35,7 @@ from materiel.storage.demo import seed_storage
 from materiel.units.models import Unit, UnitKind, UnitVersion
 from materiel.workorders.demo import seed_repair_orders
 
-from .kits import seed_kits
+from .kits import load_kits, seed_kits
 from .reference import ensure_reference_data
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -556,6 +556,7 @@ def seed(
         seed_maintenance_plans(today, actor=actor)
         seed_repair_orders(actor)
         if not bench:
+            load_kits()  # the example kits first: the count sheets below read kit lines against them
             seed_storage(rng, actor, today)  # depots and weapon rooms of the busiest units, items in them
             seed_inspections(rng, actor, today)  # their inspections as the example matrix asks, with gaps
             seed_counts(actor, today)  # last year's count campaign closed, this year's in progress

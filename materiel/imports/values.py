@@ -1,6 +1,5 @@
 """Cell values as they occur in real registers, turned into clean Python values (or a message)."""
 
-import re
 from datetime import date, datetime, timedelta
 
 from django.utils.functional import lazy
@@ -8,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from materiel.catalog.grades import grade_numbers, grade_span
 from materiel.core import bounds
+from materiel.core.errors import DomainError
 from materiel.core.numbers import parse_decimal
 from materiel.core.text import fold, nfc
 
@@ -148,37 +148,11 @@ def _in_range(day_of: date) -> date:
     return day_of
 
 
-COMPLETE_WORDS = {"", "du", "dong bo", "du dong bo", "khong thieu", "-"}
-KIT_ENTRY = re.compile(r"[;,\n]+")
-
-
 def kit(value, lines) -> list[dict[str, int]]:
-    """A kit cell: what is missing or damaged, one entry per line of the kit, separated by ";" or
-    ",": "Hộp tiếp đạn thiếu 2; Lưỡi lê hỏng", "thiếu 1 lưỡi lê" (no number: one; no word: missing).
-    "đủ" or an empty cell: complete. lines: the type's KitLines; a name it does not have is refused."""
-    from materiel.core.text import search_fold
+    """A kit cell, as `ledger.kit.parse_shortages` reads it; what it refuses, named on its cell."""
+    from materiel.ledger.kit import parse_shortages
 
-    raw = text(value)
-    if search_fold(raw) in COMPLETE_WORDS:
-        return []
-    named = sorted(((search_fold(line.name), line) for line in lines), key=lambda pair: -len(pair[0]))
-    found: dict[int, dict[str, int]] = {}
-    for entry in filter(None, (e.strip() for e in KIT_ENTRY.split(raw))):
-        folded = search_fold(entry)
-        line = next((line for name, line in named if name and name in folded), None)
-        if line is None:
-            raise BadValue(
-                _("“%(entry)s” không có trong bộ đồng bộ của chủng loại này (%(lines)s).")
-                % {"entry": entry[:60], "lines": ", ".join(line.name for line in lines) or "—"}
-            )
-        digits = re.findall(r"\d+", folded.replace(search_fold(line.name), " "))
-        count = int(digits[0]) if digits else 1
-        key = "damaged" if re.search(r"\bhong\b", folded) else "missing"
-        shortage = found.setdefault(line.pk, {"line": line.pk, "missing": 0, "damaged": 0})
-        shortage[key] += count
-        if shortage["missing"] + shortage["damaged"] > line.quantity:
-            raise BadValue(
-                _("“%(line)s”: thiếu, hỏng nhiều hơn %(quantity)s của bộ đồng bộ.")
-                % {"line": line.name, "quantity": line.quantity}
-            )
-    return list(found.values())
+    try:
+        return parse_shortages(text(value), lines)
+    except DomainError as error:
+        raise BadValue(error.message) from None

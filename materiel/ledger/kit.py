@@ -12,6 +12,7 @@ event per item; `materiel verify` replays both (docs/glossary.md, *đồng bộ*
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -87,6 +88,44 @@ def kit_details(
     except (pydantic.ValidationError, TypeError):
         after = ""
     return {"shortages": kept, "kit_before": state_kit, "kit": after, "note": note}
+
+
+COMPLETE_WORDS = {"", "du", "dong bo", "du dong bo", "khong thieu", "-"}
+KIT_ENTRY = re.compile(r"[;,\n]+")
+
+
+def parse_shortages(raw: str, lines: list[Any]) -> list[dict[str, int]]:
+    """What is missing or damaged, as people write it in a register or a count sheet: one entry per
+    line of the kit, separated by ";" or ",": "Hộp tiếp đạn thiếu 2; Lưỡi lê hỏng", "thiếu 1 lưỡi
+    lê" (no number: one; no word: missing). "đủ" or nothing: complete. lines: the type's KitLines;
+    a name it does not have, or more than it has, is refused (DomainError, field "kit")."""
+    from materiel.core.text import search_fold
+
+    if search_fold(raw) in COMPLETE_WORDS:
+        return []
+    named = sorted(((search_fold(line.name), line) for line in lines), key=lambda pair: -len(pair[0]))
+    found: dict[int, dict[str, int]] = {}
+    for entry in filter(None, (e.strip() for e in KIT_ENTRY.split(raw))):
+        folded = search_fold(entry)
+        line = next((line for name, line in named if name and name in folded), None)
+        if line is None:
+            raise DomainError(
+                _("“%(entry)s” không có trong bộ đồng bộ của chủng loại này (%(lines)s).")
+                % {"entry": entry[:60], "lines": ", ".join(line.name for line in lines) or "—"},
+                field="kit",
+            )
+        digits = re.findall(r"\d+", folded.replace(search_fold(line.name), " "))
+        count = int(digits[0][:4]) if digits else 1
+        key = "damaged" if re.search(r"\bhong\b", folded) else "missing"
+        shortage = found.setdefault(line.pk, {"line": line.pk, "missing": 0, "damaged": 0})
+        shortage[key] += count
+        if shortage["missing"] + shortage["damaged"] > line.quantity:
+            raise DomainError(
+                _("“%(line)s”: thiếu, hỏng nhiều hơn %(quantity)s của bộ đồng bộ.")
+                % {"line": line.name, "quantity": line.quantity},
+                field="kit",
+            )
+    return list(found.values())
 
 
 def lines_of(type_id: int) -> dict[int, Any]:
