@@ -1,5 +1,5 @@
 """Re-apply the reference data that migrations load (unit kinds, grades, coefficient and đồng bộ policies, kinds of
-storage place and their thresholds, disposal grounds, the inspections' example reasons, templates
+storage place and their thresholds, disposal grounds, the layout profiles of documents, the inspections' example reasons, templates
 and duty matrix).
 
 Idempotent. Needed where a database was emptied after migrating (tests that flush tables).
@@ -18,6 +18,7 @@ LOADERS = [
     "materiel.storage.migrations.0004_depot_logs_examples",
     "materiel.disposal.migrations.0002_grounds_and_step_log",
     "materiel.inspections.migrations.0002_examples",
+    "materiel.documents.migrations.0004_two_profiles",
 ]
 
 

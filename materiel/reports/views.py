@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from materiel.accounts.page_scope import page_scope
@@ -119,3 +120,53 @@ def units_export(request):
     )
     suffix = f"-{scope.day.isoformat()}" if scope.day else ""
     return xlsx_response(output, f"he-so-ky-thuat-{scope.unit.code}{suffix}.xlsx")
+
+
+def quantity_page(request):
+    """Report 1 of the pack: choose unit, period and profile; the print view, or its DOCX, PDF, XLSX."""
+    from django.urls import reverse
+
+    from materiel.core.errors import DomainError
+    from materiel.documents import engine
+    from materiel.documents.models import LayoutProfile
+
+    from .quantity import KINDS, Options, choose_profile, parse_period, quantity_report
+
+    scope = page_scope(request)
+    params = request.GET
+    context: dict = {
+        "scope": scope,
+        "params": params,
+        "kinds": KINDS,
+        "profiles": list(LayoutProfile.objects.order_by("family", "-valid_from")),
+    }
+    try:
+        period = parse_period(params)
+        profile = choose_profile(params.get("profile"), min(period.end, timezone.localdate()))
+    except DomainError as error:
+        context["error"] = error
+        return render(request, "reports/quantity.html", context, status=422)
+    recipients = tuple(line.strip() for line in (params.get("recipients") or "").splitlines() if line.strip())
+    options = Options(
+        number=(params.get("number") or "").strip()[:20],
+        signer=(params.get("signer") or "").strip()[:150],
+        signer_title=(params.get("signer_title") or "").strip()[:150],
+        authority=(params.get("authority") or "").strip()[:60],
+        recipients=recipients[:20],
+    )
+    document = quantity_report(scope.unit, period, profile, options)
+    response = engine.download(document, params.get("format", ""))
+    if response is not None:
+        return response
+    query = params.copy()
+    query["unit"] = scope.unit.code
+    context.update(engine.html_context(document))
+    context.update(
+        {
+            "period": period,
+            "profile": profile,
+            "downloads": engine.downloads(query),
+            "profile_css": reverse("web:profile_css", args=[profile.code]) + "?landscape=1",
+        }
+    )
+    return render(request, "reports/quantity.html", context)
