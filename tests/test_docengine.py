@@ -231,3 +231,42 @@ def test_profiles_are_added_as_data_by_catalog_managers_only(client, world):
     assert LayoutProfile.objects.in_force(Family.PARTY, date(2026, 6, 1)).code == "hd05-2026"
     css = client.get("/van-ban/mau/hd05-2026.css").content.decode()
     assert "margin: 20mm 15mm 20mm 30mm" in css and "@page :first" in css
+
+
+def test_the_handover_record_prints_its_pdf_and_docx_through_the_engine(client, world):
+    from materiel.documents.services import hand_over
+
+    from .test_documents import parties
+
+    items = [
+        services.record_receipt(
+            equipment_type=world.rifle, serial=f"AK-{n}", unit=world.district_a1, grade=2, occurred_on=date(2021, 1, 1), actor=world.officer
+        ).item
+        for n in (1, 2)
+    ]
+    record = hand_over(
+        items=items,
+        to_unit=world.district_a2,
+        parties=parties(
+            "15/BBBG",
+            giver_name="Lò Văn Giao",
+            giver_title="Đại úy, Trợ lý quân khí",
+            receiver_name="Vàng A Nhận",
+            notes='<img src="file:///etc/passwd"> Đủ phụ kiện',
+        ),
+        actor=world.officer,
+    )
+    client.force_login(world.officer)
+    url = f"/bien-ban/{record.pk}/in/"
+    assert 'href="?format=pdf"' in client.get(url).content.decode()
+    doc = Docx(io.BytesIO(client.get(url, {"format": "docx"}).content))
+    assert "BAN CHQS HUYỆN BÁT XÁT" in doc.tables[0].cell(0, 0).text and "Số: 15/BBBG" in doc.tables[0].cell(0, 0).text
+    texts = "\n".join(p.text for p in doc.paragraphs)
+    assert "Đồng chí Đại úy Lò Văn Giao – Chức vụ: Trợ lý quân khí" in texts
+    assert "BÊN NHẬN: Ban CHQS huyện Sa Pa" in texts
+    assert [c.text for c in doc.tables[1].rows[-1].cells][1:5] == ["Cộng", "", "", "2"]
+    text = " ".join(PdfReader(io.BytesIO(client.get(url, {"format": "pdf"}).content)).pages[0].extract_text().split())
+    assert "BIÊN BẢN BÀN GIAO VŨ KHÍ, TRANG BỊ KỸ THUẬT" in text.upper() and "Bát Xát, ngày 05 tháng 02 năm 2025" in text
+    assert 'file:///etc/passwd"> Đủ phụ kiện' in text
+    client.force_login(world.outsider)
+    assert client.get(url, {"format": "pdf"}).status_code == 404
