@@ -270,3 +270,19 @@ def test_the_handover_record_prints_its_pdf_and_docx_through_the_engine(client, 
     assert 'file:///etc/passwd"> Đủ phụ kiện' in text
     client.force_login(world.outsider)
     assert client.get(url, {"format": "pdf"}).status_code == 404
+
+
+def test_the_item_history_prints_its_pdf_and_docx_through_the_engine(client, world, rifle_in_a1):
+    services.record_grade_change(
+        rifle_in_a1, grade=3, reason="Hỏng bộ phận cò", occurred_on=date(2021, 5, 2), actor=world.officer
+    )
+    client.force_login(world.officer)
+    url = f"/trang-bi/{rifle_in_a1.pk}/in/"
+    doc = Docx(io.BytesIO(client.get(url, {"format": "docx"}).content))
+    assert "BAN CHQS HUYỆN BÁT XÁT" in doc.tables[0].cell(0, 0).text
+    history = [[c.text for c in row.cells] for row in doc.tables[1].rows]
+    assert history[1][2] == "Tiếp nhận" and history[2][3] == "Cấp 2 → cấp 3; Hỏng bộ phận cò"
+    text = " ".join(PdfReader(io.BytesIO(client.get(url, {"format": "pdf"}).content)).pages[0].extract_text().split())
+    assert "LÝ LỊCH VŨ KHÍ, TRANG BỊ KỸ THUẬT" in text.upper() and "AK123456" in text and "Hỏng bộ phận cò" in text
+    client.force_login(world.outsider)
+    assert client.get(url, {"format": "docx"}).status_code == 404
