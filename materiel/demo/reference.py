@@ -1,6 +1,6 @@
 """Re-apply the reference data that migrations load (unit kinds, grades, coefficient and đồng bộ policies, kinds of
-storage place and their thresholds, disposal grounds, the layout profiles of documents, the inspections' example reasons, templates
-and duty matrix).
+storage place and their thresholds, disposal grounds, the inspections' example reasons, templates and duty matrix,
+the layout profiles of documents).
 
 Idempotent. Needed where a database was emptied after migrating (tests that flush tables).
 """

@@ -149,12 +149,14 @@ def css_string(text: str) -> str:
 def profile_css(profile: LayoutProfile, *, screen: bool = True, landscape: bool = False) -> str:
     """The profile's page, margins, type and spacing as CSS over documents/print.css. Only numbers
     and a font name stripped to letters, digits, spaces and dashes reach it."""
-    margins = " ".join(_mm(v) for v in (profile.margin_top, profile.margin_right, profile.margin_bottom, profile.margin_left))
+    margins = " ".join(
+        _mm(v) for v in (profile.margin_top, profile.margin_right, profile.margin_bottom, profile.margin_left)
+    )
     font = f"{css_string(profile.font_family)}, {SERIF_FALLBACK}"
     number = f"font: {_pt(profile.page_number_size)} {font}"
+    size = (css_string(profile.page_size)[1:-1] or "A4") + (" landscape" if landscape else "")
     rules = [
-        f"@page {{ size: {css_string(profile.page_size)[1:-1] or 'A4'}{' landscape' if landscape else ''}; margin: {margins}; "
-        f"@top-center {{ content: counter(page); {number}; }} }}",
+        f"@page {{ size: {size}; margin: {margins}; @top-center {{ content: counter(page); {number}; }} }}",
     ]
     if profile.page_numbers_from > 1:
         rules.append("@page :first { @top-center { content: none; } }")
@@ -226,13 +228,9 @@ def to_pdf(document: Document, fetcher: Any = None) -> bytes:
     import weasyprint
 
     html = render_to_string("documents/pdf.html", html_context(document))
-    base_css = finders.find("documents/print.css")
-    css = [
-        weasyprint.CSS(
-            string=open(str(base_css), encoding="utf-8").read()
-            + profile_css(document.profile, screen=False, landscape=document.landscape)
-        )
-    ]
+    with open(str(finders.find("documents/print.css")), encoding="utf-8") as handle:
+        base_css = handle.read()
+    css = [weasyprint.CSS(string=base_css + profile_css(document.profile, screen=False, landscape=document.landscape))]
     fetcher = fetcher or _fetcher()
     pdf = weasyprint.HTML(string=html, base_url=PDF_BASE, url_fetcher=fetcher).write_pdf(stylesheets=css)
     return bytes(pdf or b"")

@@ -104,7 +104,9 @@ def handover_document(record, lines, total, giver, receiver):
 
     profile = LayoutProfile.objects.in_force(Family.STATE, record.handed_on) or LayoutProfile.objects.first()
     head = letterhead(record.issuing_unit, record.handed_on, place=record.place)
-    header = engine.Header(Family.STATE, head.superior, head.unit, _("Số: %(n)s") % {"n": record.number}, head.place, head.day)
+    header = engine.Header(
+        Family.STATE, head.superior, head.unit, _("Số: %(n)s") % {"n": record.number}, head.place, head.day
+    )
     day = record.handed_on
 
     def person(who):
@@ -117,7 +119,9 @@ def handover_document(record, lines, total, giver, receiver):
             % {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": day.year}
         ),
         engine.Paragraph(person(giver), style="plain", label=_("BÊN GIAO: %(unit)s") % {"unit": record.giving_party}),
-        engine.Paragraph(person(receiver), style="plain", label=_("BÊN NHẬN: %(unit)s") % {"unit": record.to_unit.name}),
+        engine.Paragraph(
+            person(receiver), style="plain", label=_("BÊN NHẬN: %(unit)s") % {"unit": record.to_unit.name}
+        ),
     ]
     if record.reason:
         blocks.append(engine.Paragraph(record.reason, label=_("Căn cứ:")))
@@ -144,7 +148,15 @@ def handover_document(record, lines, total, giver, receiver):
         for line in lines
     ]
     blank = engine.Cell("")
-    totals = [blank, engine.Cell(_("Cộng")), blank, blank, engine.Cell(str(total), value=total, numeric=True), engine.Cell("", numeric=True), blank]
+    totals = [
+        blank,
+        engine.Cell(_("Cộng")),
+        blank,
+        blank,
+        engine.Cell(str(total), value=total, numeric=True),
+        engine.Cell("", numeric=True),
+        blank,
+    ]
     blocks.append(engine.Table(columns, rows, totals, testid="handover-lines"))
     if record.notes:
         blocks.append(engine.Paragraph(record.notes, label=_("Ghi chú:")))

@@ -19,9 +19,7 @@ from materiel.documents.services import save_profile
 from .catalogue.views import require_page
 
 FONT_NAME = re.compile(r"^[\w \-]{1,80}$")
-FIELDS = [
-    f.name for f in LayoutProfile._meta.get_fields() if getattr(f, "editable", False) and f.name not in ("id",)
-]
+FIELDS = [f.name for f in LayoutProfile._meta.get_fields() if getattr(f, "editable", False) and f.name not in ("id",)]
 
 
 class ProfileForm(forms.ModelForm):
@@ -45,7 +43,7 @@ class ProfileForm(forms.ModelForm):
     def clean_unconfirmed(self):
         value = self.cleaned_data["unconfirmed"] or []
         if not isinstance(value, list) or any(name not in FIELDS for name in value):
-            raise forms.ValidationError(gettext_lazy("Danh sách tên trường của mẫu, ví dụ [\"margin_top\"]."))
+            raise forms.ValidationError(gettext_lazy('Danh sách tên trường của mẫu, ví dụ ["margin_top"].'))
         return value
 
     def clean(self):
@@ -58,7 +56,8 @@ class ProfileForm(forms.ModelForm):
             number.format(number="1", kind="BC", body="ĐU")
         except (KeyError, IndexError, ValueError):
             self.add_error(
-                "number_format", gettext_lazy("Mẫu số chỉ dùng {number}, {kind} và {body}, ví dụ “Số: {number}/{kind}-{body}”.")
+                "number_format",
+                gettext_lazy("Mẫu số chỉ dùng {number}, {kind} và {body}, ví dụ “Số: {number}/{kind}-{body}”."),
             )
         return data
 

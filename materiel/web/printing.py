@@ -283,8 +283,10 @@ def item_document(user, item, events, reversed_ids, in_scope):
             cells = [event_content(event), event.document_number, str(event.recorded_by)]
         else:  # as the print view: what another subtree recorded stays masked
             cells = [_("Ghi tại đơn vị ngoài phạm vi quản lý của bạn."), "", ""]
-        rows.append([engine.Cell(str(n)), engine.Cell(event.occurred_on.strftime("%d/%m/%Y")), engine.Cell(kind)]
-                    + [engine.Cell(c) for c in cells])
+        rows.append(
+            [engine.Cell(str(n)), engine.Cell(event.occurred_on.strftime("%d/%m/%Y")), engine.Cell(kind)]
+            + [engine.Cell(c) for c in cells]
+        )
     blocks.append(engine.Table(columns, rows, title=_("Quá trình quản lý, sử dụng"), testid="print-history"))
     header = engine.Header(Family.STATE, head.superior, head.unit, "", head.place, head.day)
     return engine.Document(
