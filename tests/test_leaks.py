@@ -28,7 +28,7 @@ from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.catalog.services import set_holding
 from materiel.disposal import services as disposal
 from materiel.disposal.models import Ground, Proposal
-from materiel.documents.models import HandoverRecord
+from materiel.documents.models import HandoverRecord, LayoutProfile
 from materiel.documents.services import Parties, hand_over, receive_items
 from materiel.equipment.models import Item, Lot
 from materiel.imports.models import ImportJob
@@ -303,7 +303,7 @@ def objects_of(model, province):
         return list(Run.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is CorrectiveAction:
         return list(CorrectiveAction.objects.filter(run__unit__in=units).values_list("pk", flat=True))
-    if model in (Category, EquipmentType, MaintenancePlan, ChecklistTemplate, DutyRow):
+    if model in (Category, EquipmentType, MaintenancePlan, ChecklistTemplate, DutyRow, LayoutProfile):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
 

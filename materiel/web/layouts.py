@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from materiel.accounts.scoping import allowed
+from materiel.core.views import object_view
 from materiel.documents.engine import profile_css
 from materiel.documents.models import LayoutProfile
 from materiel.documents.services import save_profile
@@ -71,6 +72,7 @@ def profile_list(request):
     )
 
 
+@object_view(LayoutProfile)  # shared reference data: the same for every subtree
 def profile_edit(request, code=None):
     require_page(request.user, "catalog.manage")
     profile = get_object_or_404(LayoutProfile, code=code) if code else None
@@ -84,6 +86,7 @@ def profile_edit(request, code=None):
     )
 
 
+@object_view(LayoutProfile)
 def profile_stylesheet(request, code):
     profile = get_object_or_404(LayoutProfile, code=code)
     landscape = request.GET.get("landscape") == "1"
