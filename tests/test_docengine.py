@@ -304,3 +304,25 @@ def test_the_item_history_prints_its_pdf_and_docx_through_the_engine(client, wor
     assert "LÝ LỊCH VŨ KHÍ, TRANG BỊ KỸ THUẬT" in text.upper() and "AK123456" in text and "Hỏng bộ phận cò" in text
     client.force_login(world.outsider)
     assert client.get(url, {"format": "docx"}).status_code == 404
+
+
+def test_a_saved_report_reruns_in_one_click_for_the_period_its_rule_gives(client, stocked):
+    from materiel.reports.models import SavedReport
+
+    client.force_login(stocked.officer)
+    query = month_query(profile="hd36-2018", signer="Lò Văn Giao")
+    save = f"{URL}luu/?unit=tinh-a&period=month&profile=hd36-2018&signer=L%C3%B2+V%C4%83n+Giao"
+    assert client.post(save, {"name": "", "rule": "last"}).status_code == 422
+    assert client.post(save, {"name": "Báo cáo tháng", "rule": "last"}).status_code == 302
+    again = client.post(save, {"name": "Báo cáo tháng", "rule": "last"})
+    assert again.status_code == 422 and "đã có báo cáo lưu tên" in again.content.decode()
+    saved = SavedReport.objects.get()
+    assert "Báo cáo tháng" in client.get(URL, query).content.decode()
+    run = client.get(f"/bao-cao/da-luu/{saved.pk}/")
+    start, _end = period_before(timezone.localdate())
+    assert run.status_code == 302 and f"n={start.month}" in run["Location"] and f"year={start.year}" in run["Location"]
+    page = client.get(run["Location"])
+    assert "Số ……-BC/ĐU" in page.content.decode() and "Lò Văn Giao" in page.content.decode()
+    client.force_login(stocked.outsider)
+    assert client.get(f"/bao-cao/da-luu/{saved.pk}/").status_code == 404
+    assert client.post(save, {"name": "x", "rule": "last"}).status_code == 404

@@ -41,6 +41,7 @@ from materiel.maintenance import techday
 from materiel.maintenance.models import MaintenancePlan, TechnicalDaySession, TechnicalDayTask
 from materiel.maintenance.schedule import save_schedule
 from materiel.maintenance.services import record_maintenance, save_plan
+from materiel.reports.models import SavedReport
 from materiel.storage import depot_log
 from materiel.storage import services as storage
 from materiel.storage.models import DepotReading, PlaceKind, StoragePlace
@@ -98,6 +99,7 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     job = create_job(actor, unit, f"nhap-{code_suffix}.xlsx", register)
     start_commit(job, force=False, skip_duplicates=False)
     create_job(actor, unit, f"cho-{code_suffix}.xlsx", register)  # one left waiting in its preview
+    SavedReport.objects.create(name=f"Báo cáo quý {holder}", unit=unit, period="quarter", created_by=actor)
     moved = services.record_receipt(
         equipment_type=world.rifle, serial=f"{serial}-BG", unit=unit, grade=2, occurred_on=D, actor=actor
     ).item
@@ -251,6 +253,7 @@ def secrets_of(province):
         | set(StoragePlace.objects.filter(unit__in=units).values_list("name", flat=True))
         | set(DepotReading.objects.filter(place__unit__in=units).values_list("checked_by", flat=True))
         | set(Proposal.objects.filter(unit__in=units).values_list("title", flat=True))
+        | set(SavedReport.objects.filter(unit__in=units).values_list("name", flat=True))
         | set(HandoverRecord.objects.filter(from_unit__in=units).values_list("giver_name", flat=True))
         | set(HandoverRecord.objects.filter(to_unit__in=units).values_list("giver_name", flat=True))
         | set(
@@ -291,6 +294,8 @@ def objects_of(model, province):
         return list(AuthorizedHolding.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is StoragePlace:
         return list(StoragePlace.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is SavedReport:
+        return list(SavedReport.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is Proposal:
         return list(Proposal.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is DepotReading:

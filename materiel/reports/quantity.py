@@ -273,3 +273,14 @@ def quantity_report(unit: Unit, period: Period, profile: LayoutProfile, options:
         landscape=True,
         filename=f"bao-cao-so-luong-chat-luong-{unit.code}-{period.kind}-{period.year}-{period.n}",
     )
+
+
+def current_period(kind: str, today: date) -> Period:
+    n = {"month": today.month, "quarter": (today.month + 2) // 3, "half": 1 if today.month <= 6 else 2}.get(kind, 1)
+    return Period(kind, today.year, n)
+
+
+def period_by_rule(kind: str, rule: str, today: date | None = None) -> Period:
+    """The period a saved report runs for today: the one in progress, or the last one ended."""
+    period = current_period(kind, today or timezone.localdate())
+    return period if rule == "current" else period.previous()

@@ -1,6 +1,7 @@
 """List pages that are mostly read and exported: the events log (Sổ sự kiện) and unit coefficients."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.shortcuts import render
@@ -10,12 +11,14 @@ from django.utils.translation import gettext as _
 from materiel.accounts.page_scope import page_scope
 from materiel.core import bounds
 from materiel.core.days import parse_day
+from materiel.core.views import object_view
 from materiel.core.xlsx import write_xlsx, xlsx_response
 from materiel.ledger import coefficients, kinds
 from materiel.ledger.models import Event
 from materiel.units.models import Unit
 
 from .lists import EVENT_COLUMNS, coefficient_columns, coefficient_table, event_table
+from .models import SavedReport
 
 PAGE_SIZE = 50
 
@@ -122,7 +125,7 @@ def units_export(request):
     return xlsx_response(output, f"he-so-ky-thuat-{scope.unit.code}{suffix}.xlsx")
 
 
-def quantity_page(request):
+def quantity_page(request, save_error=None):
     """Report 1 of the pack: choose unit, period and profile; the print view, or its DOCX, PDF, XLSX."""
     from django.urls import reverse
 
@@ -139,6 +142,9 @@ def quantity_page(request):
         "params": params,
         "kinds": KINDS,
         "profiles": list(LayoutProfile.objects.order_by("family", "-valid_from")),
+        "saved": SavedReport.objects.visible_to(request.user).filter(kind="quantity").select_related("unit")[:50],
+        "save_error": save_error,
+        "query": params.urlencode(),
     }
     try:
         period = parse_period(params)
@@ -169,4 +175,52 @@ def quantity_page(request):
             "profile_css": reverse("web:profile_css", args=[profile.code]) + "?landscape=1",
         }
     )
-    return render(request, "reports/quantity.html", context)
+    return render(request, "reports/quantity.html", context, status=422 if save_error else 200)
+
+
+def quantity_save(request):
+    """Save the report as chosen (its query) under a name, to re-run in one click."""
+    from django.contrib import messages
+    from django.http import HttpResponseNotAllowed
+    from django.shortcuts import redirect
+
+    from materiel.core.errors import DomainError
+    from materiel.documents.models import LayoutProfile
+
+    from .services import save_report
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    scope = page_scope(request)
+    params = request.GET
+    options = {key: params.get(key, "")[:150] for key in ("number", "signer", "signer_title", "authority")}
+    try:
+        saved = save_report(
+            actor=request.user,
+            unit=scope.unit,
+            name=request.POST.get("name", ""),
+            period=params.get("period") or "month",
+            rule=request.POST.get("rule", ""),
+            profile=LayoutProfile.objects.filter(code=params.get("profile") or "").first(),
+            options={k: v for k, v in options.items() if v},
+        )
+    except DomainError as error:
+        return quantity_page(request, save_error=error)
+    messages.success(request, _("Đã lưu báo cáo “%(name)s”.") % {"name": saved.name})
+    return redirect(f"{request.path.removesuffix('luu/')}?{params.urlencode()}")
+
+
+@object_view(SavedReport)
+def saved_run(request, pk):
+    """Re-run a saved report: its unit, the period its rule gives today, its profile and options."""
+    from django.shortcuts import get_object_or_404, redirect
+    from django.urls import reverse
+
+    from .quantity import period_by_rule
+
+    saved = get_object_or_404(SavedReport.objects.visible_to(request.user).select_related("unit", "profile"), pk=pk)
+    period = period_by_rule(saved.period, saved.rule)
+    query = {"unit": saved.unit.code, "period": period.kind, "year": period.year, "n": period.n, **saved.options}
+    if saved.profile is not None:
+        query["profile"] = saved.profile.code
+    return redirect(f"{reverse('reports:quantity')}?{urlencode(query)}")
