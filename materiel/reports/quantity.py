@@ -184,9 +184,12 @@ def quantity_report(unit: Unit, period: Period, profile: LayoutProfile, options:
     today = timezone.localdate()
     until = min(period.end, today)
     day = None if until >= today else until  # None: now, from the rollups
-    summary = coefficients.summarise(unit, day)
-    before = coefficients.summarise(unit, period.start - timedelta(days=1))
-    past = coefficients.PastCounts(until) if day is not None else None
+    # On a past day the ledger is folded once per day over what this subtree ever held (`within`),
+    # not over the whole country's history.
+    past = coefficients.PastCounts(until, within=unit) if day is not None else None
+    summary = coefficients.summarise(unit, day, past=past)
+    eve = period.start - timedelta(days=1)
+    before = coefficients.summarise(unit, eve, past=coefficients.PastCounts(eve, within=unit))
     subtree = coefficients.subtree_unit_ids(unit, day, past)
     moved = changes(subtree, period.start, until)
     types = coefficients.type_index()
