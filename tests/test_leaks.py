@@ -30,7 +30,7 @@ from materiel.counts import services as counts
 from materiel.counts.models import Campaign, Sheet, SheetLine
 from materiel.disposal import services as disposal
 from materiel.disposal.models import Ground, Proposal
-from materiel.documents.models import HandoverRecord
+from materiel.documents.models import HandoverRecord, LayoutProfile
 from materiel.documents.services import Parties, hand_over, receive_items
 from materiel.equipment.models import Item, Lot
 from materiel.imports.models import ImportJob
@@ -57,6 +57,7 @@ from materiel.people.models import (
 )
 from materiel.resolutions import services as resolutions
 from materiel.resolutions.models import Resolution, TaskNote
+from materiel.reports.models import SavedReport
 from materiel.storage import depot_log
 from materiel.storage import services as storage
 from materiel.storage.models import DepotReading, PlaceKind, StoragePlace
@@ -114,6 +115,7 @@ def side(world, code_suffix, province, unit, serial, holder, actor):
     job = create_job(actor, unit, f"nhap-{code_suffix}.xlsx", register)
     start_commit(job, force=False, skip_duplicates=False)
     create_job(actor, unit, f"cho-{code_suffix}.xlsx", register)  # one left waiting in its preview
+    SavedReport.objects.create(name=f"Báo cáo quý {holder}", unit=unit, period="quarter", created_by=actor)
     moved = services.record_receipt(
         equipment_type=world.rifle, serial=f"{serial}-BG", unit=unit, grade=2, occurred_on=D, actor=actor
     ).item
@@ -312,6 +314,7 @@ def secrets_of(province):
         | set(StoragePlace.objects.filter(unit__in=units).values_list("name", flat=True))
         | set(DepotReading.objects.filter(place__unit__in=units).values_list("checked_by", flat=True))
         | set(Proposal.objects.filter(unit__in=units).values_list("title", flat=True))
+        | set(SavedReport.objects.filter(unit__in=units).values_list("name", flat=True))
         | set(HandoverRecord.objects.filter(from_unit__in=units).values_list("giver_name", flat=True))
         | set(HandoverRecord.objects.filter(to_unit__in=units).values_list("giver_name", flat=True))
         | set(
@@ -367,6 +370,8 @@ def objects_of(model, province):
         return list(AuthorizedHolding.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is StoragePlace:
         return list(StoragePlace.objects.filter(unit__in=units).values_list("pk", flat=True))
+    if model is SavedReport:
+        return list(SavedReport.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is Proposal:
         return list(Proposal.objects.filter(unit__in=units).values_list("pk", flat=True))
     if model is Resolution:
@@ -393,7 +398,7 @@ def objects_of(model, province):
         return list(Campaign.objects.filter(launching_unit__in=units).values_list("pk", flat=True))
     if model is Sheet:
         return list(Sheet.objects.filter(unit__in=units).values_list("pk", flat=True))
-    if model in (Category, EquipmentType, MaintenancePlan, ChecklistTemplate, DutyRow):
+    if model in (Category, EquipmentType, MaintenancePlan, ChecklistTemplate, DutyRow, LayoutProfile):
         return []  # the catalogue is shared by every subtree: nothing of it belongs to the other side
     raise AssertionError(f"no ids for {model}")
 

@@ -1,6 +1,7 @@
 """Re-apply the reference data that migrations load (unit kinds, grades, coefficient and đồng bộ policies, kinds of
 storage place and their thresholds, disposal grounds, the inspections' example reasons, templates
-and duty matrix, the technical staff's specialties, skill levels and kinds of training and certification).
+and duty matrix, the technical staff's specialties, skill levels and kinds of training and certification,
+the layout profiles of documents).
 
 Idempotent. Needed where a database was emptied after migrating (tests that flush tables).
 """
@@ -19,6 +20,7 @@ LOADERS = [
     "materiel.disposal.migrations.0002_grounds_and_step_log",
     "materiel.inspections.migrations.0002_examples",
     "materiel.people.migrations.0002_examples",
+    "materiel.documents.migrations.0004_two_profiles",
 ]
 
 

@@ -21,6 +21,7 @@ from materiel.accounts.models import Role, User
 from materiel.catalog.models import AuthorizedHolding, Category, EquipmentType
 from materiel.core import statistics
 from materiel.counts.demo import seed_counts
+from materiel.documents.demo import seed_issuing_bodies
 from materiel.equipment.models import Purpose, Status
 from materiel.inspections.demo import seed_inspections
 from materiel.ledger import reorganisation as reorg
@@ -551,6 +552,7 @@ def seed(
             seed_people(world.holders, world.provinces, actor, today, count=staff_for(items), starts_on=START)
         finish_reform(world)
         seed_authorisations(rng, world)
+        seed_issuing_bodies(world.provinces)  # the names three provinces sign their documents under
         # example norms of the vehicles and technical-day schedules: the due board and planner are not
         # empty (the bench's M1-M2 read them too); the repairs of the history get their repair orders (M3)
         seed_maintenance_plans(today, actor=actor)

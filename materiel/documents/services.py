@@ -366,3 +366,17 @@ def hand_over_lot_of(
             field="lot_number",
         )
     return hand_over(lots=[(lot, quantity)], to_unit=to_unit, parties=parties, actor=actor)
+
+
+def save_profile(*, actor, form, profile=None):
+    """Save a layout profile (reference data shared by the whole tree): `catalog.manage`, in one
+    transaction; a replayed creation answers the code already taken, an edit writes the same values."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from materiel.accounts.scoping import allowed
+
+    if not allowed(actor, "catalog.manage"):
+        raise PermissionDenied(_("Vai trò của bạn không được phép thực hiện thao tác này."))
+    with transaction.atomic():
+        return form.save()

@@ -97,6 +97,89 @@ def handover_detail(request, pk):
     return render(request, "web/handover.html", _record_context(request, pk))
 
 
+def handover_document(record, lines, total, giver, receiver):
+    """The record as an engine document (documents.engine): its PDF and DOCX."""
+    from materiel.documents import engine
+    from materiel.documents.models import Family, LayoutProfile
+
+    profile = LayoutProfile.objects.in_force(Family.STATE, record.handed_on) or LayoutProfile.objects.first()
+    head = letterhead(record.issuing_unit, record.handed_on, place=record.place)
+    header = engine.Header(
+        Family.STATE, head.superior, head.unit, _("Số: %(n)s") % {"n": record.number}, head.place, head.day
+    )
+    day = record.handed_on
+
+    def person(who):
+        label = _("Chức vụ:") if who.rank else _("Cấp bậc, chức vụ:")
+        return f"{_('Đồng chí')} {who.full_name or '…………………………'} – {label} {who.position or '…………………………'}"
+
+    blocks: list = [
+        engine.Paragraph(
+            _("Hôm nay, ngày %(d)s tháng %(m)s năm %(y)s, chúng tôi gồm:")
+            % {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": day.year}
+        ),
+        engine.Paragraph(person(giver), style="plain", label=_("BÊN GIAO: %(unit)s") % {"unit": record.giving_party}),
+        engine.Paragraph(
+            person(receiver), style="plain", label=_("BÊN NHẬN: %(unit)s") % {"unit": record.to_unit.name}
+        ),
+    ]
+    if record.reason:
+        blocks.append(engine.Paragraph(record.reason, label=_("Căn cứ:")))
+    blocks.append(engine.Paragraph(_("Hai bên đã tiến hành bàn giao vũ khí, trang bị kỹ thuật như sau:")))
+    columns = [
+        engine.TableColumn(_("TT"), width=4),
+        engine.TableColumn(_("Tên trang bị"), width=28),
+        engine.TableColumn(_("Số hiệu, số lô")),
+        engine.TableColumn(_("ĐVT")),
+        engine.TableColumn(_("Số lượng"), kind="int"),
+        engine.TableColumn(_("Cấp chất lượng"), kind="int"),
+        engine.TableColumn(_("Ghi chú")),
+    ]
+    rows = [
+        [
+            engine.Cell(str(line["position"])),
+            engine.Cell(line["name"]),
+            engine.Cell(line["serial"]),
+            engine.Cell(line["unit_of_measure"]),
+            engine.Cell(str(line["quantity"]), value=line["quantity"], numeric=True),
+            engine.Cell(str(line["grade"] or ""), value=line["grade"], numeric=True),
+            engine.Cell(_("Đã hủy (ghi nhầm)") if line["reversed"] else ""),
+        ]
+        for line in lines
+    ]
+    blank = engine.Cell("")
+    totals = [
+        blank,
+        engine.Cell(_("Cộng")),
+        blank,
+        blank,
+        engine.Cell(str(total), value=total, numeric=True),
+        engine.Cell("", numeric=True),
+        blank,
+    ]
+    blocks.append(engine.Table(columns, rows, totals, testid="handover-lines"))
+    if record.notes:
+        blocks.append(engine.Paragraph(record.notes, label=_("Ghi chú:")))
+    blocks.append(engine.Paragraph(_("Biên bản được lập thành 02 bản có giá trị như nhau, mỗi bên giữ 01 bản.")))
+    kind = (
+        _("Biên bản giao nhận vũ khí, trang bị kỹ thuật")
+        if record.is_receipt
+        else _("Biên bản bàn giao vũ khí, trang bị kỹ thuật")
+    )
+    hint = _("(Ký, ghi rõ họ tên)")
+    return engine.Document(
+        profile=profile,
+        header=header,
+        kind=kind,
+        blocks=blocks,
+        signatures=[
+            engine.Signature("", _("Đại diện bên giao"), giver.full_name, hint),
+            engine.Signature("", _("Đại diện bên nhận"), receiver.full_name, hint),
+        ],
+        filename=f"bien-ban-{record.pk}",
+    )
+
+
 @object_view(HandoverRecord)
 def handover_print(request, pk):
     context = _record_context(request, pk)
@@ -111,4 +194,11 @@ def handover_print(request, pk):
         (_("Đại diện bên giao"), "", giver.full_name),
         (_("Đại diện bên nhận"), "", receiver.full_name),
     ]
+    form = request.GET.get("format", "")
+    if form in ("pdf", "docx"):
+        from materiel.documents import engine
+
+        document = handover_document(record, context["lines"], context["total"], giver, receiver)
+        return engine.download(document, form)
+    context["downloads"] = [(_("Tải DOCX"), "?format=docx"), (_("Tải PDF"), "?format=pdf")]
     return render(request, "web/print/handover.html", context)

@@ -209,6 +209,11 @@ def item_print(request, pk):
     reversed_ids = {e.reverses_id for e in events if e.reverses_id}
     # As on the item page: what another subtree recorded stays masked.
     in_scope = set(Event.objects.visible_to(request.user).filter(item=item).values_list("id", flat=True))
+    form = request.GET.get("format", "")
+    if form in ("pdf", "docx"):
+        from materiel.documents import engine
+
+        return engine.download(item_document(request.user, item, events, reversed_ids, in_scope), form)
     return render(
         request,
         "web/print/item.html",
@@ -220,7 +225,80 @@ def item_print(request, pk):
             "meters": item.meters.order_by("meter"),
             "letterhead": letterhead(item.unit, timezone.localdate()),
             "signers": _preparer(request.user),
+            "downloads": [(_("Tải DOCX"), "?format=docx"), (_("Tải PDF"), "?format=pdf")],
         },
+    )
+
+
+def event_content(event) -> str:
+    """What an event did, in words, as the print view's "Nội dung" column says it."""
+    if event.kind == "transfer":
+        text = f"{event.from_unit.name if event.from_unit else ''} → {event.to_unit.name if event.to_unit else ''}"
+    elif event.kind == "receipt":
+        text = _("Vào sổ %(unit)s, cấp %(grade)s") % {"unit": event.unit.name, "grade": event.grade_after}
+    elif event.kind == "grade_change":
+        text = _("Cấp %(a)s → cấp %(b)s") % {"a": event.grade_before, "b": event.grade_after}
+    elif event.kind == "issue":
+        text = f"{_('Cấp cho')} {event.holder_after}"
+    elif event.kind == "return":
+        text = f"{_('Thu hồi từ')} {event.holder_before}"
+    elif event.kind == "reversal":
+        text = _("Hủy sự kiện #%(n)s") % {"n": event.reverses_id}
+    else:
+        text = f"{event.get_status_before_display()} → {event.get_status_after_display()}"
+    return f"{text}; {event.reason}" if event.reason else text
+
+
+def item_document(user, item, events, reversed_ids, in_scope):
+    """The item's history (lý lịch) as an engine document: its PDF and DOCX."""
+    from materiel.documents import engine
+    from materiel.documents.models import Family, LayoutProfile
+
+    today = timezone.localdate()
+    profile = LayoutProfile.objects.in_force(Family.STATE, today) or LayoutProfile.objects.first()
+    head = letterhead(item.unit, today)
+    facts = [
+        (_("Nhóm"), item.equipment_type.category.name),
+        (_("Đơn vị quản lý"), item.unit.name),
+        (_("Cấp chất lượng"), str(item.grade)),
+        (_("Tình trạng"), str(item.get_status_display())),
+        (_("Năm sản xuất"), str(item.year_made or "—")),
+        (_("Nước sản xuất"), item.origin or "—"),
+        (_("Người giữ"), item.holder or "—"),
+    ]
+    blocks: list = [engine.Paragraph(f"{item.equipment_type.name} – {_('số hiệu')} {item.serial}", style="subtitle")]
+    blocks += [engine.Paragraph(value, style="plain", label=f"{label}:") for label, value in facts]
+    columns = [
+        engine.TableColumn(_("TT"), width=4),
+        engine.TableColumn(_("Ngày")),
+        engine.TableColumn(_("Sự kiện"), width=20),
+        engine.TableColumn(_("Nội dung"), width=36),
+        engine.TableColumn(_("Văn bản")),
+        engine.TableColumn(_("Người ghi")),
+    ]
+    rows = []
+    for n, event in enumerate(events, start=1):
+        kind = str(event.get_kind_display()) + (f" ({_('đã hủy')})" if event.pk in reversed_ids else "")
+        if event.pk in in_scope:
+            cells = [event_content(event), event.document_number, str(event.recorded_by)]
+        else:  # as the print view: what another subtree recorded stays masked
+            cells = [_("Ghi tại đơn vị ngoài phạm vi quản lý của bạn."), "", ""]
+        rows.append(
+            [engine.Cell(str(n)), engine.Cell(event.occurred_on.strftime("%d/%m/%Y")), engine.Cell(kind)]
+            + [engine.Cell(c) for c in cells]
+        )
+    blocks.append(engine.Table(columns, rows, title=_("Quá trình quản lý, sử dụng"), testid="print-history"))
+    header = engine.Header(Family.STATE, head.superior, head.unit, "", head.place, head.day)
+    return engine.Document(
+        profile=profile,
+        header=header,
+        kind=_("Lý lịch vũ khí, trang bị kỹ thuật"),
+        blocks=blocks,
+        signatures=[
+            engine.Signature("", _("Người lập biểu"), str(user)),
+            engine.Signature("", _("Thủ trưởng đơn vị"), "", _("(Ký, ghi rõ họ tên, đóng dấu)")),
+        ],
+        filename=f"ly-lich-{item.pk}",
     )
 
 

@@ -23,6 +23,15 @@ class Report:
 # Printable first, then exports. Entries whose page is not installed are left out (see `links`).
 REPORTS = [
     Report(
+        _("Báo cáo số lượng, chất lượng VKTBKT"),
+        _(
+            "Theo nhóm trang bị, cho một tháng, quý, 6 tháng hoặc năm: biên chế, hiện có, từng cấp, đồng bộ, "
+            "tình trạng, hệ số kỹ thuật và biến động trong kỳ; bản in, DOCX, PDF, Excel."
+        ),
+        "reports:quantity",
+        "print",
+    ),
+    Report(
         _("Sổ đăng ký vũ khí, trang bị kỹ thuật"),
         _(
             "Bản in A4 toàn bộ sổ đăng ký, đánh số trang; lọc trên trang Trang bị rồi bấm “Bản in” để in trích "
@@ -56,6 +65,12 @@ REPORTS = [
         "web:register",
         "xlsx",
         (("kind", "lots"), ("format", "xlsx")),
+    ),
+    Report(
+        _("Mẫu trình bày văn bản"),
+        _("Lề, phông, cỡ chữ và tiêu đề của văn bản nhà nước và văn bản của Đảng, có ngày áp dụng."),
+        "web:profiles",
+        "page",
     ),
     Report(_("Sổ sự kiện"), _("Mọi sự kiện của đơn vị, lọc theo loại và ngày; xuất Excel."), "reports:events", "page"),
     Report(

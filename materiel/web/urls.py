@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import bulk, handovers, printing, receipts, reports_index, unit_picker, views
+from . import bulk, handovers, layouts, printing, receipts, reports_index, unit_picker, views
 from .middleware import public
 
 app_name = "web"
@@ -22,6 +22,10 @@ urlpatterns = [
     path("trang-bi/<int:pk>/in/", printing.item_print, name="item_print"),
     path("trang-bi/<int:pk>/nhan/", printing.item_label_print, name="item_label"),
     path("bao-cao/", reports_index.reports_index, name="reports"),
+    path("van-ban/mau/", layouts.profile_list, name="profiles"),
+    path("van-ban/mau/them/", layouts.profile_edit, name="profile_add"),
+    path("van-ban/mau/<slug:code>/", layouts.profile_edit, name="profile_edit"),
+    path("van-ban/mau/<slug:code>.css", layouts.profile_stylesheet, name="profile_css"),
     path("bien-ban/", handovers.handover_list, name="handovers"),
     path("bien-ban/<int:pk>/", handovers.handover_detail, name="handover"),
     path("bien-ban/<int:pk>/in/", handovers.handover_print, name="handover_print"),
