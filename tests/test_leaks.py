@@ -55,9 +55,9 @@ from materiel.people.models import (
     Specialty,
     TrainingKind,
 )
+from materiel.reports.models import SavedReport
 from materiel.resolutions import services as resolutions
 from materiel.resolutions.models import Resolution, TaskNote
-from materiel.reports.models import SavedReport
 from materiel.storage import depot_log
 from materiel.storage import services as storage
 from materiel.storage.models import DepotReading, PlaceKind, StoragePlace
