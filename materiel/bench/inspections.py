@@ -137,7 +137,8 @@ def n2(ctx: Context) -> dict:
             rows = list(run.items.order_by("position"))
             critical = next(s for s in steps if s.effect == "not_serviceable")
             results = {(rows[0].pk, critical.pk): False, (rows[1].pk, steps[0].pk): False}
-            insp.enter_results(run, actor=ctx.user, results=results, grades={rows[2].pk: 3})
+            proposed = 3 if rows[2].grade_before != 3 else 4  # a grade change, whatever grade it had
+            insp.enter_results(run, actor=ctx.user, results=results, grades={rows[2].pk: proposed})
             insp.finish_run(run, actor=ctx.user)
             elapsed = (time.perf_counter() - start) * 1000
             events = run.event_lines.count()

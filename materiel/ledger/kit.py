@@ -13,6 +13,7 @@ event per item; `materiel verify` replays both (docs/glossary.md, *đồng bộ*
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -347,7 +348,7 @@ def save_standard_kit(*, actor: Any, equipment_type: Any, rows: list[dict[str, A
         # Names are unique per type: a renamed pair is saved through a free name first.
         for line in kept:
             if line.pk:
-                KitLine.objects.filter(pk=line.pk).update(name=f"\x00{line.pk}")
+                KitLine.objects.filter(pk=line.pk).update(name=f"~{uuid.uuid4().hex}")
         for line in kept:
             line.save()
         audit.record(
