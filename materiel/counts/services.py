@@ -23,11 +23,11 @@ from materiel.accounts.scoping import PermissionDenied, allowed, can_see_unit, r
 from materiel.catalog.models import Category, EquipmentType, KitLine
 from materiel.core.errors import ConflictError, DomainError
 from materiel.core.text import nfc
-from materiel.equipment.models import Item, ItemKitShortage, Status
+from materiel.equipment.models import Item, Status
 from materiel.ledger import rules
 from materiel.ledger import services as ledger
 from materiel.ledger.fastinsert import insert_instances, new_instance
-from materiel.ledger.kit import parse_shortages
+from materiel.ledger.kit import changes_kit, parse_shortages
 from materiel.ledger.models import EventKind
 from materiel.units.models import Unit, UnitKind
 
@@ -525,11 +525,7 @@ def _kit_changed(line: SheetLine) -> list[dict[str, int]] | None:
     found = kit_found(line)
     if found is None:
         return None
-    now = [
-        {"line": s.line_id, "missing": s.missing, "damaged": s.damaged}
-        for s in ItemKitShortage.objects.filter(item_id=line.item_id).order_by("line_id")
-    ]
-    return found if sorted(found, key=lambda s: s["line"]) != now else None
+    return found if changes_kit(found, line.item_id) else None
 
 
 def _write_events(sheet: Sheet, actor: User) -> list:

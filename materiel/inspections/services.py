@@ -25,8 +25,9 @@ from materiel.catalog.models import KitLine
 from materiel.core.errors import ConflictError, DomainError
 from materiel.core.numbers import parse_decimal
 from materiel.core.text import nfc
-from materiel.equipment.models import Item, ItemKitShortage
+from materiel.equipment.models import Item
 from materiel.ledger import services as ledger
+from materiel.ledger.kit import changes_kit
 from materiel.ledger.rules import fmt
 from materiel.storage.models import ItemPlace, StoragePlace
 from materiel.units.models import Unit
@@ -404,18 +405,6 @@ def check_kit(run_item: RunItem, shortages: list[dict[str, Any]]) -> list[dict[s
     return kept
 
 
-def current_kit(item: Item) -> list[dict[str, int]]:
-    """What the item is short of now (its latest kit event), in the run's form."""
-    return [
-        {"line": s.line_id, "missing": s.missing, "damaged": s.damaged}
-        for s in ItemKitShortage.objects.filter(item=item).order_by("line_id")
-    ]
-
-
-def _line(shortage: dict[str, int]) -> int:
-    return shortage["line"]
-
-
 def findings(run: Run) -> list[Result]:
     """The failed cells of the run, in grid order."""
     return list(
@@ -471,7 +460,7 @@ def finish_run(run: Run, *, actor: User, version: int | None = None) -> Run:
                     _("%(where)s: %(message)s") % {"where": _where(run_item, step), "message": error.message},
                     field=error.field,
                 ) from None
-        if run_item.kit is not None and sorted(run_item.kit, key=_line) != current_kit(item):
+        if run_item.kit is not None and changes_kit(run_item.kit, item.pk):
             try:
                 writer.kit(item, shortages=run_item.kit, occurred_on=run.inspected_on, note=reason,
                            document_number=number)  # fmt: skip

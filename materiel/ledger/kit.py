@@ -178,6 +178,22 @@ def unknown_line(line: int, equipment_type: Any) -> DomainError:
     )
 
 
+def shortages_of(item_id: int) -> list[dict[str, int]]:
+    """What the item is short of now (its latest kit event), line by line in line order."""
+    from materiel.equipment.models import ItemKitShortage
+
+    return [
+        {"line": s.line_id, "missing": s.missing, "damaged": s.damaged}
+        for s in ItemKitShortage.objects.filter(item_id=item_id).order_by("line_id")
+    ]
+
+
+def changes_kit(found: list[dict[str, int]], item_id: int) -> bool:
+    """Whether recording `found` (lines short, in any order) would change what the item is short of."""
+    full = [{"line": s["line"], "missing": s.get("missing", 0), "damaged": s.get("damaged", 0)} for s in found]
+    return sorted(full, key=lambda s: s["line"]) != shortages_of(item_id)
+
+
 def shortages_after(events: list[Event]) -> tuple[list[dict[str, int]], date] | None:
     """(shortages, since) left by these events of one item, reversed ones left out; None if whole."""
     reversed_ids = {e.reverses_id for e in events if e.kind == REVERSAL}
